@@ -1,0 +1,72 @@
+package io.buildgpt.bench;
+
+import io.buildgpt.data.BatchSampler;
+import io.buildgpt.data.CharTokenizer;
+import io.buildgpt.data.TokenSplit;
+import io.buildgpt.model.BigramLanguageModel;
+import io.buildgpt.train.AdamW;
+import io.buildgpt.train.LossEstimate;
+import io.buildgpt.train.TrainConfig;
+import io.buildgpt.train.TrainResult;
+import io.buildgpt.train.Trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The Java side of {@code src/bench/compare.sh}: runs one workload exactly as
+ * {@code reference.py} does and prints one {@code RESULT} line that the script parses.
+ * Usage: {@code Bench <workload> <corpus file>}.
+ */
+public final class Bench {
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: Bench <bigram> <corpus.txt>");
+            System.exit(2);
+        }
+        switch (args[0]) {
+            case "bigram" -> bigram(Path.of(args[1]));
+            default -> {
+                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void bigram(Path corpus) throws Exception {
+        // The lecture's bigram run: B=32, T=8, AdamW lr 1e-2, 3000 steps, eval every 300 over 200 batches, seed 1337.
+        int batchSize = 32, blockSize = 8, maxIters = 3000, evalInterval = 300, evalIters = 200;
+        long seed = 1337;
+        String text = Files.readString(corpus);
+        CharTokenizer tok = CharTokenizer.fromText(text);
+        TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
+        BigramLanguageModel model = new BigramLanguageModel(tok.vocabSize(), seed);
+        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
+        Trainer trainer = new Trainer(model, sampler, new AdamW(model.parameters(), 1e-2));
+        LossEstimate init = trainer.estimateLoss(evalIters);
+        long[] rss = {0, 0}; // at the first and at the last evaluation
+        TrainResult result = trainer.train(new TrainConfig(maxIters, evalInterval, evalIters, 1e-2),
+                (step, est, h) -> {
+                    rss[step == 0 ? 0 : 1] = rssKb();
+                    System.out.printf("step %4d: train loss %.4f, val loss %.4f, rss %d MB%n", step, est.train(), est.val(), rssKb() / 1024);
+                });
+        System.out.printf("RESULT framework=java workload=bigram ms_per_step=%.4f total_s=%.2f init_val=%.4f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
+                result.stepMillis(), result.totalSeconds(), init.val(), result.last().train(), result.last().val(),
+                rss[0] / 1024, rss[1] / 1024);
+    }
+
+    /** Resident memory of this process (Linux), to show that a long run's memory stays flat; 0 elsewhere. */
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (Exception ignored) {
+            // not Linux: memory is not reported
+        }
+        return 0;
+    }
+
+}

@@ -1,0 +1,123 @@
+package io.buildgpt.model;
+
+import io.buildgpt.notebook.Nd4jLoader;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lecture's first model: each token reads the logits for the next token straight from its row
+ * of a {@code (V, V)} table, {@code logits = token_embedding_table(idx)}.
+ *
+ * <p>Forward and backward are written out by hand: the gradient of the mean cross-entropy with
+ * respect to a logit row is {@code (softmax(row) - onehot(target)) / (B*T)}, and since row
+ * {@code idx} was only copied out of the table, that gradient is added back into row {@code idx}.
+ */
+public final class BigramLanguageModel implements LanguageModel {
+    private final int vocabSize;
+    private final Parameter tokenEmbeddingTable; // (V, V)
+    private final float[] exps;                  // softmax scratch, reused by every row
+
+    /** A table of N(0, 1) values, PyTorch's {@code nn.Embedding} initialisation, from a seeded generator. */
+    public BigramLanguageModel(int vocabSize, long seed) {
+        if (vocabSize < 2) {
+            throw new IllegalArgumentException("vocabSize = " + vocabSize + " is out of range: a language model needs at least 2 tokens");
+        }
+        this.vocabSize = vocabSize;
+        this.exps = new float[vocabSize];
+        this.tokenEmbeddingTable = new Parameter("token_embedding_table", vocabSize, vocabSize).normal(new Random(seed), 1.0);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(tokenEmbeddingTable);
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** Logits {@code (B, T, V)} for {@code idx (B, T)}, and the loss when {@code targets (B, T)} is not null. */
+    public ForwardResult forward(INDArray idx, INDArray targets) {
+        Nd4jLoader.ensureLoaded();
+        int batch = (int) idx.size(0), time = (int) idx.size(1);
+        int[] x = ids(idx, "idx");
+        float[] logits = new float[x.length * vocabSize];
+        float[] table = tokenEmbeddingTable.data;
+        for (int i = 0; i < x.length; i++) {
+            System.arraycopy(table, x[i] * vocabSize, logits, i * vocabSize, vocabSize); // (B,T) -> (B,T,V)
+        }
+        double loss = targets == null ? Double.NaN : loss(x, ids(targets, "targets"), batch, time);
+        return new ForwardResult(Nd4j.create(logits, new long[]{batch, time, vocabSize}, 'c'), loss);
+    }
+
+    @Override
+    public double loss(int[] x, int[] y, int batchSize, int blockSize) {
+        return crossEntropy(x, y, false);
+    }
+
+    @Override
+    public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
+        tokenEmbeddingTable.zeroGrad();
+        return crossEntropy(x, y, true);
+    }
+
+    private double crossEntropy(int[] x, int[] y, boolean withGradient) {
+        float[] table = tokenEmbeddingTable.data;
+        float[] grad = withGradient ? tokenEmbeddingTable.grad : null;
+        float scale = 1f / x.length; // mean over B*T positions
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            int row = x[i] * vocabSize; // logits of position i = table[x[i]]; its gradient flows back to the same row
+            sum += Softmax.crossEntropy(table, row, vocabSize, y[i], grad, row, scale, exps);
+        }
+        return sum / x.length;
+    }
+
+    /**
+     * Extends every row of {@code idx (B, T)} by {@code maxNewTokens} tokens, each drawn from the
+     * softmax of the logits at the last position. Returns {@code (B, T + maxNewTokens)}.
+     */
+    public INDArray generate(INDArray idx, int maxNewTokens, long seed) {
+        Nd4jLoader.ensureLoaded();
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
+        int batch = (int) idx.size(0), time = (int) idx.size(1);
+        int[] start = ids(idx, "idx");
+        Random rng = new Random(seed);
+        long[] out = new long[batch * (time + maxNewTokens)];
+        for (int b = 0; b < batch; b++) {
+            int base = b * (time + maxNewTokens);
+            for (int t = 0; t < time; t++) out[base + t] = start[b * time + t];
+            int last = start[b * time + time - 1];
+            for (int n = 0; n < maxNewTokens; n++) {
+                last = Softmax.sample(tokenEmbeddingTable.data, last * vocabSize, vocabSize, rng); // only the last token matters
+                out[base + time + n] = last;
+            }
+        }
+        return Nd4j.createFromArray(out).reshape(batch, time + maxNewTokens);
+    }
+
+    private int[] ids(INDArray tensor, String what) {
+        if (tensor.rank() != 2) {
+            throw new IllegalArgumentException(what + " must have shape (B, T), got " + java.util.Arrays.toString(tensor.shape()));
+        }
+        long[] flat = tensor.dup('c').reshape(tensor.length()).toLongVector();
+        int[] out = new int[flat.length];
+        for (int i = 0; i < flat.length; i++) {
+            if (flat[i] < 0 || flat[i] >= vocabSize) {
+                throw new IllegalArgumentException(what + " holds token id " + flat[i] + " at flat position " + i
+                        + ", outside the vocabulary 0.." + (vocabSize - 1) + "; encode the text with the same tokenizer the model was built for");
+            }
+            out[i] = (int) flat[i];
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "BigramLanguageModel(vocab_size=" + vocabSize + ", parameters=" + parameterCount() + ")";
+    }
+}

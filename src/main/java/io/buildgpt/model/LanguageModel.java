@@ -1,0 +1,28 @@
+package io.buildgpt.model;
+
+import java.util.List;
+
+/**
+ * What the trainer needs from a model: its parameters, the mean cross-entropy of a batch, and that
+ * loss with gradients. Batches come as row-major {@code (B, T)} int arrays so that the training
+ * loop allocates nothing per step.
+ */
+public interface LanguageModel {
+
+    List<Parameter> parameters();
+
+    int vocabSize();
+
+    /** Mean cross-entropy over the {@code B*T} positions of {@code (x, y)}; no gradient work. */
+    double loss(int[] x, int[] y, int batchSize, int blockSize);
+
+    /** The same loss, and its gradient written into every parameter's {@code grad()} (overwritten, not accumulated). */
+    double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize);
+
+    /** Number of trainable scalars. */
+    default long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) n += p.size();
+        return n;
+    }
+}

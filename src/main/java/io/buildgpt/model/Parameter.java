@@ -1,0 +1,81 @@
+package io.buildgpt.model;
+
+import io.buildgpt.notebook.Nd4jLoader;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * A trainable tensor: its values and the gradient of the loss with respect to them, both flat
+ * row-major {@code float[]} on the Java heap.
+ *
+ * <p>Why not an ND4J array: a training step touches each parameter a handful of times, and on
+ * these small shapes one ND4J call (15-60 µs) costs more than the arithmetic (see README,
+ * "Why the hot loops are plain Java"). {@link #value()} gives an ND4J copy to look at.
+ */
+public final class Parameter {
+    private final String name;
+    private final int[] shape;
+    final float[] data;
+    final float[] grad;
+
+    public Parameter(String name, int... shape) {
+        long size = 1;
+        for (int d : shape) {
+            if (d < 1) throw new IllegalArgumentException(name + ": every dimension must be at least 1, got " + Arrays.toString(shape));
+            size *= d;
+        }
+        if (size > Integer.MAX_VALUE) throw new IllegalArgumentException(name + ": too large " + Arrays.toString(shape));
+        this.name = name;
+        this.shape = shape.clone();
+        this.data = new float[(int) size];
+        this.grad = new float[(int) size];
+    }
+
+    /** Fills with N(0, std^2) samples from {@code rng}, like {@code torch.nn.init.normal_}. */
+    public Parameter normal(Random rng, double std) {
+        for (int i = 0; i < data.length; i++) data[i] = (float) (rng.nextGaussian() * std);
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    /** The values themselves (not a copy): optimisers and layers update them in place. */
+    public float[] data() {
+        return data;
+    }
+
+    /** The gradient (not a copy), written by the model's backward pass. */
+    public float[] grad() {
+        return grad;
+    }
+
+    public void zeroGrad() {
+        Arrays.fill(grad, 0f);
+    }
+
+    /** An ND4J copy of the values, shaped like the parameter. */
+    public INDArray value() {
+        Nd4jLoader.ensureLoaded();
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) s[i] = shape[i];
+        return Nd4j.create(data.clone(), s, 'c');
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,47 @@
+package io.buildgpt.notebook;
+
+import org.nd4j.common.config.ND4JClassLoading;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Makes ND4J find its native backend when this module was added to a running JShell-based kernel
+ * with {@code %classpath} (IJava issue #65, deeplearning4j issue #7937).
+ *
+ * <p>Why it fails without this: ND4J looks its backend up with a {@link java.util.ServiceLoader}
+ * through the thread's context class loader. In a kernel that class loader is the kernel's own,
+ * which has never heard of the jars added at run time, so the lookup finds nothing and
+ * {@code Nd4j} fails to initialise. The fix is to point ND4J at the class loader that loaded
+ * these jars (ours) before its first use. Every class of the module that touches ND4J calls
+ * {@link #ensureLoaded()} first, so notebook code never has to.
+ */
+public final class Nd4jLoader {
+    private static volatile boolean loaded;
+
+    private Nd4jLoader() {}
+
+    /** Initialises ND4J once, with the class loader that loaded this module. Cheap after the first call. */
+    public static void ensureLoaded() {
+        if (loaded) return;
+        synchronized (Nd4jLoader.class) {
+            if (loaded) return;
+            ClassLoader ours = Nd4jLoader.class.getClassLoader();
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            try {
+                thread.setContextClassLoader(ours);
+                ND4JClassLoading.setNd4jClassloader(ours);
+                Nd4j.getBackend(); // forces backend discovery and native library loading now
+                loaded = true;
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+    }
+
+    /** One line for a notebook: which backend and BLAS ND4J is running on. */
+    public static String describe() {
+        ensureLoaded();
+        return "ND4J backend " + Nd4j.getBackend().getClass().getSimpleName()
+                + ", data type " + Nd4j.dataType();
+    }
+}

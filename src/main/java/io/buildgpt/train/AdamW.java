@@ -1,0 +1,88 @@
+package io.buildgpt.train;
+
+import io.buildgpt.model.Parameter;
+
+import java.util.List;
+
+/**
+ * Adam with decoupled weight decay, step for step as {@code torch.optim.AdamW}: first shrink the
+ * weights by {@code lr * weightDecay}, then take the Adam step {@code lr * m_hat / (sqrt(v_hat) + eps)}.
+ * Defaults are PyTorch's: betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+ */
+public final class AdamW {
+    private final List<Parameter> parameters;
+    private final float[][] m; // first moment per parameter
+    private final float[][] v; // second moment per parameter
+    private final double beta1, beta2, eps, weightDecay;
+    private double learningRate;
+    private int t;
+
+    public AdamW(List<Parameter> parameters, double learningRate) {
+        this(parameters, learningRate, 0.9, 0.999, 1e-8, 0.01);
+    }
+
+    public AdamW(List<Parameter> parameters, double learningRate, double beta1, double beta2, double eps, double weightDecay) {
+        requireRange("learningRate", learningRate, 0, 10, false);
+        requireRange("beta1", beta1, 0, 1, true);
+        requireRange("beta2", beta2, 0, 1, true);
+        requireRange("eps", eps, 0, 1, false);
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            throw new IllegalArgumentException("weightDecay = " + weightDecay + " is out of range: it must be in [0, 1) (PyTorch's default is 0.01)");
+        }
+        this.parameters = List.copyOf(parameters);
+        this.m = new float[this.parameters.size()][];
+        this.v = new float[this.parameters.size()][];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = new float[this.parameters.get(i).size()];
+            v[i] = new float[this.parameters.get(i).size()];
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    private static void requireRange(String name, double value, double low, double high, boolean closedLow) {
+        boolean ok = (closedLow ? value >= low : value > low) && value < high;
+        if (!ok) {
+            throw new IllegalArgumentException(name + " = " + value + " is out of range: it must be in "
+                    + (closedLow ? "[" : "(") + low + ", " + high + ")");
+        }
+    }
+
+    /** One update of every parameter from its current gradient. */
+    public void step() {
+        t++;
+        double bias1 = 1 - Math.pow(beta1, t);
+        double bias2 = 1 - Math.pow(beta2, t);
+        float decay = (float) (1 - learningRate * weightDecay);
+        float stepSize = (float) (learningRate / bias1);
+        float sqrtBias2 = (float) Math.sqrt(bias2);
+        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps;
+        for (int i = 0; i < m.length; i++) {
+            float[] w = parameters.get(i).data(), g = parameters.get(i).grad(), mi = m[i], vi = v[i];
+            for (int j = 0; j < w.length; j++) {
+                float gj = g[j];
+                mi[j] = b1 * mi[j] + (1 - b1) * gj;
+                vi[j] = b2 * vi[j] + (1 - b2) * gj * gj;
+                float denom = (float) Math.sqrt(vi[j]) / sqrtBias2 + e;
+                w[j] = w[j] * decay - stepSize * mi[j] / denom;
+            }
+        }
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public void setLearningRate(double learningRate) {
+        requireRange("learningRate", learningRate, 0, 10, false);
+        this.learningRate = learningRate;
+    }
+
+    /** Number of steps taken so far. */
+    public int stepCount() {
+        return t;
+    }
+}

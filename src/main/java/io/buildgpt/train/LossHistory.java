@@ -1,0 +1,59 @@
+package io.buildgpt.train;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.Table;
+
+/** The evaluations of one training run: step, train loss and val loss, as a Tablesaw table. */
+public final class LossHistory {
+    private final IntColumn step = IntColumn.create("step");
+    private final DoubleColumn train = DoubleColumn.create("train loss");
+    private final DoubleColumn val = DoubleColumn.create("val loss");
+    private final Table table;
+
+    public LossHistory(String name) {
+        this.table = Table.create(name, step, train, val);
+    }
+
+    void add(int atStep, LossEstimate estimate) {
+        step.append(atStep);
+        train.append(estimate.train());
+        val.append(estimate.val());
+    }
+
+    /** The table itself (a notebook renders it as text). */
+    public Table table() {
+        return table;
+    }
+
+    public int size() {
+        return table.rowCount();
+    }
+
+    public int[] steps() {
+        return step.asIntArray();
+    }
+
+    public double[] trainLosses() {
+        return train.asDoubleArray();
+    }
+
+    public double[] valLosses() {
+        return val.asDoubleArray();
+    }
+
+    /** The last evaluation. */
+    public LossEstimate last() {
+        if (size() == 0) throw new IllegalStateException("no evaluation has been recorded yet");
+        return new LossEstimate(train.getDouble(size() - 1), val.getDouble(size() - 1));
+    }
+
+    public String name() {
+        return table.name();
+    }
+
+    @Override
+    public String toString() {
+        return table.print();
+    }
+}
