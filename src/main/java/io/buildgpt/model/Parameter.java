@@ -22,6 +22,7 @@ public final class Parameter {
     final float[] grad;
 
     public Parameter(String name, int... shape) {
+        Nd4jLoader.ensureLoaded(); // every model builds its parameters first: ND4J is ready before any tensor is made
         long size = 1;
         for (int d : shape) {
             if (d < 1) throw new IllegalArgumentException(name + ": every dimension must be at least 1, got " + Arrays.toString(shape));
