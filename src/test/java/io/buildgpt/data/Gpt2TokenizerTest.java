@@ -40,4 +40,14 @@ class Gpt2TokenizerTest {
         // nanoGPT's shakespeare prepare.py reports 301,966 train + 36,059 val = 338,025 GPT-2 tokens
         assertEquals(338_025, bpe.encode(text).length);
     }
+
+    @Test
+    void comparisonTableShowsTheTradeOff() {
+        String text = "The quick brown fox jumps over the lazy dog, again and again and again.";
+        var table = TokenizerComparison.of(text, CharTokenizer.fromText(text), bpe);
+        assertEquals(text.length(), table.intColumn("sequence length").getInt(0));
+        assertEquals(bpe.encode(text).length, table.intColumn("sequence length").getInt(1));
+        assertTrue(table.intColumn("sequence length").getInt(1) < text.length() / 3);
+        assertEquals(50257, table.intColumn("vocab size").getInt(1));
+    }
 }

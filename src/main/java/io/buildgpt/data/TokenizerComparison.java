@@ -1,0 +1,25 @@
+package io.buildgpt.data;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The trade-off between vocabulary size and sequence length, measured on a text: a character
+ * tokenizer has a tiny vocabulary and long sequences, GPT-2's BPE a 50,257-token vocabulary and
+ * sequences about a quarter as long.
+ */
+public final class TokenizerComparison {
+    private TokenizerComparison() {}
+
+    public static Table of(String text, CharTokenizer chars, Gpt2Tokenizer bpe) {
+        int charTokens = chars.encode(text).length;
+        int bpeTokens = bpe.encode(text).length;
+        return Table.create("the same " + text.length() + " characters, two tokenizers",
+                StringColumn.create("tokenizer", "characters", "GPT-2 BPE"),
+                IntColumn.create("vocab size", chars.vocabSize(), bpe.vocabSize()),
+                IntColumn.create("sequence length", charTokens, bpeTokens),
+                DoubleColumn.create("chars per token", (double) text.length() / charTokens, (double) text.length() / bpeTokens));
+    }
+}
