@@ -1,5 +1,7 @@
 package io.buildgpt.data;
 
+import java.util.Locale;
+
 /**
  * The numbers a notebook shows right after loading a corpus.
  *
@@ -25,6 +27,7 @@ public record CorpusStats(String name, int chars, int distinct, String source) {
 
     @Override
     public String toString() {
-        return String.format("%s: %,d chars, %,d distinct (from %s)", name, chars, distinct, source);
+        // ROOT locale: always "1,115,394", matching the lecture, whatever the machine's locale.
+        return String.format(Locale.ROOT, "%s: %,d chars, %,d distinct (from %s)", name, chars, distinct, source);
     }
 }

@@ -216,9 +216,19 @@ public final class Downloader {
         }
         if (e instanceof ConnectException) {
             return "could not connect to " + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "")
-                    + " (" + firstMessage(e) + "; no network, or the server is down)";
+                    + " (" + detail(e, "connection refused or host unreachable") + "; no network, or the server is down)";
         }
         return firstMessage(e);
+    }
+
+    /** The first non-blank message in the cause chain, else {@code fallback}. */
+    private static String detail(Throwable e, String fallback) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return fallback;
     }
 
     private static String firstMessage(Throwable e) {
