@@ -33,7 +33,7 @@ public record CorpusOptions(Path dataDir, Path localDir, DownloadConfig download
     /**
      * The default data folder ({@code data/} of the project, see {@link #findDataDir(Path)}), the
      * local folder from {@value #DIR_PROPERTY} or {@value #DIR_ENV} if either is set, and default
-     * download limits.
+     * download limits. A relative local folder is taken relative to the working directory.
      */
     public static CorpusOptions defaults() {
         return resolve(System::getProperty, System::getenv, Path.of("").toAbsolutePath());

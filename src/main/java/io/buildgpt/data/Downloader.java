@@ -74,8 +74,15 @@ public final class Downloader {
             Checksums.verify(raw, source.sha256(), "the download from " + source.url(),
                     "The server sent a different file (or it was corrupted on the way); try again later. "
                             + offlineHint(source, target));
-            String text = source.format().clean(Utf8Files.decode(raw, "The download from " + source.url()),
-                    "the download from " + source.url());
+            String text;
+            try {
+                text = source.format().clean(Utf8Files.decode(raw, "The download from " + source.url()),
+                        "the download from " + source.url());
+            } catch (CorpusException e) {
+                // Bad encoding or missing Gutenberg markers: the server's file is the problem,
+                // so the offline route is the useful fix.
+                throw new CorpusException(e.getMessage() + " " + offlineHint(source, target), e);
+            }
             if (source.format() != CorpusSource.Format.PLAIN) {
                 Files.writeString(temp, text, StandardCharsets.UTF_8);
             }

@@ -189,6 +189,13 @@ class DownloaderTest {
     }
 
     @Test
+    void nonUtf8DownloadIsNotCached() throws IOException {
+        server.on("/latin1", LoopbackServer.bytes(new byte[] {'c', 'a', 'f', (byte) 0xE9}));
+        String msg = assertFailsCleanly("/latin1", null, "not valid UTF-8");
+        assertTrue(msg.contains("byte offset 3"), msg);
+    }
+
+    @Test
     void namedLoadDownloadsOnceThenUsesCache() throws IOException {
         CorpusOptions options = new CorpusOptions(dataDir, null, config);
         CorpusSource good = source("/good", Checksums.sha256(GOOD));
