@@ -1,0 +1,95 @@
+package io.buildgpt.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads files as strict UTF-8. {@code Files.readString} would also fail on bad bytes, but its
+ * {@code MalformedInputException} says neither which file nor where; a learner with a
+ * Latin-1 file needs both, so we decode by hand and report the byte offset.
+ */
+public final class Utf8Files {
+
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+    private Utf8Files() {
+    }
+
+    /** Reads {@code file} and decodes it strictly; see {@link #decode(byte[], String)}. */
+    public static String read(Path file) {
+        return decode(readBytes(file), file.toAbsolutePath().toString());
+    }
+
+    /** Reads all bytes, turning the usual I/O failures into one-line {@link CorpusException}s. */
+    public static byte[] readBytes(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(abs)) {
+            throw new CorpusException(abs + " is a folder, not a text file. "
+                    + "Pass a file, or use Corpus.fromCodeFolder(...) to read every source file under it.");
+        }
+        try {
+            return Files.readAllBytes(abs);
+        } catch (NoSuchFileException e) {
+            throw new CorpusException("File not found: " + abs
+                    + ". Check the path (relative paths start at " + Path.of("").toAbsolutePath()
+                    + "), or place the file there.", e);
+        } catch (AccessDeniedException e) {
+            throw new CorpusException("Cannot read " + abs + ": permission denied. Fix the file's permissions.", e);
+        } catch (IOException e) {
+            throw new CorpusException("Cannot read " + abs + ": " + e + ". Check the file and try again.", e);
+        }
+    }
+
+    /**
+     * Decodes {@code bytes} as UTF-8, refusing malformed input instead of replacing it with
+     * U+FFFD (silent replacement would put garbage characters into the vocabulary).
+     * A leading byte-order mark, which some Windows editors write, is dropped.
+     *
+     * @param what the file or URL the bytes came from, named in the error message
+     */
+    public static String decode(byte[] bytes, String what) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // A UTF-8 sequence of n bytes decodes to at most n chars, so this buffer never overflows.
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            throw new CorpusException(what + " is not valid UTF-8: "
+                    + (result.isMalformed() ? "malformed" : "unmappable") + " byte sequence "
+                    + hex(bytes, offset, result.length()) + " at byte offset " + offset
+                    + ". Re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.txt > out.txt`) or pick another file.");
+        }
+        if (result.isOverflow()) {
+            // Cannot happen given the buffer size above; fail loudly rather than truncate.
+            throw new IllegalStateException("UTF-8 decoder overflow for " + what,
+                    new CharacterCodingException());
+        }
+        out.flip();
+        String text = out.toString();
+        return !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
+    }
+
+    private static String hex(byte[] bytes, int offset, int length) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = offset; i < Math.min(bytes.length, offset + Math.max(1, length)); i++) {
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format("0x%02X", bytes[i] & 0xFF));
+        }
+        return sb.toString();
+    }
+}
