@@ -51,6 +51,20 @@ public final class Corpus {
         this.distinctChars = computeDistinct(text);
     }
 
+    /**
+     * What a notebook's one {@code corpus} parameter names: a registered corpus such as
+     * {@code "tinyshakespeare"} or {@code "gibran-the-prophet"}, or else the path of your own UTF-8 text file.
+     */
+    public static Corpus open(String nameOrPath) {
+        if (nameOrPath == null || nameOrPath.isBlank()) {
+            throw new IllegalArgumentException("corpus must name a corpus (" + String.join(", ", NamedCorpora.names())
+                    + ") or a text file, got: '" + nameOrPath + "'");
+        }
+        boolean known = NamedCorpora.names().stream().anyMatch(n -> n.equalsIgnoreCase(nameOrPath.strip()));
+        boolean looksLikePath = nameOrPath.contains("/") || nameOrPath.contains("\\") || nameOrPath.contains(".");
+        return known || !looksLikePath ? named(nameOrPath) : fromFile(Path.of(nameOrPath));
+    }
+
     /** A registered corpus ({@link NamedCorpora#names()}) with {@link CorpusOptions#defaults()}. */
     public static Corpus named(String name) {
         return named(name, CorpusOptions.defaults());

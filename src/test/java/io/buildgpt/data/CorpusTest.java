@@ -174,4 +174,15 @@ class CorpusTest {
         e = assertThrows(IllegalArgumentException.class, () -> new CodeFile("a.java", 5, 2));
         assertTrue(e.getMessage().contains("start=5"), e.getMessage());
     }
+
+    @Test
+    void openTakesANameOrAPath() throws IOException {
+        Path file = Files.writeString(dir.resolve("mine.txt"), "my own text\n", StandardCharsets.UTF_8);
+        assertEquals("mine", Corpus.open(file.toString()).name());
+        CorpusException e = assertThrows(CorpusException.class, () -> Corpus.open("shakespear"));
+        assertTrue(e.getMessage().contains("tinyshakespeare"), e.getMessage());
+        CorpusException missing = assertThrows(CorpusException.class, () -> Corpus.open(dir.resolve("nope.txt").toString()));
+        assertTrue(missing.getMessage().contains("nope.txt"), missing.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Corpus.open(" "));
+    }
 }
