@@ -50,6 +50,17 @@ public final class Embedding {
         return picked.reshape(shape);                                  // idx.shape + (embedding_dim,)
     }
 
+    /**
+     * The same lookup written as a matrix product: one-hot rows {@code (n, numEmbeddings)} for
+     * {@code ids}. {@code oneHot(ids).mmul(weight())} equals {@code lookup(ids)}, which is why an
+     * embedding is a linear layer whose weights are its table.
+     */
+    public INDArray oneHot(long... ids) {
+        INDArray out = Nd4j.zeros(weight.dataType(), ids.length, weight.size(0)); // (n, num_embeddings)
+        for (int i = 0; i < ids.length; i++) out.putScalar(i, ids[i], 1.0);
+        return out;
+    }
+
     /** Convenience for a demo cell: {@code lookup(0, 1)} is {@code forward(tensor([0, 1]))}. */
     public INDArray lookup(long... ids) {
         return forward(Nd4j.createFromArray(ids));

@@ -32,4 +32,9 @@ class EmbeddingTest {
         assertTrue(e.getMessage().contains("index 3"), e.getMessage());
         assertTrue(e.getMessage().contains("0..2"), e.getMessage());
     }
+
+    @Test
+    void oneHotTimesTheTableIsTheLookup() {
+        assertEquals(emb.lookup(2, 0, 1), emb.oneHot(2, 0, 1).mmul(emb.weight()));
+    }
 }
