@@ -66,7 +66,7 @@ public final class CharTokenizer {
                 throw new IllegalArgumentException(String.format(
                         "unknown character %s at position %d: it is not in this tokenizer's vocabulary of %d characters; "
                                 + "build the tokenizer from a text that contains it, or remove it from the input",
-                        describe(c), i, itos.length));
+                        describe(text.codePointAt(i)), i, itos.length));
             }
             ids[i] = id;
         }
@@ -100,16 +100,16 @@ public final class CharTokenizer {
         }
     }
 
-    /** A character as a reader can see it, also when it is a newline or a space. */
-    public static String describe(char c) {
-        String shown = switch (c) {
+    /** A character (code point) as a reader can see it, also when it is a newline, a space or an emoji. */
+    public static String describe(int codePoint) {
+        String shown = switch (codePoint) {
             case '\n' -> "\\n";
             case '\t' -> "\\t";
             case '\r' -> "\\r";
             case ' ' -> "space";
-            default -> String.valueOf(c);
+            default -> new String(Character.toChars(codePoint));
         };
-        return String.format("'%s' (U+%04X)", shown, (int) c);
+        return String.format("'%s' (U+%04X)", shown, codePoint);
     }
 
     @Override

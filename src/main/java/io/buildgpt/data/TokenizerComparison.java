@@ -16,10 +16,14 @@ public final class TokenizerComparison {
     public static Table of(String text, CharTokenizer chars, Gpt2Tokenizer bpe) {
         int charTokens = chars.encode(text).length;
         int bpeTokens = bpe.encode(text).length;
-        return Table.create("the same " + text.length() + " characters, two tokenizers",
+        return Table.create(String.format(java.util.Locale.ROOT, "the same %,d characters, two tokenizers", text.length()),
                 StringColumn.create("tokenizer", "characters", "GPT-2 BPE"),
                 IntColumn.create("vocab size", chars.vocabSize(), bpe.vocabSize()),
                 IntColumn.create("sequence length", charTokens, bpeTokens),
-                DoubleColumn.create("chars per token", (double) text.length() / charTokens, (double) text.length() / bpeTokens));
+                DoubleColumn.create("chars per token", round2((double) text.length() / charTokens), round2((double) text.length() / bpeTokens)));
+    }
+
+    private static double round2(double x) {
+        return Math.round(x * 100) / 100.0;
     }
 }

@@ -39,6 +39,13 @@ class CharTokenizerTest {
     }
 
     @Test
+    void unknownEmojiIsNamedAsOneCharacter() {
+        CharTokenizer tok = CharTokenizer.fromText("ab ");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tok.encode("ab \uD83D\uDE42"));
+        assertTrue(e.getMessage().contains("'\uD83D\uDE42' (U+1F642) at position 3"), e.getMessage());
+    }
+
+    @Test
     void decodeRejectsIdsOutsideTheVocabulary() {
         CharTokenizer tok = CharTokenizer.fromText("abc");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tok.decode(0, 3));
