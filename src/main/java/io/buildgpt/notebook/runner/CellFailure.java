@@ -13,17 +13,31 @@ final class CellFailure extends Exception {
     private final String ename;
     private final String evalue;
     private final List<String> traceback;
+    private final String summary;
 
     CellFailure(String ename, String evalue, List<String> traceback) {
-        super(ename + ": " + evalue);
+        this(ename, evalue, traceback, (ename + ": " + evalue).replace('\n', ' ').strip());
+    }
+
+    private CellFailure(String ename, String evalue, List<String> traceback, String summary) {
+        super(summary);
         this.ename = ename;
         this.evalue = evalue;
         this.traceback = List.copyOf(traceback);
+        this.summary = summary;
     }
 
-    /** A snippet JShell refused to compile; the diagnostics are the message. */
-    static CellFailure compileError(String diagnostics) {
-        return new CellFailure("CompilationException", diagnostics, List.of(diagnostics.split("\n")));
+    /**
+     * A snippet JShell refused to compile. The output holds the full diagnostics (source line and caret);
+     * the summary holds their messages only, as "compile error: ...".
+     */
+    static CellFailure compileError(String diagnostics, List<String> messages) {
+        String summary = "compile error: " + String.join("; ", messages).replace('\n', ' ');
+        return new CellFailure("CompilationException", diagnostics, List.of(diagnostics.split("\n")), summary);
+    }
+
+    static CellFailure compileError(String message) {
+        return compileError(message, List.of(message));
     }
 
     /** A magic line that could not be carried out. */
@@ -54,7 +68,7 @@ final class CellFailure extends Exception {
 
     /** "ename: evalue" on one line, for the report on stderr. */
     String summary() {
-        return (ename + ": " + evalue).replace('\n', ' ').strip();
+        return summary;
     }
 
     /**

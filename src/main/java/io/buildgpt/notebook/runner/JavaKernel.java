@@ -3,6 +3,7 @@ package io.buildgpt.notebook.runner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,29 +64,30 @@ final class JavaKernel implements AutoCloseable {
         BiConsumer<Object, Object> update = (id, value) -> recorder.updateDisplay(String.valueOf(id), value);
         System.getProperties().put(DISPLAY_KEY, display);
         System.getProperties().put(UPDATE_KEY, update);
-        this.shell = buildShell();
-        for (String snippet : STARTUP) {
-            try {
-                evalSnippet(snippet);
-            } catch (CellFailure e) {
-                throw new IllegalStateException("the runner's start-up snippet failed: " + e.getMessage(), e);
-            }
-        }
+        this.shell = startShell();
     }
 
     /**
-     * JShell's compiler starts from the java.class.path property, which would let notebook code compile
-     * against the runner's own classes (and then fail at run time, since the snippet loader cannot see
-     * them). Blanking it while the shell is built gives the compiler what the class loader has: the JDK
-     * and whatever %classpath adds.
+     * JShell's compiler takes its default class path from the java.class.path property when it first
+     * compiles, which would let notebook code compile against the runner's own classes (and then fail at
+     * run time, since the snippet loader cannot see them). Blanking the property while the shell is built
+     * and compiles its start-up snippets gives the compiler what the class loader has: the JDK and whatever
+     * %classpath adds.
      */
-    private JShell buildShell() {
+    private JShell startShell() {
         String classPath = System.getProperty("java.class.path");
         System.setProperty("java.class.path", "");
         try {
-            return JShell.builder()
+            JShell started = JShell.builder()
                     .executionEngine(new ValueKeepingExecutionControl.Provider(control), Map.of())
                     .build();
+            for (String snippet : STARTUP) {
+                List<SnippetEvent> events = started.eval(snippet);
+                if (events.isEmpty() || !events.get(0).status().isDefined()) {
+                    throw new IllegalStateException("the runner's start-up snippet failed: " + firstLine(snippet));
+                }
+            }
+            return started;
         } finally {
             System.setProperty("java.class.path", classPath);
         }
@@ -150,7 +152,7 @@ final class JavaKernel implements AutoCloseable {
         }
         Snippet snippet = event.snippet();
         if (!event.status().isDefined()) {
-            throw CellFailure.compileError(diagnostics(snippet));
+            throw diagnostics(snippet);
         }
         return switch (snippet.subKind()) {
             // An assignment is not shown, as in IJava; a bare variable, a method call or any other
@@ -179,13 +181,15 @@ final class JavaKernel implements AutoCloseable {
     }
 
     /** javac's messages, each with the offending line and a caret, like the jshell tool shows them. */
-    private String diagnostics(Snippet snippet) {
+    private CellFailure diagnostics(Snippet snippet) {
         StringBuilder sb = new StringBuilder();
+        List<String> messages = new ArrayList<>();
         String source = snippet.source();
         for (Diag diag : shell.diagnostics(snippet).filter(Diag::isError).toList()) {
             if (sb.length() > 0) {
                 sb.append('\n');
             }
+            messages.add(diag.getMessage(Locale.ROOT));
             sb.append(diag.getMessage(Locale.ROOT));
             int position = (int) Math.max(0, Math.min(diag.getPosition(), source.length()));
             int lineStart = source.lastIndexOf('\n', position - 1) + 1;
@@ -197,9 +201,11 @@ final class JavaKernel implements AutoCloseable {
             String missing = shell.unresolvedDependencies(declaration).collect(Collectors.joining(", "));
             if (!missing.isEmpty()) {
                 sb.append(sb.length() > 0 ? "\n" : "").append("unresolved: ").append(missing);
+                messages.add("unresolved: " + missing);
             }
         }
-        return sb.length() > 0 ? sb.toString() : "JShell rejected: " + firstLine(source);
+        return sb.length() > 0 ? CellFailure.compileError(sb.toString(), messages)
+                : CellFailure.compileError("JShell rejected: " + firstLine(source));
     }
 
     static String firstLine(String text) {
