@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -128,5 +129,22 @@ class NotebookSemanticsTest {
     @Test
     void contextClassLoaderStaysTheApplicationLoaderAsInTheRealKernels() {
         assertEquals("true\n", notebook.text(cell("getContextClassLoader")));
+    }
+
+    @Test
+    void errorIsRecordedInTheFailedCell() {
+        NotebookExecutionException e = assertThrows(NotebookExecutionException.class,
+                () -> NotebookRunner.execute(TestFixtures.NOTEBOOKS.resolve("runtime-error.ipynb"), Map.of()));
+        assertEquals(3, e.cellIndex());
+        List<Map<String, Object>> outputs = e.notebook().outputs(3);
+        assertEquals("before\n", e.notebook().stream(3, "stdout"));
+        Map<String, Object> error = outputs.get(outputs.size() - 1);
+        assertEquals("error", error.get("output_type"));
+        assertEquals("java.lang.IllegalStateException", error.get("ename"));
+        List<?> traceback = (List<?>) error.get("traceback");
+        assertTrue(traceback.get(0).toString().startsWith("java.lang.IllegalStateException: outer failure"), traceback.toString());
+        assertTrue(traceback.stream().anyMatch(l -> l.toString().startsWith("Caused by: java.io.IOException: disk gone")),
+                traceback.toString());
+        assertTrue(traceback.stream().noneMatch(l -> l.toString().contains("jdk.jshell")), "JShell plumbing is cut off");
     }
 }
