@@ -27,7 +27,15 @@ public final class NotebookRunner {
         System.exit(run(args));
     }
 
-    /** Executes one notebook in this JVM and returns it; nothing is written. For tests and tools. */
+    /**
+     * Executes one notebook in this JVM and returns it; nothing is written. For tests and tools. Unlike
+     * the CLI, notebook code runs with this JVM's working directory (%classpath still resolves against
+     * the notebook's folder), and ND4J can be loaded only once per JVM.
+     *
+     * @throws NotebookExecutionException when a cell fails; it carries the notebook with the error output
+     * @throws IllegalArgumentException when parameters are given but no cell is tagged "parameters", or
+     *         the file is not a notebook
+     */
     public static Notebook execute(Path notebook, Map<String, String> parameters) {
         Notebook document = Notebook.read(notebook);
         NotebookExecutor.execute(document, notebook.toAbsolutePath().getParent(), parameters);

@@ -56,19 +56,28 @@ final class ValueKeepingExecutionControl extends DirectExecutionControl {
         return value == null ? "null" : value.getClass().getName();
     }
 
-    /** A bare variable name as a snippet is read here rather than through {@link #invoke(Method)}. */
+    /**
+     * A bare variable name as a snippet is read here rather than through {@link #invoke(Method)}. Like
+     * there, the value is kept and not formatted: the renderer formats it, once.
+     */
     @Override
     public String varValue(String className, String varName) throws RunException, EngineTerminationException, InternalException {
-        String text = super.varValue(className, varName);
+        Field field;
         try {
-            Field field = findClass(className).getDeclaredField(varName);
+            field = findClass(className).getDeclaredField(varName);
             field.setAccessible(true);
-            lastValue = field.get(null);
-            hasValue = true;
-        } catch (ReflectiveOperationException e) {
-            throw new InternalException("cannot read variable " + varName + ": " + e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new InternalException("cannot find variable " + varName + ": " + e);
         }
-        return text;
+        try {
+            lastValue = field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new InternalException("cannot read variable " + varName + ": " + e);
+        } catch (ExceptionInInitializerError e) {
+            return throwConvertedInvocationException(e.getCause() != null ? e.getCause() : e);
+        }
+        hasValue = true;
+        return lastValue == null ? "null" : lastValue.getClass().getName();
     }
 
     @Override
