@@ -1,0 +1,191 @@
+package io.buildgpt.notebook.runner;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * An nbformat 4 document held as parsed JSON, with the look-ups that runners and tests need.
+ * The underlying maps are live: changes through {@link #document()} are what gets written.
+ */
+public final class Notebook {
+    private final Map<String, Object> document;
+
+    private Notebook(Map<String, Object> document) {
+        this.document = document;
+    }
+
+    public static Notebook parse(String json) {
+        if (!(Json.parse(json) instanceof Map<?, ?> map) || !(map.get("cells") instanceof List<?>)) {
+            throw new IllegalArgumentException("not a Jupyter notebook: the top level needs a \"cells\" array");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> document = (Map<String, Object>) map;
+        return new Notebook(document);
+    }
+
+    public static Notebook read(Path file) {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read notebook " + file, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Map<String, Object> document() {
+        return document;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> cells() {
+        return (List<Map<String, Object>>) document.get("cells");
+    }
+
+    public Map<String, Object> cell(int index) {
+        return cells().get(index);
+    }
+
+    public String cellType(int index) {
+        return String.valueOf(cell(index).get("cell_type"));
+    }
+
+    /** The cell's source as one string (nbformat allows a string or a list of lines). */
+    public String source(int index) {
+        return Outputs.joined(cell(index).get("source"));
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> tags(int index) {
+        if (cell(index).get("metadata") instanceof Map<?, ?> metadata && metadata.get("tags") instanceof List<?> tags) {
+            return (List<String>) tags;
+        }
+        return List.of();
+    }
+
+    /** Index of the first cell carrying the tag, or -1. */
+    public int indexOfTagged(String tag) {
+        for (int i = 0; i < cells().size(); i++) {
+            if (tags(i).contains(tag)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Index of the first cell whose source contains the text, or -1; handy for tests. */
+    public int indexOfCellContaining(String text) {
+        for (int i = 0; i < cells().size(); i++) {
+            if (source(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The execution count of a code cell, or null when it was not executed. */
+    public Long executionCount(int index) {
+        return cell(index).get("execution_count") instanceof Number n ? n.longValue() : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> outputs(int index) {
+        Object outputs = cell(index).get("outputs");
+        return outputs instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+    }
+
+    /**
+     * All text a reader sees below the cell, in order: stream text, the text/plain of results and
+     * displays, and for errors "ename: evalue".
+     */
+    public String text(int index) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, Object> output : outputs(index)) {
+            switch (String.valueOf(output.get("output_type"))) {
+                case "stream" -> sb.append(Outputs.joined(output.get("text")));
+                case "execute_result", "display_data" -> {
+                    if (output.get("data") instanceof Map<?, ?> data && data.containsKey("text/plain")) {
+                        sb.append(Outputs.joined(data.get("text/plain"))).append('\n');
+                    }
+                }
+                case "error" -> sb.append(output.get("ename")).append(": ").append(output.get("evalue")).append('\n');
+                default -> { }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The text of the stream outputs with the given name ("stdout" or "stderr"). */
+    public String stream(int index, String name) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, Object> output : outputs(index)) {
+            if ("stream".equals(output.get("output_type")) && name.equals(output.get("name"))) {
+                sb.append(Outputs.joined(output.get("text")));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The image/png outputs of the cell, decoded. */
+    public List<BufferedImage> images(int index) {
+        List<BufferedImage> images = new ArrayList<>();
+        for (Map<String, Object> output : outputs(index)) {
+            if (output.get("data") instanceof Map<?, ?> data && data.get("image/png") != null) {
+                String base64 = Outputs.joined(data.get("image/png")).replaceAll("\\s", "");
+                try {
+                    images.add(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(base64))));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot decode the image/png of cell " + index, e);
+                }
+            }
+        }
+        return images;
+    }
+
+    public String toJson() {
+        return Json.write(document);
+    }
+
+    /**
+     * Writes the notebook so that readers never see half a file: a temporary file in the same folder is
+     * moved over the target, and if anything fails the previous file is left as it was.
+     */
+    public void write(Path target) {
+        Path absolute = target.toAbsolutePath();
+        Path folder = absolute.getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(folder);
+            temp = Files.createTempFile(folder, "." + absolute.getFileName(), ".tmp");
+            Files.writeString(temp, toJson(), StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write notebook " + target, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one worth reporting
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.buildgpt.notebook.runner;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parsed command line. {@code --child} and {@code --label} are internal: the launcher passes them to
+ * the per-notebook JVM it starts.
+ */
+record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out, List<String> jvmOptions,
+                     List<Path> notebooks, boolean child, String label, boolean help) {
+
+    static final String USAGE = """
+            usage: java -cp target/classes io.buildgpt.notebook.runner.NotebookRunner \\
+                       [-p name=javaExpression]... [--in-place | --out <file-or-dir>] [-J<jvm-option>]... <notebook.ipynb>...
+
+            Executes Java notebooks with the cell semantics of the IJava/JJava kernels, each notebook in a
+            fresh JVM whose working directory is the notebook's folder.
+
+              -p name=javaExpression  override a parameter: a cell "name = javaExpression;" tagged
+                                      injected-parameters goes right after the cell tagged "parameters"
+                                      (repeatable; replaces a cell injected by an earlier run)
+              --in-place              write each executed notebook over its input file
+              --out <file-or-dir>     write the executed notebook there; a folder when several notebooks
+              -J<jvm-option>          pass an option to the notebook JVMs, e.g. -J-Xmx4g
+
+            Without --in-place or --out the notebooks are executed as a check and nothing is written.
+            When a cell fails, its notebook is not written: one line
+              notebook <path>, cell <N> (<first line of the cell>): <error>
+            goes to stderr (N counts all cells from 1) and the exit code is 1. Usage errors exit with 2.
+            """;
+
+    static RunnerOptions parse(String... args) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        List<String> jvmOptions = new ArrayList<>();
+        List<Path> notebooks = new ArrayList<>();
+        boolean inPlace = false;
+        boolean child = false;
+        boolean help = false;
+        String out = null;
+        String label = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "-p", "--parameter" -> {
+                    String assignment = value(args, ++i, arg);
+                    int eq = assignment.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException(arg + " expects name=javaExpression, got \"" + assignment + "\"");
+                    }
+                    parameters.put(assignment.substring(0, eq).strip(), assignment.substring(eq + 1));
+                }
+                case "--in-place" -> inPlace = true;
+                case "--out" -> out = value(args, ++i, arg);
+                case "--child" -> child = true;
+                case "--label" -> label = value(args, ++i, arg);
+                case "-h", "--help" -> help = true;
+                default -> {
+                    if (arg.startsWith("-J") && arg.length() > 2) {
+                        jvmOptions.add(arg.substring(2));
+                    } else if (arg.startsWith("-")) {
+                        throw new IllegalArgumentException("unknown option " + arg);
+                    } else {
+                        notebooks.add(Path.of(arg));
+                    }
+                }
+            }
+        }
+        if (inPlace && out != null) {
+            throw new IllegalArgumentException("--in-place and --out exclude each other");
+        }
+        if (notebooks.isEmpty() && !help) {
+            throw new IllegalArgumentException("no notebook given");
+        }
+        if (child && notebooks.size() != 1) {
+            throw new IllegalArgumentException("--child runs exactly one notebook");
+        }
+        return new RunnerOptions(parameters, inPlace, out, jvmOptions, notebooks, child, label, help);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+}
