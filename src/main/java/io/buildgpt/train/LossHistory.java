@@ -3,6 +3,7 @@ package io.buildgpt.train;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /** The evaluations of one training run: step, train loss and val loss, as a Tablesaw table. */
 public final class LossHistory {
@@ -12,6 +13,9 @@ public final class LossHistory {
     private final Table table;
 
     public LossHistory(String name) {
+        // four decimals are what the loss means at this scale; the column keeps full precision
+        train.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        val.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
         this.table = Table.create(name, step, train, val);
     }
 
