@@ -37,7 +37,7 @@ public record Batch(INDArray x, INDArray y) {
                 context.append(java.util.Arrays.toString(ctx));
                 contextText.append(ContextTargets.visible(tokenizer.decode(ctx)));
                 target.append((int) ys[i][j]);
-                targetText.append(ContextTargets.visible(tokenizer.decode(ys[i][j])));
+                targetText.append(ContextTargets.visibleChar(tokenizer.decode(ys[i][j])));
             }
         }
         return Table.create("batch pairs (B=" + xs.length + ", T=" + xs[0].length + ")", b, t, context, contextText, target, targetText);

@@ -32,9 +32,14 @@ public final class ContextTargets {
             context.append(java.util.Arrays.toString(ctx));
             contextText.append(visible(tokenizer.decode(ctx)));
             target.append(ids[i + 1]);                                // y[t]
-            targetText.append(visible(tokenizer.decode(ids[i + 1])));
+            targetText.append(visibleChar(tokenizer.decode(ids[i + 1])));
         }
         return Table.create("block_size=" + blockSize + ": context -> target", t, context, contextText, target, targetText);
+    }
+
+    /** One character on its own: a space is shown by name, since a blank cell reads as "nothing". */
+    static String visibleChar(String c) {
+        return c.equals(" ") ? "(space)" : visible(c);
     }
 
     /** Newlines shown as \n so that a table row stays one row. */
