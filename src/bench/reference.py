@@ -81,16 +81,154 @@ def bigram(text):
           f"rss_start_mb={rss[0]} rss_end_mb={rss[1]}")
 
 
+class Head(nn.Module):
+    def __init__(self, n_embd, head_size, block_size):
+        super().__init__()
+        self.key = nn.Linear(n_embd, head_size, bias=False)
+        self.query = nn.Linear(n_embd, head_size, bias=False)
+        self.value = nn.Linear(n_embd, head_size, bias=False)
+        self.register_buffer("tril", torch.tril(torch.ones(block_size, block_size)))
+
+    def forward(self, x):
+        B, T, C = x.shape
+        k, q = self.key(x), self.query(x)                                  # (B,T,hs)
+        wei = q @ k.transpose(-2, -1) * k.shape[-1] ** -0.5               # (B,T,T)
+        wei = F.softmax(wei.masked_fill(self.tril[:T, :T] == 0, float("-inf")), dim=-1)
+        return wei @ self.value(x)                                         # (B,T,hs)
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, n_embd, n_head, block_size):
+        super().__init__()
+        self.heads = nn.ModuleList([Head(n_embd, n_embd // n_head, block_size) for _ in range(n_head)])
+        self.proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        return self.proj(torch.cat([h(x) for h in self.heads], dim=-1))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.ReLU(), nn.Linear(4 * n_embd, n_embd))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, block_size):
+        super().__init__()
+        self.sa = MultiHeadAttention(n_embd, n_head, block_size)
+        self.ffwd = FeedForward(n_embd)
+        self.ln1, self.ln2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
+
+    def forward(self, x):
+        x = x + self.sa(self.ln1(x))
+        return x + self.ffwd(self.ln2(x))
+
+
+class GPTLanguageModel(nn.Module):
+    def __init__(self, vocab_size, block_size, n_embd, n_head, n_layer):
+        super().__init__()
+        self.block_size = block_size
+        self.token_embedding_table = nn.Embedding(vocab_size, n_embd)
+        self.position_embedding_table = nn.Embedding(block_size, n_embd)
+        self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size) for _ in range(n_layer)])
+        self.ln_f = nn.LayerNorm(n_embd)
+        self.lm_head = nn.Linear(n_embd, vocab_size)
+
+    def forward(self, idx, targets=None):
+        B, T = idx.shape
+        x = self.token_embedding_table(idx) + self.position_embedding_table(torch.arange(T))  # (B,T,C)
+        logits = self.lm_head(self.ln_f(self.blocks(x)))                                     # (B,T,V)
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.view(B * T, -1), targets.view(B * T))
+
+    @torch.no_grad()
+    def generate(self, idx, max_new_tokens):
+        # the lecture's loop: the whole (cropped) context is recomputed for every new token
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx[:, -self.block_size:])
+            probs = F.softmax(logits[:, -1, :], dim=-1)
+            idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
+        return idx
+
+
+def lecture_data(text, block_size, batch_size):
+    chars = sorted(set(text))
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    splits = {"train": data[:n], "val": data[n:]}
+
+    def get_batch(split):
+        d = splits[split]
+        ix = torch.randint(len(d) - block_size, (batch_size,))
+        return (torch.stack([d[i:i + block_size] for i in ix]), torch.stack([d[i + 1:i + block_size + 1] for i in ix]))
+
+    return len(chars), get_batch
+
+
+def train_loop(model, get_batch, lr, max_iters, eval_interval, eval_iters, workload):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+
+    @torch.no_grad()
+    def estimate_loss():
+        model.eval()
+        out = {s: sum(model(*get_batch(s))[1].item() for _ in range(eval_iters)) / eval_iters for s in ("train", "val")}
+        model.train()
+        return out
+
+    rss, step_time, start = [0, 0], 0.0, time.perf_counter()
+    for it in range(max_iters):
+        if it % eval_interval == 0 or it == max_iters - 1:
+            losses = estimate_loss()
+            rss[0 if it == 0 else 1] = rss_mb()
+            print(f"step {it:4d}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, rss {rss_mb()} MB", flush=True)
+        t0 = time.perf_counter()
+        xb, yb = get_batch("train")
+        _, loss = model(xb, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step_time += time.perf_counter() - t0
+    total = time.perf_counter() - start
+    print(f"RESULT framework=torch workload={workload} ms_per_step={step_time / max_iters * 1000:.4f} total_s={total:.2f} "
+          f"train={losses['train']:.4f} val={losses['val']:.4f} rss_start_mb={rss[0]} rss_end_mb={rss[1]}", flush=True)
+
+
+def gpt_small(text, max_iters=5000, new_tokens=500):
+    """n_embd 64, n_head 4, n_layer 4, block 32, batch 16, AdamW lr 1e-3, dropout 0; then generation."""
+    torch.manual_seed(1337)
+    vocab, get_batch = lecture_data(text, 32, 16)
+    model = GPTLanguageModel(vocab, 32, 64, 4, 4)
+    print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
+    train_loop(model, get_batch, 1e-3, max_iters, 500, 200, "gpt-small")
+    model.eval()
+    context = torch.zeros((1, 1), dtype=torch.long)
+    model.generate(context, 20)  # warm-up
+    t0 = time.perf_counter()
+    model.generate(context, new_tokens)
+    seconds = time.perf_counter() - t0
+    print(f"RESULT framework=torch workload=generate tokens_per_s={new_tokens / seconds:.1f} new_tokens={new_tokens}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["bigram"])
+    ap.add_argument("workload", choices=["bigram", "gpt-small", "generate"])
+    ap.add_argument("--steps", type=int, default=5000, help="gpt-small/generate: training steps (5000 is the benchmark)")
     ap.add_argument("corpus")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.corpus, encoding="utf-8") as f:
         text = f.read()
-    {"bigram": bigram}[args.workload](text)
+    if args.workload == "bigram":
+        bigram(text)
+    else:  # "generate" needs the trained small GPT, so both run the same script
+        gpt_small(text, max_iters=args.steps)
 
 
 if __name__ == "__main__":

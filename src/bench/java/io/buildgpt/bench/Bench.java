@@ -22,10 +22,12 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Bench <bigram> <corpus.txt>");
+        if (args.length < 2) {
+            System.err.println("usage: Bench <bigram|gpt-small> <corpus.txt> [--threads N] [--steps N]");
             System.exit(2);
         }
+        int threads = intOption(args, "--threads", 1);
+        int steps = intOption(args, "--steps", 5000);
         switch (args[0]) {
             case "bigram" -> bigram(Path.of(args[1]));
             default -> {
@@ -55,6 +57,11 @@ public final class Bench {
         System.out.printf("RESULT framework=java workload=bigram ms_per_step=%.4f total_s=%.2f init_val=%.4f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
                 result.stepMillis(), result.totalSeconds(), init.val(), result.last().train(), result.last().val(),
                 rss[0] / 1024, rss[1] / 1024);
+    }
+
+    private static int intOption(String[] args, String name, int fallback) {
+        for (int i = 2; i + 1 < args.length; i++) if (args[i].equals(name)) return Integer.parseInt(args[i + 1]);
+        return fallback;
     }
 
     /** Resident memory of this process (Linux), to show that a long run's memory stays flat; 0 elsewhere. */
