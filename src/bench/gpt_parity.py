@@ -1,11 +1,12 @@
 """PyTorch side of GptParityTest: the lecture's GPT, loaded with the Java model's weights.
 
 Reads a buildgpt parameter file (one JSON header line, then little-endian float32 tensors in header
-order; see ParameterFile.java), builds the same architecture, runs one batch in eval mode, writes the
-logits (B, T, V) as raw little-endian float32 to --logits-out, and prints "LOSS <value>".
+order; see ParameterFile.java), builds the same architecture, runs one batch (dropout 0), writes the
+logits (B, T, V) as raw little-endian float32 to --logits-out, the gradients of the loss (autograd) as
+a buildgpt parameter file to --grads-out, and prints "LOSS <value>".
 
   python3 gpt_parity.py --params p.bin --vocab 65 --block 32 --embd 64 --head 4 --layer 4 \
-      --batch 2 --time 8 --idx 1,2,... --targets 2,3,... --logits-out logits.bin
+      --batch 2 --time 8 --idx 1,2,... --targets 2,3,... --logits-out logits.bin --grads-out grads.bin
 """
 import argparse
 import json
@@ -94,6 +95,15 @@ def read_parameters(path):
         return out
 
 
+def write_parameters(path, named):
+    tensors = [{'name': n, 'shape': list(t.shape)} for n, t in named]
+    header = {'format': 'buildgpt-parameters', 'version': 1, 'dtype': 'float32', 'byte_order': 'little', 'tensors': tensors}
+    with open(path, 'wb') as f:
+        f.write((json.dumps(header) + '\n').encode('utf-8'))
+        for _, t in named:
+            f.write(t.detach().numpy().astype('<f4').tobytes())
+
+
 def main():
     ap = argparse.ArgumentParser()
     for name in ['vocab', 'block', 'embd', 'head', 'layer', 'batch', 'time']:
@@ -102,6 +112,7 @@ def main():
     ap.add_argument('--idx', required=True)
     ap.add_argument('--targets', required=True)
     ap.add_argument('--logits-out', required=True)
+    ap.add_argument('--grads-out', required=True)
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = GPTLanguageModel(a.vocab, a.block, a.embd, a.head, a.layer)
@@ -114,9 +125,10 @@ def main():
     model.eval()
     idx = torch.tensor([int(v) for v in a.idx.split(',')]).view(a.batch, a.time)
     targets = torch.tensor([int(v) for v in a.targets.split(',')]).view(a.batch, a.time)
-    with torch.no_grad():
-        logits, loss = model(idx, targets)
-    logits.numpy().astype('<f4').tofile(a.logits_out)
+    logits, loss = model(idx, targets)
+    loss.backward()
+    logits.detach().numpy().astype('<f4').tofile(a.logits_out)
+    write_parameters(a.grads_out, [(n, p.grad) for n, p in model.named_parameters()])
     print('PARAMS', sum(p.numel() for p in model.parameters()))
     print('LOSS', repr(loss.item()))
 
