@@ -7,13 +7,13 @@ import java.util.Random;
  * {@code nn.Linear(in, out, bias)}: {@code y = x @ W^T + b} over {@code n} rows.
  *
  * <p>The weight is stored {@code (out, in)} row-major, exactly as PyTorch's {@code weight}, so a
- * state_dict maps onto it without transposing. For the forward product the layer keeps a transposed
- * copy {@code (in, out)}, refreshed on every call (it costs {@code in*out}, against
- * {@code n*in*out} for the product): with it all three products are contiguous-inner-loop kernels:
+ * state_dict maps onto it without transposing. For the forward product the layer's {@link Matmul}
+ * transposes it into scratch rows {@code (in, out)} on every call (it costs {@code in*out}, against
+ * {@code n*in*out} for the product): with that all three products are contiguous-inner-loop kernels:
  * <pre>
- *   forward  y  = x  @ W^T   x (n,in)  @ W^T (in,out)  [the copy]   Matmul.multiply
- *   backward dx = dy @ W     dy (n,out) @ W (out,in)                 Matmul.multiply
- *   backward dW += dy^T @ x  dy^T (out,n) @ x (n,in)                 Matmul.accumulateTransposedA
+ *   forward  y  = x  @ W^T   x (n,in)  @ W^T (in,out)  [transposed copy]  Matmul.multiplyByTransposeOf
+ *   backward dx = dy @ W     dy (n,out) @ W (out,in)                        Matmul.multiply
+ *   backward dW += dy^T @ x  dy^T (out,n) @ x (n,in)                        Matmul.accumulateTransposedA
  * </pre>
  * Below {@link #FEW_ROWS} rows (generation), the forward pass uses dot products on {@code W}
  * directly, bit-identical to the other path.
@@ -29,7 +29,7 @@ public final class Linear {
     private final int in, out;
     private final Parameter weight; // (out, in)
     private final Parameter bias;   // (out) or null
-    private float[] weightT;        // (in, out) scratch for the forward product
+    private final Matmul mm = new Matmul();
     private float[] y, dx;          // (n, out), (n, in), grown on demand
     private float[] x;              // the last input (n, in), by reference
     private int n;
@@ -41,7 +41,6 @@ public final class Linear {
         double bound = 1 / Math.sqrt(in);
         this.weight = new Parameter(name + ".weight", out, in).uniform(init, bound);
         this.bias = withBias ? new Parameter(name + ".bias", out).uniform(init, bound) : null;
-        this.weightT = new float[in * out];
     }
 
     /** {@code (n, in) -> (n, out)}; returns this layer's output buffer (valid until the next forward). */
@@ -52,8 +51,7 @@ public final class Linear {
         if (n < FEW_ROWS) {
             Matmul.multiplyTransposed(x, weight.data, y, 0, out, n, in, out); // (n,in) @ (out,in)^T -> (n,out)
         } else {
-            Matmul.transpose(weight.data, weightT, out, in);                   // (out,in) -> (in,out)
-            Matmul.multiply(x, weightT, y, n, in, out);                        // (n,in) @ (in,out) -> (n,out)
+            mm.multiplyByTransposeOf(x, weight.data, y, n, in, out);           // (n,in) @ (out,in)^T -> (n,out)
         }
         if (bias != null) addBias(y, bias.data, n, out);                       // (n,out) + (out) -> (n,out)
         return y;
@@ -61,9 +59,9 @@ public final class Linear {
 
     /** Adds this layer's weight and bias gradients for {@code dy (n, out)}; returns {@code dx (n, in)}. */
     public float[] backward(float[] dy) {
-        Matmul.accumulateTransposedA(dy, x, weight.grad, n, out, in);          // (n,out)^T @ (n,in) -> (out,in)
+        mm.accumulateTransposedA(dy, x, weight.grad, n, out, in);              // (n,out)^T @ (n,in) -> (out,in)
         if (bias != null) sumRows(dy, bias.grad, n, out);                      // (n,out) -> (out)
-        Matmul.multiply(dy, weight.data, dx, n, out, in);                      // (n,out) @ (out,in) -> (n,in)
+        mm.multiply(dy, weight.data, dx, n, out, in);                          // (n,out) @ (out,in) -> (n,in)
         return dx;
     }
 

@@ -24,7 +24,8 @@ public final class MultiHeadAttention {
     private final Head[] heads;
     private final Linear proj;
     private final Dropout dropout;
-    private final float[] wQkv, wQkvT, dWQkv; // (3C,C), (C,3C), (3C,C)
+    private final float[] wQkv, dWQkv;          // (3C,C) each
+    private final Matmul mm = new Matmul();
     private float[] x;                          // the last input (B*T, C), by reference
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
     private float[] kCache, vCache, stepProbs;  // (B,blockSize,C) twice, (blockSize)
@@ -42,7 +43,6 @@ public final class MultiHeadAttention {
         this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, init);
         this.dropout = new Dropout(dropout, dropoutSeeds.nextLong());
         this.wQkv = new float[3 * c * c];
-        this.wQkvT = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
     }
 
@@ -54,8 +54,7 @@ public final class MultiHeadAttention {
         this.batch = batch;
         this.time = time;
         stackWeights();                                              // heads' (hs,C) x 3H -> (3C,C)
-        Matmul.transpose(wQkv, wQkvT, 3 * c, c);                     // (3C,C) -> (C,3C)
-        Matmul.multiply(x, wQkvT, qkv, n, c, 3 * c);                 // (B,T,C) @ (C,3C) -> (B,T,3C)
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         for (Head h : heads) h.forward(qkv, cat, batch, time, training); // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C)
         float[] y = proj.forward(cat, n);                            // (B,T,C) @ (C,C) -> (B,T,C)
         return dropout.forward(y, n * c, training);                  // (B,T,C)
@@ -69,9 +68,9 @@ public final class MultiHeadAttention {
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
         for (Head h : heads) h.backward(dCat, qkv, dQkv);            // (B,T,C) -> (B,T,3C)
         Arrays.fill(dWQkv, 0f);
-        Matmul.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);   // (B,T,3C)^T @ (B,T,C) -> (3C,C)
+        mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
-        Matmul.multiply(dQkv, wQkv, dx, n, 3 * c, c);                // (B,T,3C) @ (3C,C) -> (B,T,C)
+        mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
         return dx;
     }
 

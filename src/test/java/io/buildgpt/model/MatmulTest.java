@@ -34,7 +34,8 @@ class MatmulTest {
             int n = s[0], k = s[1], m = s[2];
             float[] a = random(r, n * k), b = random(r, k * m);
             float[] c = new float[n * m];
-            Matmul.multiply(a, b, c, n, k, m);
+            Matmul mm = new Matmul();
+            mm.multiply(a, b, c, n, k, m);
             assertClose(naive(a, b, n, k, m), c, n * m);
 
             float[] bt = new float[m * k];
@@ -42,11 +43,14 @@ class MatmulTest {
             float[] c2 = new float[n * m];
             Matmul.multiplyTransposed(a, bt, c2, 0, m, n, k, m);
             assertArrayEquals(c, c2, "a @ (b^T)^T must give the same bits as a @ b");
+            float[] c3 = new float[n * m];
+            mm.multiplyByTransposeOf(a, bt, c3, n, k, m);
+            assertArrayEquals(c, c3, "the transposing path must give the same bits too");
 
             float[] at = new float[k * n];
             Matmul.transpose(a, at, n, k);                                  // a^T (k,n)
             float[] g = random(r, n * m), acc = random(r, k * m), start = acc.clone();
-            Matmul.accumulateTransposedA(a, g, acc, n, k, m);               // acc += a^T @ g
+            mm.accumulateTransposedA(a, g, acc, n, k, m);                   // acc += a^T @ g
             double[] expected = naive(at, g, k, n, m);
             for (int i = 0; i < expected.length; i++) expected[i] += start[i];
             assertClose(expected, acc, k * m);
