@@ -13,6 +13,11 @@ import java.util.Random;
  *   taskset -c 0 java -cp "target/test-classes:target/classes:target/lib/*" io.buildgpt.model.GptStepBenchmark [steps]
  * </pre>
  * Prints the median and mean ms/step over the timed steps after a warm-up (C2 compiles the kernels).
+ *
+ * <p>Measured on the 2-core AMD EPYC (AVX2 in the JVM, cores shared with other work), pinned to one
+ * core, back to back with the same model in PyTorch (torch.set_num_threads(1), AdamW, same shapes):
+ * Java median 42.4 ms/step, PyTorch 32.0 ms/step. Before the Matmul kernels used offset-0 scratch
+ * rows (so C2 could vectorise them) Java took 143 ms/step. A 2-thread row split was not tried.
  */
 public final class GptStepBenchmark {
     public static void main(String[] args) {
