@@ -41,6 +41,18 @@ public final class Parameter {
         return this;
     }
 
+    /** Fills with U(-bound, bound) samples from {@code rng}, like {@code torch.nn.init.uniform_}. */
+    public Parameter uniform(Random rng, double bound) {
+        for (int i = 0; i < data.length; i++) data[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        return this;
+    }
+
+    /** Sets every value to {@code value}, like {@code torch.nn.init.constant_}. */
+    public Parameter fill(float value) {
+        Arrays.fill(data, value);
+        return this;
+    }
+
     public String name() {
         return name;
     }

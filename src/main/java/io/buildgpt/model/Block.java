@@ -1,0 +1,87 @@
+package io.buildgpt.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lecture's transformer {@code Block}, pre-LayerNorm with residual connections:
+ * <pre>
+ *   x = x + sa(ln1(x))      communication: tokens look at earlier tokens
+ *   x = x + ffwd(ln2(x))    computation: each token on its own
+ * </pre>
+ * The residual additions pass the gradient straight through, which is what lets deep stacks train.
+ */
+public final class Block {
+    private final int c;
+    private final MultiHeadAttention sa;
+    private final FeedForward ffwd;
+    private final LayerNorm ln1, ln2;
+    private float[] x1, y, dx1, dx; // (B*T, C) each
+    private int n;
+
+    public Block(String name, GptConfig config, Random init, Random dropoutSeeds) {
+        this.c = config.nEmbd();
+        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), init, dropoutSeeds);
+        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), init, dropoutSeeds.nextLong());
+        this.ln1 = new LayerNorm(name + ".ln1", c);
+        this.ln2 = new LayerNorm(name + ".ln2", c);
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}; returns this block's output buffer. */
+    public float[] forward(float[] x, int batch, int time, boolean training) {
+        int n = batch * time;
+        ensureRows(n);
+        this.n = n;
+        float[] a = sa.forward(ln1.forward(x, n), batch, time, training);   // (B,T,C) -> (B,T,C)
+        for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
+        float[] f = ffwd.forward(ln2.forward(x1, n), n, training);         // (B,T,C) -> (B,T,C)
+        for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
+        return y;
+    }
+
+    /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
+    public float[] backward(float[] dOut) {
+        float[] dBranch = ln2.backward(ffwd.backward(dOut));                 // (B,T,C)
+        for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
+        dBranch = ln1.backward(sa.backward(dx1));                            // (B,T,C)
+        for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
+        return dx;
+    }
+
+    /** The same computation for one new position of each of {@code B} sequences, using the attention cache. */
+    float[] forwardStep(float[] x, int batch, int pos) {
+        ensureRows(batch);
+        float[] a = sa.forwardStep(ln1.forward(x, batch), batch, pos);      // (B,C) -> (B,C)
+        for (int i = 0; i < batch * c; i++) x1[i] = x[i] + a[i];
+        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
+        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
+        return y;
+    }
+
+    void fillCache(int batch, int time) {
+        sa.fillCache(batch, time);
+    }
+
+    private void ensureRows(int rows) {
+        if (y == null || y.length < rows * c) {
+            x1 = new float[rows * c];
+            y = new float[rows * c];
+            dx1 = new float[rows * c];
+            dx = new float[rows * c];
+        }
+    }
+
+    public MultiHeadAttention attention() {
+        return sa;
+    }
+
+    /** sa, ffwd, ln1, ln2: the order of PyTorch's state_dict. */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>(sa.parameters());
+        out.addAll(ffwd.parameters());
+        out.addAll(ln1.parameters());
+        out.addAll(ln2.parameters());
+        return out;
+    }
+}

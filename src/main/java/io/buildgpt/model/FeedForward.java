@@ -1,0 +1,53 @@
+package io.buildgpt.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lecture's {@code FeedForward}: {@code nn.Sequential(Linear(C, 4C), ReLU(), Linear(4C, C), Dropout)},
+ * the per-token "thinking" after the tokens have talked in attention. Parameter names follow the
+ * Sequential's indices: {@code net.0} and {@code net.2}.
+ */
+public final class FeedForward {
+    private final int nEmbd;
+    private final Linear fc1, fc2;
+    private final Dropout dropout;
+    private float[] h, a, dh; // pre-activation, ReLU output, and its gradient: (n, 4C) each
+    private int n;
+
+    public FeedForward(String name, int nEmbd, double dropout, Random init, long dropoutSeed) {
+        this.nEmbd = nEmbd;
+        this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, init);
+        this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, init);
+        this.dropout = new Dropout(dropout, dropoutSeed);
+    }
+
+    /** {@code (n, C) -> (n, C)}. */
+    public float[] forward(float[] x, int n, boolean training) {
+        this.n = n;
+        int hidden = 4 * nEmbd;
+        if (a == null || a.length < n * hidden) {
+            a = new float[n * hidden];
+            dh = new float[n * hidden];
+        }
+        h = fc1.forward(x, n);                                    // (n,C) @ (C,4C) -> (n,4C)
+        for (int i = 0; i < n * hidden; i++) a[i] = Math.max(h[i], 0f); // relu (n,4C)
+        float[] y = fc2.forward(a, n);                            // (n,4C) @ (4C,C) -> (n,C)
+        return dropout.forward(y, n * nEmbd, training);           // (n,C)
+    }
+
+    /** {@code dy (n, C) -> dx (n, C)}, adding the Linears' gradients. */
+    public float[] backward(float[] dOut) {
+        float[] dy = dropout.backward(dOut);                      // (n,C)
+        float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
+        for (int i = 0; i < n * 4 * nEmbd; i++) dh[i] = h[i] > 0 ? da[i] : 0f; // relu' (n,4C)
+        return fc1.backward(dh);                                  // (n,4C) @ (4C,C) -> (n,C)
+    }
+
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>(fc1.parameters());
+        out.addAll(fc2.parameters());
+        return out;
+    }
+}

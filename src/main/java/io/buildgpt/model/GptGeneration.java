@@ -1,0 +1,92 @@
+package io.buildgpt.model;
+
+import io.buildgpt.notebook.Nd4jLoader;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The generation loop behind {@link GptLanguageModel#generate} and {@link GptLanguageModel#generateCached}.
+ * Both draw from one {@code Random(seed)}, one token per sequence per step in sequence order, from
+ * logits that are bit-identical between the two paths, so they produce the same tokens.
+ */
+final class GptGeneration {
+    private final GptLanguageModel model;
+    private final TokenSampler sampler;
+    private final int vocab, blockSize;
+
+    GptGeneration(GptLanguageModel model, double temperature, Integer topK) {
+        this.model = model;
+        this.vocab = model.vocabSize();
+        this.blockSize = model.config().blockSize();
+        this.sampler = new TokenSampler(vocab, temperature, topK);
+    }
+
+    INDArray run(INDArray idx, int maxNewTokens, long seed, boolean cached) {
+        Nd4jLoader.ensureLoaded();
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
+        int batch = (int) idx.size(0), start = (int) idx.size(1);
+        int total = start + maxNewTokens;
+        int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
+        int[] given = ids(idx, "idx", vocab);
+        for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
+        Random rng = new Random(seed);
+        int[] next = new int[batch];
+        int len = start;
+        int cacheLen = 0;         // positions held in the caches (cached mode)
+        float[] logits = null;    // rows of the logits to sample from
+        int rowOf = 0, rowStride = 0;
+        for (int step = 0; step < maxNewTokens; step++) {
+            if (!cached || cacheLen == 0 || cacheLen == blockSize) {
+                int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
+                int[] cond = crop(seq, batch, total, len, window);
+                logits = model.logits(cond, batch, window, false);            // (B,window,V)
+                if (cached) {
+                    model.fillCaches(batch, window);
+                    cacheLen = window;
+                }
+                rowOf = window - 1;                                            // logits[:, -1, :]
+                rowStride = window;
+            } else {
+                logits = model.stepLogits(next, batch, cacheLen);             // (B,V) for position cacheLen
+                cacheLen++;
+                rowOf = 0;
+                rowStride = 1;
+            }
+            for (int b = 0; b < batch; b++) {
+                next[b] = sampler.sample(logits, (b * rowStride + rowOf) * vocab, rng);
+                seq[b * total + len] = next[b];
+            }
+            len++;
+        }
+        long[] out = new long[seq.length];
+        for (int i = 0; i < seq.length; i++) out[i] = seq[i];
+        return Nd4j.createFromArray(out).reshape(batch, total);
+    }
+
+    /** The last {@code window} tokens of each of the {@code batch} sequences, as {@code (B, window)}. */
+    private static int[] crop(int[] seq, int batch, int total, int len, int window) {
+        int[] cond = new int[batch * window];
+        for (int b = 0; b < batch; b++) System.arraycopy(seq, b * total + len - window, cond, b * window, window);
+        return cond;
+    }
+
+    /** {@code (B, T)} ids of an integer tensor, checked against the vocabulary. */
+    static int[] ids(INDArray tensor, String what, int vocab) {
+        if (tensor.rank() != 2 || tensor.size(1) < 1) {
+            throw new IllegalArgumentException(what + " must have shape (B, T) with T >= 1, got " + Arrays.toString(tensor.shape()));
+        }
+        long[] flat = tensor.dup('c').reshape(tensor.length()).toLongVector();
+        int[] out = new int[flat.length];
+        for (int i = 0; i < flat.length; i++) {
+            if (flat[i] < 0 || flat[i] >= vocab) {
+                throw new IllegalArgumentException(what + " holds token id " + flat[i] + " at flat position " + i
+                        + ", outside the vocabulary 0.." + (vocab - 1) + "; encode the text with the tokenizer the model was built for");
+            }
+            out[i] = (int) flat[i];
+        }
+        return out;
+    }
+}

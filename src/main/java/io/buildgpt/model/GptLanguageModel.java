@@ -1,0 +1,221 @@
+package io.buildgpt.model;
+
+import io.buildgpt.notebook.Nd4jLoader;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lecture's {@code GPTLanguageModel}: token embedding {@code (V,C)} plus position embedding
+ * {@code (blockSize,C)}, {@code nLayer} {@link Block}s, a final LayerNorm {@code ln_f}, and
+ * {@code lm_head = Linear(C, V)} giving logits {@code (B,T,V)}; the loss is the mean cross-entropy.
+ *
+ * <p>Initialisation is PyTorch's default for each module (not the lecture repository's later
+ * {@code _init_weights} with N(0, 0.02)): embeddings N(0,1); Linear weight and bias
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)); LayerNorm weight 1, bias 0. All values come from one
+ * {@code java.util.Random(seed)} in module order, so the same seed gives the same weights; the
+ * dropout layers draw from their own generators, seeded from the same seed, so that changing
+ * dropout does not change the initial weights.
+ *
+ * <p>Modes: {@link #lossAndGradients} runs in training mode (dropout active); {@link #loss},
+ * {@link #forward} and generation run in evaluation mode (the lecture's {@code model.eval()}).
+ * Parameters are named as the PyTorch module's state_dict keys, in the same order.
+ */
+public final class GptLanguageModel implements LanguageModel {
+    private final GptConfig config;
+    private final Parameter tokenEmbeddingTable;    // (V, C)
+    private final Parameter positionEmbeddingTable; // (blockSize, C)
+    private final Block[] blocks;
+    private final LayerNorm lnF;
+    private final Linear lmHead;                    // weight (V, C), bias (V)
+    private final List<Parameter> parameters;
+    private final float[] exps;                     // softmax scratch (V)
+    private float[] x, dLogits;                     // (B*T, C), (B*T, V)
+    private int[] idx;                              // the last input (B*T), by reference
+    private int batch, time;
+
+    public GptLanguageModel(GptConfig config, long seed) {
+        this.config = config;
+        Random init = new Random(seed);
+        Random dropoutSeeds = new Random(seed ^ 0x5DEECE66DL);
+        int c = config.nEmbd();
+        this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c).normal(init, 1.0);
+        this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c).normal(init, 1.0);
+        this.blocks = new Block[config.nLayer()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, init, dropoutSeeds);
+        this.lnF = new LayerNorm("ln_f", c);
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init);
+        List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
+        for (Block b : blocks) all.addAll(b.parameters());
+        all.addAll(lnF.parameters());
+        all.addAll(lmHead.parameters());
+        this.parameters = Collections.unmodifiableList(all);
+        this.exps = new float[config.vocabSize()];
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public double loss(int[] x, int[] y, int batchSize, int blockSize) {
+        checkBatch(x, y, batchSize, blockSize);
+        float[] logits = logits(x, batchSize, blockSize, false);
+        return crossEntropy(logits, y, null);
+    }
+
+    @Override
+    public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
+        checkBatch(x, y, batchSize, blockSize);
+        for (Parameter p : parameters) p.zeroGrad();
+        float[] logits = logits(x, batchSize, blockSize, true);
+        Arrays.fill(dLogits, 0, x.length * config.vocabSize(), 0f);
+        double loss = crossEntropy(logits, y, dLogits);
+        backward(dLogits);
+        return loss;
+    }
+
+    /** Logits {@code (B, T, V)} for {@code idx (B, T)}, {@code T <= blockSize}, and the loss when {@code targets} is not null. */
+    public ForwardResult forward(INDArray idx, INDArray targets) {
+        Nd4jLoader.ensureLoaded();
+        int b = (int) idx.size(0), t = (int) idx.size(1);
+        int[] ids = GptGeneration.ids(idx, "idx", config.vocabSize());
+        int[] ys = targets == null ? null : GptGeneration.ids(targets, "targets", config.vocabSize());
+        if (ys != null && ys.length != ids.length) {
+            throw new IllegalArgumentException("targets must have the shape of idx (" + b + ", " + t + "), got " + Arrays.toString(targets.shape()));
+        }
+        checkTime(t);
+        float[] logits = logits(ids, b, t, false);
+        double loss = ys == null ? Double.NaN : crossEntropy(logits, ys, null);
+        float[] copy = Arrays.copyOf(logits, b * t * config.vocabSize());
+        return new ForwardResult(Nd4j.create(copy, new long[]{b, t, config.vocabSize()}, 'c'), loss);
+    }
+
+    /**
+     * The lecture's {@code generate}: appends {@code maxNewTokens} tokens to each row of {@code idx (B,T)},
+     * each time running the model on the last {@code blockSize} tokens and sampling from
+     * {@code softmax(logits / temperature)} restricted to the {@code topK} largest ({@code null}: all).
+     */
+    public INDArray generate(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
+        return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, false);
+    }
+
+    /**
+     * The same tokens as {@link #generate} for the same seed, with a key/value cache: while the
+     * context is shorter than {@code blockSize}, each new token costs one position's work. Once the
+     * context is full it slides, every position embedding shifts, and the cache is rebuilt from the
+     * last {@code blockSize} tokens; from then on each token costs a full forward pass, as uncached.
+     */
+    public INDArray generateCached(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
+        return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
+    }
+
+    /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */
+    float[] logits(int[] idx, int batch, int time, boolean training) {
+        int n = batch * time, c = config.nEmbd();
+        ensureRows(n);
+        this.idx = idx;
+        this.batch = batch;
+        this.time = time;
+        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
+        for (int i = 0; i < n; i++) {
+            int t = i % time, e = idx[i] * c, p = t * c;
+            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
+        }
+        float[] h = x;
+        for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
+        h = lnF.forward(h, n);                                                   // (B,T,C)
+        return lmHead.forward(h, n);                                             // (B,T,C) @ (C,V) -> (B,T,V)
+    }
+
+    /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
+    float[] stepLogits(int[] tokens, int batch, int pos) {
+        int c = config.nEmbd();
+        ensureRows(batch);
+        float[] tok = tokenEmbeddingTable.data, pe = positionEmbeddingTable.data;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < c; j++) x[b * c + j] = tok[tokens[b] * c + j] + pe[pos * c + j]; // (B,C) + (C)
+        }
+        float[] h = x;
+        for (Block block : blocks) h = block.forwardStep(h, batch, pos);  // (B,C) -> (B,C)
+        h = lnF.forward(h, batch);                                         // (B,C)
+        return lmHead.forward(h, batch);                                   // (B,C) @ (C,V) -> (B,V)
+    }
+
+    /** After an eval {@link #logits} pass: its keys and values become the caches of positions {@code 0..T-1}. */
+    void fillCaches(int batch, int time) {
+        for (Block block : blocks) block.fillCache(batch, time);
+    }
+
+    private void backward(float[] dLogits) {
+        int n = batch * time, c = config.nEmbd();
+        float[] dh = lmHead.backward(dLogits);                             // (B,T,V) @ (V,C) -> (B,T,C)
+        dh = lnF.backward(dh);                                             // (B,T,C)
+        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
+        float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
+        for (int i = 0; i < n; i++) {
+            int e = idx[i] * c, p = (i % time) * c;
+            for (int j = 0; j < c; j++) {
+                dTok[e + j] += dh[i * c + j];                              // scatter-add into rows idx (V,C)
+                dPos[p + j] += dh[i * c + j];                              // sum over B into (T,C)
+            }
+        }
+    }
+
+    private double crossEntropy(float[] logits, int[] y, float[] grad) {
+        int v = config.vocabSize();
+        float scale = 1f / y.length; // mean over B*T positions
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) sum += Softmax.crossEntropy(logits, i * v, v, y[i], grad, i * v, scale, exps);
+        return sum / y.length;
+    }
+
+    private void checkBatch(int[] x, int[] y, int batchSize, int blockSize) {
+        checkTime(blockSize);
+        if (batchSize < 1 || x.length != batchSize * blockSize || y.length != x.length) {
+            throw new IllegalArgumentException("x and y must both have length B*T = " + batchSize + "*" + blockSize
+                    + ", got " + x.length + " and " + y.length);
+        }
+        int vocab = config.vocabSize();
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] < 0 || x[i] >= vocab || y[i] < 0 || y[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + (x[i] < 0 || x[i] >= vocab ? x[i] : y[i]) + " at flat position " + i
+                        + " is outside the vocabulary 0.." + (vocab - 1) + "; encode the text with the tokenizer the model was built for");
+            }
+        }
+    }
+
+    private void checkTime(int t) {
+        if (t < 1 || t > config.blockSize()) {
+            throw new IllegalArgumentException("T = " + t + " is out of range: it must be between 1 and blockSize = " + config.blockSize()
+                    + "; crop the context to its last blockSize tokens (idx[:, -block_size:])");
+        }
+    }
+
+    private void ensureRows(int n) {
+        if (x == null || x.length < n * config.nEmbd()) {
+            x = new float[n * config.nEmbd()];
+            dLogits = new float[n * config.vocabSize()];
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GptLanguageModel(" + config + ", parameters=" + parameterCount() + ")";
+    }
+}

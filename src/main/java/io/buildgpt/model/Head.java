@@ -1,0 +1,148 @@
+package io.buildgpt.model;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One head of causal self-attention, the lecture's {@code Head}: every position emits a query, a
+ * key and a value ({@code Linear(C, headSize, bias=False)} each); position {@code t} attends to
+ * positions {@code s <= t} with weights {@code softmax(q_t . k_s / sqrt(headSize))}, the scores of
+ * later positions being set to {@code -inf} so that they get weight exactly 0, and returns the
+ * weighted sum of their values.
+ *
+ * <p>The head owns its three Linears (so its parameters carry the lecture's names), but the
+ * projection itself is done for all heads at once by {@link MultiHeadAttention} into one
+ * {@code qkv (B*T, 3C)} buffer laid out as [queries of all heads | keys | values]; this head reads
+ * its {@code headSize} columns from each third, and writes its output to its columns of the
+ * concatenated {@code (B*T, C)} result.
+ */
+public final class Head {
+    final Linear key, query, value;   // weights (headSize, C)
+    private final int c, headSize, qOff, kOff, vOff, outOff;
+    private final float scale;        // 1 / sqrt(headSize): keeps the softmax from saturating at init
+    private final Dropout dropout;
+    private float[] probs, dWeights;  // (B, T, T)
+    private float[] weights;          // probs after dropout (B, T, T)
+    private int batch, time;
+
+    public Head(String name, int index, int nEmbd, int headSize, double dropout, Random init, long dropoutSeed) {
+        this.key = new Linear(name + ".key", nEmbd, headSize, false, init);
+        this.query = new Linear(name + ".query", nEmbd, headSize, false, init);
+        this.value = new Linear(name + ".value", nEmbd, headSize, false, init);
+        this.c = nEmbd;
+        this.headSize = headSize;
+        this.qOff = index * headSize;
+        this.kOff = nEmbd + index * headSize;
+        this.vOff = 2 * nEmbd + index * headSize;
+        this.outOff = index * headSize;
+        this.scale = (float) (1 / Math.sqrt(headSize));
+        this.dropout = new Dropout(dropout, dropoutSeed);
+    }
+
+    /** Reads {@code qkv (B,T,3C)}, writes this head's {@code (B,T,headSize)} into its columns of {@code out (B,T,C)}. */
+    void forward(float[] qkv, float[] out, int batch, int time, boolean training) {
+        this.batch = batch;
+        this.time = time;
+        int tt = batch * time * time, c3 = 3 * c;
+        if (probs == null || probs.length < tt) {
+            probs = new float[tt];
+            dWeights = new float[tt];
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < time; t++) {
+                int row = b * time + t;                                           // q (B,T,hs) @ k^T (B,hs,T) -> (B,T,T), masked, softmax
+                causalSoftmaxRow(qkv, row * c3 + qOff, qkv, b * time * c3 + kOff, c3, headSize, scale, t + 1, time, probs, row * time);
+            }
+        }
+        weights = dropout.forward(probs, tt, training);                          // (B,T,T)
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < time; t++) {
+                int row = b * time + t;                                           // (B,T,T) @ v (B,T,hs) -> (B,T,hs)
+                weightedSum(weights, row * time, t + 1, qkv, b * time * c3 + vOff, c3, headSize, out, row * c + outOff);
+            }
+        }
+    }
+
+    /** {@code dOut (B,T,C)}, this head's columns -> adds its query, key and value gradients into {@code dQkv (B,T,3C)}. */
+    void backward(float[] dOut, float[] qkv, float[] dQkv) {
+        int c3 = 3 * c, time = this.time;
+        for (int b = 0; b < batch; b++) {
+            int base = b * time * c3;
+            for (int t = 0; t < time; t++) {
+                int row = b * time + t, o = row * c + outOff, w = row * time;
+                for (int s = 0; s <= t; s++) {
+                    int v = base + s * c3 + vOff;
+                    float dw = 0f, p = weights[w + s];
+                    for (int d = 0; d < headSize; d++) {
+                        dw += dOut[o + d] * qkv[v + d];                            // dOut (T,hs) @ v^T (hs,T) -> (T,T)
+                        dQkv[v + d] += p * dOut[o + d];                            // weights^T (T,T) @ dOut (T,hs) -> dv (T,hs)
+                    }
+                    dWeights[w + s] = dw;
+                }
+            }
+        }
+        float[] dProbs = dropout.backward(dWeights);                              // (B,T,T)
+        for (int b = 0; b < batch; b++) {
+            int base = b * time * c3;
+            for (int t = 0; t < time; t++) {
+                int row = b * time + t, w = row * time, q = row * c3 + qOff;
+                float dot = 0f;
+                for (int s = 0; s <= t; s++) dot += probs[w + s] * dProbs[w + s];   // softmax': sum_s p*dp (B,T)
+                for (int s = 0; s <= t; s++) {
+                    float ds = probs[w + s] * (dProbs[w + s] - dot) * scale;        // d(q.k) (B,T,T)
+                    int k = base + s * c3 + kOff;
+                    for (int d = 0; d < headSize; d++) {
+                        dQkv[q + d] += ds * qkv[k + d];                            // dS (T,T) @ k (T,hs) -> dq (T,hs)
+                        dQkv[k + d] += ds * qkv[q + d];                            // dS^T (T,T) @ q (T,hs) -> dk (T,hs)
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One row of attention weights: {@code p[s] = softmax_s(q . k_s * scale)} for {@code s < valid},
+     * and 0 (a score of -inf) for {@code valid <= s < total}. Keys are rows of {@code keys} starting
+     * at {@code kBase}, {@code kStride} apart. Shared by the batched pass and the cached step, so
+     * both produce the same bits.
+     */
+    static void causalSoftmaxRow(float[] q, int qOff, float[] keys, int kBase, int kStride, int hs, float scale,
+                                 int valid, int total, float[] p, int pOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < valid; s++) {
+            int k = kBase + s * kStride;
+            float dot = 0f;
+            for (int d = 0; d < hs; d++) dot += q[qOff + d] * keys[k + d];
+            p[pOff + s] = dot * scale;
+            max = Math.max(max, p[pOff + s]);
+        }
+        for (int s = valid; s < total; s++) p[pOff + s] = Float.NEGATIVE_INFINITY; // masked_fill(tril == 0, -inf)
+        float sum = 0f;
+        for (int s = 0; s < total; s++) {
+            float e = (float) Math.exp(p[pOff + s] - max);                          // exp(-inf) = 0: no weight on the future
+            p[pOff + s] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int s = 0; s < total; s++) p[pOff + s] *= inv;
+    }
+
+    /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */
+    static void weightedSum(float[] p, int pOff, int count, float[] values, int vBase, int vStride, int hs, float[] out, int outOff) {
+        for (int d = 0; d < hs; d++) out[outOff + d] = 0f;
+        for (int s = 0; s < count; s++) {
+            float w = p[pOff + s];
+            int v = vBase + s * vStride;
+            for (int d = 0; d < hs; d++) out[outOff + d] += w * values[v + d];
+        }
+    }
+
+    /** key, query and value weights, in the lecture's order. */
+    public List<Parameter> parameters() {
+        return List.of(key.weight(), query.weight(), value.weight());
+    }
+
+    public int headSize() {
+        return headSize;
+    }
+}

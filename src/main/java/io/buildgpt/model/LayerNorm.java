@@ -1,0 +1,94 @@
+package io.buildgpt.model;
+
+import java.util.List;
+
+/**
+ * {@code nn.LayerNorm(dim)}: each row is shifted to mean 0 and scaled to variance 1 (biased
+ * variance, eps 1e-5 inside the square root), then scaled by {@code weight} and shifted by
+ * {@code bias}. PyTorch's initialisation: weight 1, bias 0.
+ *
+ * <p>Backward, per row, with {@code xhat = (x - mean) * rstd}:
+ * {@code dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} where {@code dxhat = dy * weight}.
+ * Row statistics are summed in double: 64 values in float lose digits the gradient check notices.
+ */
+public final class LayerNorm {
+    static final double EPS = 1e-5;
+    private final int dim;
+    private final Parameter weight, bias; // (dim), (dim)
+    private float[] y, xhat, dx;          // (n, dim) each
+    private float[] rstd;                 // (n): 1 / sqrt(var + eps) per row
+    private int n;
+
+    public LayerNorm(String name, int dim) {
+        if (dim < 1) throw new IllegalArgumentException(name + ": dim = " + dim + " must be at least 1");
+        this.dim = dim;
+        this.weight = new Parameter(name + ".weight", dim).fill(1f);
+        this.bias = new Parameter(name + ".bias", dim).fill(0f);
+    }
+
+    /** {@code (n, dim) -> (n, dim)}; returns this layer's output buffer. */
+    public float[] forward(float[] x, int n) {
+        ensureRows(n);
+        this.n = n;
+        float[] g = weight.data, b = bias.data;
+        for (int i = 0; i < n; i++) {
+            int row = i * dim;
+            double mean = 0, var = 0;
+            for (int j = 0; j < dim; j++) mean += x[row + j];
+            mean /= dim;                                                     // (n,dim) -> (n)
+            for (int j = 0; j < dim; j++) var += (x[row + j] - mean) * (x[row + j] - mean);
+            float r = (float) (1 / Math.sqrt(var / dim + EPS));               // (n)
+            rstd[i] = r;
+            float m = (float) mean;
+            for (int j = 0; j < dim; j++) {
+                float h = (x[row + j] - m) * r;                               // (n,dim)
+                xhat[row + j] = h;
+                y[row + j] = h * g[j] + b[j];                                 // (n,dim) * (dim) + (dim)
+            }
+        }
+        return y;
+    }
+
+    /** Adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
+    public float[] backward(float[] dy) {
+        float[] g = weight.data, dg = weight.grad, db = bias.grad;
+        for (int i = 0; i < n; i++) {
+            int row = i * dim;
+            double sumD = 0, sumDX = 0;
+            for (int j = 0; j < dim; j++) {
+                float d = dy[row + j] * g[j];                                 // dxhat (n,dim)
+                sumD += d;
+                sumDX += d * xhat[row + j];
+                dg[j] += dy[row + j] * xhat[row + j];                         // (n,dim) -> (dim)
+                db[j] += dy[row + j];                                         // (n,dim) -> (dim)
+            }
+            float meanD = (float) (sumD / dim), meanDX = (float) (sumDX / dim);
+            float r = rstd[i];
+            for (int j = 0; j < dim; j++) {
+                dx[row + j] = r * (dy[row + j] * g[j] - meanD - xhat[row + j] * meanDX); // (n,dim)
+            }
+        }
+        return dx;
+    }
+
+    private void ensureRows(int rows) {
+        if (y == null || y.length < rows * dim) {
+            y = new float[rows * dim];
+            xhat = new float[rows * dim];
+            dx = new float[rows * dim];
+            rstd = new float[rows];
+        }
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public List<Parameter> parameters() {
+        return List.of(weight, bias);
+    }
+}

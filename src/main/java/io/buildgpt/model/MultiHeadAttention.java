@@ -1,0 +1,168 @@
+package io.buildgpt.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lecture's {@code MultiHeadAttention}: {@code nHead} {@link Head}s side by side, their outputs
+ * concatenated to {@code (B,T,C)}, then {@code proj = Linear(C, C)} and dropout.
+ *
+ * <p>Why the projection is fused: the heads' query, key and value weights ({@code 3 * nHead}
+ * matrices of {@code (headSize, C)}) are stacked into one {@code (3C, C)} matrix on every pass, so
+ * the projection is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones.
+ * Stacking and unstacking cost {@code 3C*C} copies, against {@code B*T*3C*C} for the product. The
+ * parameters stay per head, named as PyTorch's state_dict.
+ *
+ * <p>For generation the layer keeps a key/value cache {@code (B, blockSize, C)}: {@link #fillCache}
+ * stores the keys and values of a batched pass, {@link #forwardStep} adds one position and attends
+ * over the cached ones.
+ */
+public final class MultiHeadAttention {
+    private final int c, nHead, headSize, blockSize;
+    private final Head[] heads;
+    private final Linear proj;
+    private final Dropout dropout;
+    private final float[] wQkv, dWQkv;          // (3C,C) each
+    private final Matmul mm = new Matmul();
+    private float[] x;                          // the last input (B*T, C), by reference
+    private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
+    private float[] kCache, vCache, stepProbs;  // (B,blockSize,C) twice, (blockSize)
+    private int batch, time;
+
+    public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
+        this.c = nEmbd;
+        this.nHead = nHead;
+        this.headSize = nEmbd / nHead;
+        this.blockSize = blockSize;
+        this.heads = new Head[nHead];
+        for (int h = 0; h < nHead; h++) {
+            heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, init, dropoutSeeds.nextLong());
+        }
+        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, init);
+        this.dropout = new Dropout(dropout, dropoutSeeds.nextLong());
+        this.wQkv = new float[3 * c * c];
+        this.dWQkv = new float[3 * c * c];
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}. */
+    public float[] forward(float[] x, int batch, int time, boolean training) {
+        int n = batch * time;
+        ensureRows(n);
+        this.x = x;
+        this.batch = batch;
+        this.time = time;
+        stackWeights();                                              // heads' (hs,C) x 3H -> (3C,C)
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        for (Head h : heads) h.forward(qkv, cat, batch, time, training); // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C)
+        float[] y = proj.forward(cat, n);                            // (B,T,C) @ (C,C) -> (B,T,C)
+        return dropout.forward(y, n * c, training);                  // (B,T,C)
+    }
+
+    /** {@code dy (B,T,C) -> dx (B,T,C)}, adding every head's and the projection's gradients. */
+    public float[] backward(float[] dOut) {
+        int n = batch * time;
+        float[] dy = dropout.backward(dOut);                         // (B,T,C)
+        float[] dCat = proj.backward(dy);                            // (B,T,C) @ (C,C) -> (B,T,C)
+        Arrays.fill(dQkv, 0, n * 3 * c, 0f);
+        for (Head h : heads) h.backward(dCat, qkv, dQkv);            // (B,T,C) -> (B,T,3C)
+        Arrays.fill(dWQkv, 0f);
+        mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
+        unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
+        mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
+        return dx;
+    }
+
+    /** After a batched eval {@link #forward}: keeps its keys and values as the cache for positions {@code 0..T-1}. */
+    void fillCache(int batch, int time) {
+        ensureCache(batch);
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < time; t++) {
+                int row = (b * time + t) * 3 * c, slot = (b * blockSize + t) * c;
+                System.arraycopy(qkv, row + c, kCache, slot, c);     // k (B,T,C) -> cache (B,blockSize,C)
+                System.arraycopy(qkv, row + 2 * c, vCache, slot, c); // v (B,T,C) -> cache (B,blockSize,C)
+            }
+        }
+    }
+
+    /** One new position {@code pos} for each of {@code B} sequences, {@code x (B,C) -> (B,C)}, attending over the cache. */
+    float[] forwardStep(float[] x, int batch, int pos) {
+        ensureRows(batch);
+        ensureCache(batch);
+        int c3 = 3 * c;
+        for (int h = 0; h < nHead; h++) {                            // (B,C) @ (C,hs) -> (B,hs), per head and role
+            Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize);
+            Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
+            Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
+        }
+        for (int b = 0; b < batch; b++) {
+            int slot = (b * blockSize + pos) * c;
+            System.arraycopy(qkv, b * c3 + c, kCache, slot, c);      // k (B,C) -> cache[:, pos]
+            System.arraycopy(qkv, b * c3 + 2 * c, vCache, slot, c);  // v (B,C) -> cache[:, pos]
+        }
+        for (int h = 0; h < nHead; h++) {
+            for (int b = 0; b < batch; b++) {                        // q (hs) . cache k (pos+1,hs) -> (pos+1) -> @ v -> (hs)
+                int base = b * blockSize * c + h * headSize;
+                Head.causalSoftmaxRow(qkv, b * c3 + h * headSize, kCache, base, c, headSize, scale(), pos + 1, pos + 1, stepProbs, 0);
+                Head.weightedSum(stepProbs, 0, pos + 1, vCache, base, c, headSize, cat, b * c + h * headSize);
+            }
+        }
+        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+    }
+
+    private float scale() {
+        return (float) (1 / Math.sqrt(headSize));
+    }
+
+    private void stackWeights() {
+        for (int h = 0; h < nHead; h++) {
+            int rows = h * headSize * c;
+            System.arraycopy(heads[h].query.weight().data, 0, wQkv, rows, headSize * c);
+            System.arraycopy(heads[h].key.weight().data, 0, wQkv, c * c + rows, headSize * c);
+            System.arraycopy(heads[h].value.weight().data, 0, wQkv, 2 * c * c + rows, headSize * c);
+        }
+    }
+
+    private void unstackGradients() {
+        for (int h = 0; h < nHead; h++) {
+            int rows = h * headSize * c;
+            addInto(dWQkv, rows, heads[h].query.weight().grad);
+            addInto(dWQkv, c * c + rows, heads[h].key.weight().grad);
+            addInto(dWQkv, 2 * c * c + rows, heads[h].value.weight().grad);
+        }
+    }
+
+    private static void addInto(float[] src, int off, float[] dst) {
+        for (int i = 0; i < dst.length; i++) dst[i] += src[off + i];
+    }
+
+    private void ensureRows(int n) {
+        if (qkv == null || qkv.length < n * 3 * c) {
+            qkv = new float[n * 3 * c];
+            dQkv = new float[n * 3 * c];
+            cat = new float[n * c];
+            dx = new float[n * c];
+        }
+    }
+
+    private void ensureCache(int batch) {
+        if (kCache == null || kCache.length < batch * blockSize * c) {
+            kCache = new float[batch * blockSize * c];
+            vCache = new float[batch * blockSize * c];
+            stepProbs = new float[blockSize];
+        }
+    }
+
+    public List<Head> heads() {
+        return List.of(heads);
+    }
+
+    /** Every head's key, query and value weights, then proj's weight and bias: PyTorch's order. */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Head h : heads) out.addAll(h.parameters());
+        out.addAll(proj.parameters());
+        return out;
+    }
+}

@@ -1,0 +1,41 @@
+package io.buildgpt.model;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Picks the next token from one row of logits: divide by the temperature (below 1 sharpens, above 1
+ * flattens), keep only the {@code topK} largest (like {@code torch.topk}: ties with the k-th value
+ * stay), then draw from the softmax. Owns its scratch so that generation allocates nothing per token.
+ */
+final class TokenSampler {
+    private final int vocab;
+    private final float[] scaled, sorted;
+    private final double temperature;
+    private final int topK;
+
+    TokenSampler(int vocab, double temperature, Integer topK) {
+        if (!(temperature > 0 && Double.isFinite(temperature))) {
+            throw new IllegalArgumentException("temperature = " + temperature + " is out of range: it must be positive and finite (1.0 samples the model as trained)");
+        }
+        if (topK != null && (topK < 1 || topK > vocab)) {
+            throw new IllegalArgumentException("topK = " + topK + " is out of range: it must be between 1 and the vocabulary size " + vocab + ", or null for all tokens");
+        }
+        this.vocab = vocab;
+        this.temperature = temperature;
+        this.topK = topK == null ? vocab : topK;
+        this.scaled = new float[vocab];
+        this.sorted = new float[vocab];
+    }
+
+    int sample(float[] logits, int off, Random rng) {
+        for (int v = 0; v < vocab; v++) scaled[v] = (float) (logits[off + v] / temperature); // logits / temperature
+        if (topK < vocab) {
+            System.arraycopy(scaled, 0, sorted, 0, vocab);
+            Arrays.sort(sorted);
+            float kth = sorted[vocab - topK];
+            for (int v = 0; v < vocab; v++) if (scaled[v] < kth) scaled[v] = Float.NEGATIVE_INFINITY; // outside the top k: probability 0
+        }
+        return Softmax.sample(scaled, 0, vocab, rng);
+    }
+}
