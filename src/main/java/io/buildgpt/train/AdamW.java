@@ -85,4 +85,41 @@ public final class AdamW {
     public int stepCount() {
         return t;
     }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** The parameters this optimiser updates, in order. */
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    /** First-moment estimate of parameter {@code i} (not a copy; for checkpoints). */
+    float[] firstMoment(int i) {
+        return m[i];
+    }
+
+    /** Second-moment estimate of parameter {@code i} (not a copy; for checkpoints). */
+    float[] secondMoment(int i) {
+        return v[i];
+    }
+
+    /** Restores the step count after loading moments from a checkpoint. */
+    void restoreStepCount(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("step count " + steps + " must not be negative");
+        this.t = steps;
+    }
 }
