@@ -4,6 +4,11 @@ import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
 import io.buildgpt.model.BigramLanguageModel;
+import io.buildgpt.model.GptConfig;
+import io.buildgpt.model.GptLanguageModel;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import io.buildgpt.train.AdamW;
 import io.buildgpt.train.LossEstimate;
 import io.buildgpt.train.TrainConfig;
@@ -30,8 +35,9 @@ public final class Bench {
         int steps = intOption(args, "--steps", 5000);
         switch (args[0]) {
             case "bigram" -> bigram(Path.of(args[1]));
+            case "gpt-small" -> gptSmall(Path.of(args[1]), steps);
             default -> {
-                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram");
+                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small");
                 System.exit(2);
             }
         }
@@ -57,6 +63,40 @@ public final class Bench {
         System.out.printf("RESULT framework=java workload=bigram ms_per_step=%.4f total_s=%.2f init_val=%.4f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
                 result.stepMillis(), result.totalSeconds(), init.val(), result.last().train(), result.last().val(),
                 rss[0] / 1024, rss[1] / 1024);
+    }
+
+    private static void gptSmall(Path corpus, int maxIters) throws Exception {
+        // The small GPT of the lecture's scaled-down run: n_embd 64, n_head 4, n_layer 4, block 32,
+        // batch 16, AdamW lr 1e-3, dropout 0, eval every 500 steps over 200 batches, seed 1337.
+        int batchSize = 16, blockSize = 32, evalInterval = 500, evalIters = 200, newTokens = 500;
+        long seed = 1337;
+        String text = Files.readString(corpus);
+        CharTokenizer tok = CharTokenizer.fromText(text);
+        TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
+        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(tok.vocabSize()), seed);
+        System.out.println(model.parameterCount() + " parameters");
+        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
+        Trainer trainer = new Trainer(model, sampler, new AdamW(model.parameters(), 1e-3));
+        long[] rss = {0, 0};
+        TrainResult result = trainer.train(new TrainConfig(maxIters, evalInterval, evalIters, 1e-3),
+                (step, est, h) -> {
+                    rss[step == 0 ? 0 : 1] = rssKb();
+                    System.out.printf("step %4d: train loss %.4f, val loss %.4f, rss %d MB%n", step, est.train(), est.val(), rssKb() / 1024);
+                });
+        System.out.printf("RESULT framework=java workload=gpt-small ms_per_step=%.4f total_s=%.2f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
+                result.stepMillis(), result.totalSeconds(), result.last().train(), result.last().val(), rss[0] / 1024, rss[1] / 1024);
+
+        INDArray context = Nd4j.zeros(DataType.INT64, 1, 1); // (1, 1): one newline, as in the lecture
+        model.generateCached(context, 20, 1.0, null, seed);  // warm-up, as the reference does
+        long t0 = System.nanoTime();
+        INDArray out = model.generateCached(context, newTokens, 1.0, null, seed);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long uncachedStart = System.nanoTime();
+        model.generate(context, newTokens, 1.0, null, seed);
+        double uncachedSeconds = (System.nanoTime() - uncachedStart) / 1e9;
+        System.out.println(tok.decode(out.toLongVector()).substring(0, 200));
+        System.out.printf("RESULT framework=java workload=generate tokens_per_s=%.1f uncached_tokens_per_s=%.1f new_tokens=%d%n",
+                newTokens / seconds, newTokens / uncachedSeconds, newTokens);
     }
 
     private static int intOption(String[] args, String name, int fallback) {
