@@ -125,6 +125,20 @@ public final class GptLanguageModel implements LanguageModel {
         return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
     }
 
+    /**
+     * What head {@code head} of block {@code layer} attends to for {@code context} (at most
+     * {@code blockSize} tokens): row t holds how much position t listens to each position 0..t.
+     */
+    public float[][] attentionWeights(int[] context, int layer, int head) {
+        checkTime(context.length);
+        if (layer < 0 || layer >= blocks.length || head < 0 || head >= config.nHead()) {
+            throw new IllegalArgumentException("layer " + layer + ", head " + head + " do not exist: this model has layers 0.."
+                    + (blocks.length - 1) + " and heads 0.." + (config.nHead() - 1));
+        }
+        logits(context.clone(), 1, context.length, false);
+        return blocks[layer].attention().heads().get(head).probabilities(0);
+    }
+
     /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */
     float[] logits(int[] idx, int batch, int time, boolean training) {
         int n = batch * time, c = config.nEmbd();

@@ -64,6 +64,13 @@ public final class Head {
     }
 
     /** {@code dOut (B,T,C)}, this head's columns -> adds its query, key and value gradients into {@code dQkv (B,T,3C)}. */
+    /** The attention probabilities of batch row {@code b} from the last forward pass, {@code (T, T)}, before dropout. */
+    float[][] probabilities(int b) {
+        float[][] out = new float[time][time];
+        for (int t = 0; t < time; t++) System.arraycopy(probs, (b * time + t) * time, out[t], 0, time);
+        return out;
+    }
+
     void backward(float[] dOut, float[] qkv, float[] dQkv) {
         int c3 = 3 * c, time = this.time;
         for (int b = 0; b < batch; b++) {

@@ -26,11 +26,24 @@ public final class Trainer {
 
     /** The lecture's {@code estimate_loss()}: mean loss over {@code evalIters} batches of each split, without gradient work. */
     public LossEstimate estimateLoss(int evalIters) {
-        if (evalIters < 1) throw new IllegalArgumentException("evalIters = " + evalIters + " is out of range: it must be at least 1");
-        return new LossEstimate(meanLoss(Split.TRAIN, evalIters), meanLoss(Split.VAL, evalIters));
+        return estimateLoss(model, sampler, evalIters, xb, yb);
     }
 
-    private double meanLoss(Split split, int evalIters) {
+    /**
+     * The same for any model and sampler, e.g. to compare a reloaded checkpoint with the original on
+     * the same batches (two samplers with the same seed draw the same batches).
+     */
+    public static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters) {
+        int[] x = new int[sampler.batchSize() * sampler.blockSize()];
+        return estimateLoss(model, sampler, evalIters, x, new int[x.length]);
+    }
+
+    private static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters, int[] xb, int[] yb) {
+        if (evalIters < 1) throw new IllegalArgumentException("evalIters = " + evalIters + " is out of range: it must be at least 1");
+        return new LossEstimate(meanLoss(model, sampler, Split.TRAIN, evalIters, xb, yb), meanLoss(model, sampler, Split.VAL, evalIters, xb, yb));
+    }
+
+    private static double meanLoss(LanguageModel model, BatchSampler sampler, Split split, int evalIters, int[] xb, int[] yb) {
         double sum = 0;
         for (int k = 0; k < evalIters; k++) {
             sampler.fill(split, xb, yb);
