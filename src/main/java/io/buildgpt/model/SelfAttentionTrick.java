@@ -27,6 +27,19 @@ public final class SelfAttentionTrick {
         return Nd4j.create(v, java.util.Arrays.stream(shape).asLongStream().toArray(), 'c');
     }
 
+    /**
+     * A {@code (in, out)} projection initialised like PyTorch's {@code nn.Linear}: uniform in
+     * {@code ±1/sqrt(in)}, so that projecting unit-variance inputs gives outputs of variance about 1/3.
+     */
+    public static INDArray linearWeights(long seed, int in, int out) {
+        Nd4jLoader.ensureLoaded();
+        java.util.Random rng = new java.util.Random(seed);
+        float bound = (float) (1 / Math.sqrt(in));
+        float[] v = new float[in * out];
+        for (int i = 0; i < v.length; i++) v[i] = (rng.nextFloat() * 2 - 1) * bound;
+        return Nd4j.create(v, new long[]{in, out}, 'c');
+    }
+
     /** Version 1: {@code xbow[b,t] = mean(x[b, 0..t])}, with explicit loops. */
     public static INDArray averageWithLoops(INDArray x) {
         long batch = x.size(0), time = x.size(1);

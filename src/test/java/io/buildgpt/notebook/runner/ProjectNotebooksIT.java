@@ -133,4 +133,33 @@ class ProjectNotebooksIT {
         assertTrue(m.find(), estimate);
         return Double.parseDouble(m.group(1));
     }
+
+    @Test
+    void selfAttention() throws Exception {
+        Notebook nb = run("06-self-attention", withCorpus("-p", "headTrainIters=200").toArray(String[]::new));
+        assertTrue(textOf(nb, "averageWithMatmul(x)").strip().endsWith("true"));
+        assertEquals("true\ntrue", textOf(nb, "maskedSoftmaxWeights(8)").strip());
+        assertEquals("true", textOf(nb, "head(x, zeros, zeros, identity)").strip());
+        Matcher m = Pattern.compile("q @ k\\^T: +([0-9.]+)\\n.*sqrt\\(16\\): ([0-9.]+)").matcher(textOf(nb, "affinityVariance"));
+        assertTrue(m.find(), textOf(nb, "affinityVariance"));
+        assertEquals(16, Double.parseDouble(m.group(1)), 3);
+        assertEquals(1, Double.parseDouble(m.group(2)), 0.2);
+        assertEquals(1, nb.images(nb.indexOfCellContaining("AttentionHeatmap.image")).size());
+    }
+
+    @Test
+    void gpt() throws Exception {
+        Path checkpoint = OUT.resolve("gpt-it.ckpt");
+        Notebook nb = run("07-gpt", withCorpus("-p", "maxIters=60", "-p", "evalInterval=30", "-p", "evalIters=5",
+                "-p", "checkpointFile=\"" + checkpoint.toString().replace("\\", "\\\\") + "\"").toArray(String[]::new));
+        if (SHAKESPEARE.isPresent()) assertTrue(textOf(nb, "model.parameterCount()").strip().endsWith("209729"));
+        String training = textOf(nb, "trainer.train(");
+        Matcher first = Pattern.compile("step +0: train loss ([0-9.]+)").matcher(training);
+        Matcher last = Pattern.compile("step +59: train loss ([0-9.]+)").matcher(training);
+        assertTrue(first.find() && last.find(), training);
+        assertTrue(Double.parseDouble(last.group(1)) < Double.parseDouble(first.group(1)) - 0.5, training);
+        assertEquals(1, nb.images(nb.indexOfCellContaining("trainer.train(")).size());
+        assertTrue(textOf(nb, "Checkpoint.save(").strip().endsWith("true"), "reloaded model gives the same loss");
+        assertTrue(Files.size(checkpoint) > 4 * 209_729 * 3 || SHAKESPEARE.isEmpty());
+    }
 }
