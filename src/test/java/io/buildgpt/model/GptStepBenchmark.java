@@ -21,13 +21,18 @@ import java.util.Random;
  */
 public final class GptStepBenchmark {
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int steps = 200, threads = 1;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--threads")) threads = Integer.parseInt(args[++i]);
+            else steps = Integer.parseInt(args[i]);
+        }
         int batch = 16, time = 32;
-        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(65), 1337);
+        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(65), 1337, threads);
         AdamW opt = new AdamW(model.parameters(), 1e-3);
         Random r = new Random(1);
         int[] x = new int[batch * time], y = new int[batch * time];
         for (int i = 0; i < 150; i++) step(model, opt, r, x, y); // warm-up
+        Profile.reset();
         double[] ms = new double[steps];
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
@@ -37,7 +42,19 @@ public final class GptStepBenchmark {
         double mean = Arrays.stream(ms).average().orElse(0);
         Arrays.sort(ms);
         System.out.printf("GPT small B%d T%d: median %.2f ms/step, mean %.2f, min %.2f (%d steps, %d threads)%n",
-                batch, time, ms[steps / 2], mean, ms[0], steps, 1);
+                batch, time, ms[steps / 2], mean, ms[0], steps, threads);
+        if (Profile.ON) printProfile(steps, mean);
+        model.close();
+    }
+
+    private static void printProfile(int steps, double mean) {
+        double total = 0;
+        for (Profile.Op op : Profile.Op.values()) {
+            double t = Profile.msPerStep(op, steps);
+            total += t;
+            System.out.printf("  %-10s %7.3f ms/step%n", op, t);
+        }
+        System.out.printf("  %-10s %7.3f ms/step (rest of the step: %.3f)%n", "timed", total, mean - total);
     }
 
     private static void step(GptLanguageModel model, AdamW opt, Random r, int[] x, int[] y) {
@@ -46,6 +63,8 @@ public final class GptStepBenchmark {
             y[i] = r.nextInt(65);
         }
         model.lossAndGradients(x, y, 16, 32);
+        long t0 = Profile.start();
         opt.step();
+        Profile.stop(Profile.Op.ADAMW, t0);
     }
 }
