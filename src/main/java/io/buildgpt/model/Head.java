@@ -153,15 +153,17 @@ public final class Head {
             p[pOff + s] = dot * scale;
             max = Math.max(max, p[pOff + s]);
         }
-        for (int s = valid; s < total; s++) p[pOff + s] = Float.NEGATIVE_INFINITY; // masked_fill(tril == 0, -inf)
         float sum = 0f;
-        for (int s = 0; s < total; s++) {
-            float e = (float) Math.exp(p[pOff + s] - max);                          // exp(-inf) = 0: no weight on the future
+        for (int s = 0; s < valid; s++) {
+            float e = (float) Math.exp(p[pOff + s] - max);
             p[pOff + s] = e;
             sum += e;
         }
+        // masked_fill(tril == 0, -inf): exp(-inf) is exactly 0, and adding 0 leaves the sum's bits alone,
+        // so the future gets its zeros directly instead of half the row's exponentials (the costliest part of a generation step)
+        for (int s = valid; s < total; s++) p[pOff + s] = 0f;
         float inv = 1f / sum;
-        for (int s = 0; s < total; s++) p[pOff + s] *= inv;
+        for (int s = 0; s < valid; s++) p[pOff + s] *= inv;
     }
 
     /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */

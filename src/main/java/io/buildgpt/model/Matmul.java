@@ -23,6 +23,9 @@ public final class Matmul {
     private float[][] rows = new float[0][0];  // scratch rows of the walked operand, shared read-only by workers
     private final float[][][] quads;           // per worker: four rows of b
     private final float[][] accs;              // per worker: one output row
+    private float[][] wT = new float[0][0];    // the last transposed weight (m,k), and the weight it came from:
+    private float[] wCopy = new float[0];      // in generation the weights do not change, so the transpose is reused
+    private int wLength = -1, wCols;
 
     public Matmul() {
         this(Parallel.SERIAL);
@@ -44,11 +47,27 @@ public final class Matmul {
 
     /** {@code c(n,k) = a(n,m) @ w(k,m)^T} for larger {@code n}: {@code w} is transposed into scratch rows first. */
     public void multiplyByTransposeOf(float[] a, float[] w, float[] c, int n, int m, int k) {
-        float[][] r = rows(m, k);
+        multiplyRows(a, transposed(w, m, k), c, n, m, k);
+    }
+
+    /**
+     * {@code w (k,m)} transposed into rows {@code (m,k)}. Why the comparison: a strided transpose of a
+     * 64x256 weight costs about a third of a 32-row product (a generation step), while comparing with
+     * a copy of the last weight is one vectorised pass; training changes the weights every step and
+     * pays one extra contiguous copy.
+     */
+    private float[][] transposed(float[] w, int m, int k) {
+        int len = k * m;
+        if (len == wLength && m == wCols && java.util.Arrays.equals(w, 0, len, wCopy, 0, len)) return wT;
+        if (wT.length < m || (m > 0 && wT[0].length < k)) wT = new float[m][k];
+        if (wCopy.length < len) wCopy = new float[len];
+        System.arraycopy(w, 0, wCopy, 0, len);
+        wLength = len;
+        wCols = m;
         for (int row = 0; row < k; row++) {
-            for (int col = 0; col < m; col++) r[col][row] = w[row * m + col]; // (k,m) -> (m,k)
+            for (int col = 0; col < m; col++) wT[col][row] = w[row * m + col]; // (k,m) -> (m,k)
         }
-        multiplyRows(a, r, c, n, m, k);
+        return wT;
     }
 
     private void multiplyRows(float[] a, float[][] b, float[] c, int n, int k, int m) {
