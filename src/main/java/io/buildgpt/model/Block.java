@@ -85,6 +85,19 @@ public final class Block {
         return y;
     }
 
+    /** Eval pass needed only at the last position of each sequence: {@code (B,T,C) -> (B,C)}, those rows of {@link #forward}. */
+    float[] forwardLast(float[] x, int batch, int time) {
+        ensureRows(batch * time);
+        float[] a = sa.forwardLast(ln1.forward(x, batch * time), batch, time); // (B,T,C) -> (B,C)
+        for (int b = 0; b < batch; b++) {
+            int last = (b * time + time - 1) * c;
+            for (int j = 0; j < c; j++) x1[b * c + j] = x[last + j] + a[b * c + j];
+        }
+        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
+        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
+        return y;
+    }
+
     void fillCache(int batch, int time) {
         sa.fillCache(batch, time);
     }

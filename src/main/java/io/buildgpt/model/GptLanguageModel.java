@@ -176,6 +176,27 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return logits;
     }
 
+    /**
+     * Eval logits {@code (B, V)} of the last position of each sequence {@code idx (B*T)}, the same bits
+     * as those rows of {@link #logits}: generation samples from nothing else, so the last block's
+     * attention output, projection and FeedForward, ln_f and lm_head run on {@code B} rows instead of
+     * {@code B*T}. Every block still computes the keys and values of all positions, for {@link #fillCaches}.
+     */
+    float[] lastLogits(int[] idx, int batch, int time) {
+        int c = config.nEmbd();
+        ensureRows(batch * time);
+        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
+        for (int i = 0; i < batch * time; i++) {
+            int e = idx[i] * c, p = (i % time) * c;
+            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
+        }
+        float[] h = x;
+        for (int i = 0; i < blocks.length - 1; i++) h = blocks[i].forward(h, batch, time, false); // (B,T,C)
+        h = blocks[blocks.length - 1].forwardLast(h, batch, time);           // (B,T,C) -> (B,C)
+        h = lnF.forward(h, batch);                                           // (B,C)
+        return lmHead.forward(h, batch);                                     // (B,C) @ (C,V) -> (B,V)
+    }
+
     /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
     float[] stepLogits(int[] tokens, int batch, int pos) {
         int c = config.nEmbd();

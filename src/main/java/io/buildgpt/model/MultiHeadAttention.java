@@ -109,6 +109,30 @@ public final class MultiHeadAttention {
         return dx;
     }
 
+    /**
+     * Eval pass whose output is needed only at the last position of each sequence (the last block in
+     * generation): keys and values for all {@code T} positions (they fill the cache), attention and
+     * projection for one query per sequence. {@code x (B,T,C) -> (B,C)}, the same bits as those rows of {@link #forward}.
+     */
+    float[] forwardLast(float[] x, int batch, int time) {
+        int n = batch * time, c3 = 3 * c;
+        ensureRows(n);
+        ensureCache(batch);
+        this.x = x;
+        this.batch = batch;
+        this.time = time;
+        stackWeights();
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, c3);            // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        for (int h = 0; h < nHead; h++) {
+            for (int b = 0; b < batch; b++) {                        // q_last (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
+                int row = b * time + time - 1, base = b * time * c3 + h * headSize;
+                Head.causalSoftmaxRow(qkv, row * c3 + h * headSize, qkv, base + c, c3, headSize, scale(), time, time, stepProbs, 0);
+                Head.weightedSum(stepProbs, 0, time, qkv, base + 2 * c, c3, headSize, cat, b * c + h * headSize);
+            }
+        }
+        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+    }
+
     /** After a batched eval {@link #forward}: keeps its keys and values as the cache for positions {@code 0..T-1}. */
     void fillCache(int batch, int time) {
         ensureCache(batch);
