@@ -26,6 +26,11 @@ import java.util.Random;
  * <p>Modes: {@link #lossAndGradients} runs in training mode (dropout active); {@link #loss},
  * {@link #forward} and generation run in evaluation mode (the lecture's {@code model.eval()}).
  * Parameters are named as the PyTorch module's state_dict keys, in the same order.
+ *
+ * <p>Threads: {@code new GptLanguageModel(config, seed)} computes on the calling thread;
+ * {@code new GptLanguageModel(config, seed, threads)} also splits the matrix products by output rows
+ * and attention by (batch, head) pairs over a pool made once for the model ({@link #close} stops it).
+ * No sum is split, so losses, gradients and generated tokens are bit-identical for any thread count.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;

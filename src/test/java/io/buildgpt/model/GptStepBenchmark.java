@@ -17,7 +17,20 @@ import java.util.Random;
  * <p>Measured on the 2-core AMD EPYC (AVX2 in the JVM, cores shared with other work), pinned to one
  * core, back to back with the same model in PyTorch (torch.set_num_threads(1), AdamW, same shapes):
  * Java median 42.4 ms/step, PyTorch 32.0 ms/step. Before the Matmul kernels used offset-0 scratch
- * rows (so C2 could vectorise them) Java took 143 ms/step. A 2-thread row split was not tried.
+ * rows (so C2 could vectorise them) Java took 143 ms/step.
+ *
+ * <p>{@code --threads 2} splits products and attention over two threads ({@link Parallel}); with
+ * {@code taskset -c 0-1}, back to back with {@code src/bench/torch_step.py step --threads 2} on a
+ * loaded machine (load average about 3 on 2 cores): Java medians 35.6, 33.2, 34.2, 38.0 ms/step
+ * against PyTorch 37.1, 26.9, 43.5, 41.8; one thread: Java 43.6-51.4 against PyTorch 32.9-36.4.
+ *
+ * <p>{@code -Dbuildgpt.profile=true} adds per-operation times ({@link Profile}), ms/step, 1 thread
+ * then 2, same loaded machine (the two columns are far from additive: noise is about 20%):
+ * <pre>
+ *   forward  LN 1.0 1.0 | QKV 2.4 2.8 | attention 7.2 6.0 | proj 1.1 2.2 | FF1 3.1 3.6 | ReLU 0.2 0.2 | FF2 5.0 4.5 | lm_head 0.3 0.5 | cross-entropy 0.4 0.4
+ *   backward lm_head 0.6 1.0 | LN 0.8 0.8 | FF2 5.9 6.3 | ReLU 1.5 1.4 | FF1 9.1 8.3 | proj 2.1 4.1 | attention 7.4 6.1 | QKV 6.7 6.9
+ *   embeddings 0.08, residuals 0.3, zero_grad 0.05, AdamW 0.24 (both)
+ * </pre>
  */
 public final class GptStepBenchmark {
     public static void main(String[] args) {
