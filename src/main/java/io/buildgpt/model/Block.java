@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import io.buildgpt.model.Profile.Op;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,9 +23,13 @@ public final class Block {
     private int n;
 
     public Block(String name, GptConfig config, Random init, Random dropoutSeeds) {
+        this(name, config, init, dropoutSeeds, Parallel.SERIAL);
+    }
+
+    Block(String name, GptConfig config, Random init, Random dropoutSeeds, Parallel par) {
         this.c = config.nEmbd();
-        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), init, dropoutSeeds);
-        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), init, dropoutSeeds.nextLong());
+        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), init, dropoutSeeds, par);
+        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), init, dropoutSeeds.nextLong(), par);
         this.ln1 = new LayerNorm(name + ".ln1", c);
         this.ln2 = new LayerNorm(name + ".ln2", c);
     }
@@ -33,19 +39,39 @@ public final class Block {
         int n = batch * time;
         ensureRows(n);
         this.n = n;
-        float[] a = sa.forward(ln1.forward(x, n), batch, time, training);   // (B,T,C) -> (B,T,C)
+        long t0 = Profile.start();
+        float[] h = ln1.forward(x, n);                                       // (B,T,C)
+        Profile.stop(Op.LN_F, t0);
+        float[] a = sa.forward(h, batch, time, training);                    // (B,T,C) -> (B,T,C)
+        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
-        float[] f = ffwd.forward(ln2.forward(x1, n), n, training);         // (B,T,C) -> (B,T,C)
+        Profile.stop(Op.RESID_F, t0);
+        t0 = Profile.start();
+        h = ln2.forward(x1, n);                                              // (B,T,C)
+        Profile.stop(Op.LN_F, t0);
+        float[] f = ffwd.forward(h, n, training);                            // (B,T,C) -> (B,T,C)
+        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
+        Profile.stop(Op.RESID_F, t0);
         return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
     public float[] backward(float[] dOut) {
-        float[] dBranch = ln2.backward(ffwd.backward(dOut));                 // (B,T,C)
+        float[] dBranch = ffwd.backward(dOut);                               // (B,T,C)
+        long t0 = Profile.start();
+        dBranch = ln2.backward(dBranch);                                     // (B,T,C)
+        Profile.stop(Op.LN_B, t0);
+        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
-        dBranch = ln1.backward(sa.backward(dx1));                            // (B,T,C)
+        Profile.stop(Op.RESID_B, t0);
+        dBranch = sa.backward(dx1);                                          // (B,T,C)
+        t0 = Profile.start();
+        dBranch = ln1.backward(dBranch);                                     // (B,T,C)
+        Profile.stop(Op.LN_B, t0);
+        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
+        Profile.stop(Op.RESID_B, t0);
         return dx;
     }
 
@@ -54,6 +80,19 @@ public final class Block {
         ensureRows(batch);
         float[] a = sa.forwardStep(ln1.forward(x, batch), batch, pos);      // (B,C) -> (B,C)
         for (int i = 0; i < batch * c; i++) x1[i] = x[i] + a[i];
+        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
+        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
+        return y;
+    }
+
+    /** Eval pass needed only at the last position of each sequence: {@code (B,T,C) -> (B,C)}, those rows of {@link #forward}. */
+    float[] forwardLast(float[] x, int batch, int time) {
+        ensureRows(batch * time);
+        float[] a = sa.forwardLast(ln1.forward(x, batch * time), batch, time); // (B,T,C) -> (B,C)
+        for (int b = 0; b < batch; b++) {
+            int last = (b * time + time - 1) * c;
+            for (int j = 0; j < c; j++) x1[b * c + j] = x[last + j] + a[b * c + j];
+        }
         float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
         for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
         return y;

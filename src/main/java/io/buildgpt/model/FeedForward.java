@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import io.buildgpt.model.Profile.Op;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -17,9 +19,13 @@ public final class FeedForward {
     private int n;
 
     public FeedForward(String name, int nEmbd, double dropout, Random init, long dropoutSeed) {
+        this(name, nEmbd, dropout, init, dropoutSeed, Parallel.SERIAL);
+    }
+
+    FeedForward(String name, int nEmbd, double dropout, Random init, long dropoutSeed, Parallel par) {
         this.nEmbd = nEmbd;
-        this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, init);
-        this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, init);
+        this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, init, par);
+        this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, init, par);
         this.dropout = new Dropout(dropout, dropoutSeed);
     }
 
@@ -31,18 +37,32 @@ public final class FeedForward {
             a = new float[n * hidden];
             dh = new float[n * hidden];
         }
+        long t0 = Profile.start();
         h = fc1.forward(x, n);                                    // (n,C) @ (C,4C) -> (n,4C)
+        Profile.stop(Op.FF1_F, t0);
+        t0 = Profile.start();
         for (int i = 0; i < n * hidden; i++) a[i] = Math.max(h[i], 0f); // relu (n,4C)
+        Profile.stop(Op.RELU_F, t0);
+        t0 = Profile.start();
         float[] y = fc2.forward(a, n);                            // (n,4C) @ (4C,C) -> (n,C)
-        return dropout.forward(y, n * nEmbd, training);           // (n,C)
+        y = dropout.forward(y, n * nEmbd, training);              // (n,C)
+        Profile.stop(Op.FF2_F, t0);
+        return y;
     }
 
     /** {@code dy (n, C) -> dx (n, C)}, adding the Linears' gradients. */
     public float[] backward(float[] dOut) {
+        long t0 = Profile.start();
         float[] dy = dropout.backward(dOut);                      // (n,C)
         float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
+        Profile.stop(Op.FF2_B, t0);
+        t0 = Profile.start();
         for (int i = 0; i < n * 4 * nEmbd; i++) dh[i] = h[i] > 0 ? da[i] : 0f; // relu' (n,4C)
-        return fc1.backward(dh);                                  // (n,4C) @ (4C,C) -> (n,C)
+        Profile.stop(Op.RELU_B, t0);
+        t0 = Profile.start();
+        float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
+        Profile.stop(Op.FF1_B, t0);
+        return dx;
     }
 
     public List<Parameter> parameters() {

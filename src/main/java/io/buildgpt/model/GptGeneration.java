@@ -34,29 +34,25 @@ final class GptGeneration {
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
         Random rng = new Random(seed);
         int[] next = new int[batch];
+        int[] cond = new int[batch * blockSize]; // the cropped context, reused: nothing is allocated per token
         int len = start;
         int cacheLen = 0;         // positions held in the caches (cached mode)
-        float[] logits = null;    // rows of the logits to sample from
-        int rowOf = 0, rowStride = 0;
+        float[] logits;           // (B,V): the last position's logits of each sequence
         for (int step = 0; step < maxNewTokens; step++) {
             if (!cached || cacheLen == 0 || cacheLen == blockSize) {
                 int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
-                int[] cond = crop(seq, batch, total, len, window);
-                logits = model.logits(cond, batch, window, false);            // (B,window,V)
+                crop(seq, batch, total, len, window, cond);
+                logits = model.lastLogits(cond, batch, window);               // (B,V): logits[:, -1, :]
                 if (cached) {
                     model.fillCaches(batch, window);
                     cacheLen = window;
                 }
-                rowOf = window - 1;                                            // logits[:, -1, :]
-                rowStride = window;
             } else {
                 logits = model.stepLogits(next, batch, cacheLen);             // (B,V) for position cacheLen
                 cacheLen++;
-                rowOf = 0;
-                rowStride = 1;
             }
             for (int b = 0; b < batch; b++) {
-                next[b] = sampler.sample(logits, (b * rowStride + rowOf) * vocab, rng);
+                next[b] = sampler.sample(logits, b * vocab, rng);
                 seq[b * total + len] = next[b];
             }
             len++;
@@ -67,10 +63,8 @@ final class GptGeneration {
     }
 
     /** The last {@code window} tokens of each of the {@code batch} sequences, as {@code (B, window)}. */
-    private static int[] crop(int[] seq, int batch, int total, int len, int window) {
-        int[] cond = new int[batch * window];
+    private static void crop(int[] seq, int batch, int total, int len, int window, int[] cond) {
         for (int b = 0; b < batch; b++) System.arraycopy(seq, b * total + len - window, cond, b * window, window);
-        return cond;
     }
 
     /** {@code (B, T)} ids of an integer tensor, checked against the vocabulary. */

@@ -1,5 +1,6 @@
 package io.buildgpt.model;
 
+import io.buildgpt.model.Profile.Op;
 import io.buildgpt.notebook.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,8 +26,14 @@ import java.util.Random;
  * <p>Modes: {@link #lossAndGradients} runs in training mode (dropout active); {@link #loss},
  * {@link #forward} and generation run in evaluation mode (the lecture's {@code model.eval()}).
  * Parameters are named as the PyTorch module's state_dict keys, in the same order.
+ *
+ * <p>Threads: {@code new GptLanguageModel(config, seed)} computes on the calling thread;
+ * {@code new GptLanguageModel(config, seed, threads)} also splits the matrix products by output rows
+ * and attention by (batch, head) pairs over a pool made once for the model ({@link #close} stops it).
+ * No sum is split, so losses, gradients and generated tokens are bit-identical for any thread count.
  */
-public final class GptLanguageModel implements LanguageModel {
+public final class GptLanguageModel implements LanguageModel, AutoCloseable {
+    private final Parallel par;
     private final GptConfig config;
     private final Parameter tokenEmbeddingTable;    // (V, C)
     private final Parameter positionEmbeddingTable; // (blockSize, C)
@@ -40,6 +47,15 @@ public final class GptLanguageModel implements LanguageModel {
     private int batch, time;
 
     public GptLanguageModel(GptConfig config, long seed) {
+        this(config, seed, 1);
+    }
+
+    /**
+     * The same model, its large products and attention split over {@code threads} threads (a pool
+     * made here, kept for the model's life). Results are bit-identical for every thread count.
+     */
+    public GptLanguageModel(GptConfig config, long seed, int threads) {
+        this.par = threads == 1 ? Parallel.SERIAL : new Parallel(threads);
         this.config = config;
         Random init = new Random(seed);
         Random dropoutSeeds = new Random(seed ^ 0x5DEECE66DL);
@@ -47,15 +63,26 @@ public final class GptLanguageModel implements LanguageModel {
         this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c).normal(init, 1.0);
         this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c).normal(init, 1.0);
         this.blocks = new Block[config.nLayer()];
-        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, init, dropoutSeeds);
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, init, dropoutSeeds, par);
         this.lnF = new LayerNorm("ln_f", c);
-        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init);
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init, par);
         List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
         for (Block b : blocks) all.addAll(b.parameters());
         all.addAll(lnF.parameters());
         all.addAll(lmHead.parameters());
         this.parameters = Collections.unmodifiableList(all);
         this.exps = new float[config.vocabSize()];
+    }
+
+    /** The number of threads this model computes with. */
+    public int threads() {
+        return par.threads();
+    }
+
+    /** Stops the helper threads (they are daemons, so this is optional); the model must not be used after. */
+    @Override
+    public void close() {
+        if (par != Parallel.SERIAL) par.close();
     }
 
     public GptConfig config() {
@@ -82,10 +109,14 @@ public final class GptLanguageModel implements LanguageModel {
     @Override
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
         checkBatch(x, y, batchSize, blockSize);
+        long t0 = Profile.start();
         for (Parameter p : parameters) p.zeroGrad();
+        Profile.stop(Op.ZERO_GRAD, t0);
         float[] logits = logits(x, batchSize, blockSize, true);
+        t0 = Profile.start();
         Arrays.fill(dLogits, 0, x.length * config.vocabSize(), 0f);
         double loss = crossEntropy(logits, y, dLogits);
+        Profile.stop(Op.XENT, t0);
         backward(dLogits);
         return loss;
     }
@@ -146,15 +177,43 @@ public final class GptLanguageModel implements LanguageModel {
         this.idx = idx;
         this.batch = batch;
         this.time = time;
+        long t0 = Profile.start();
         float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
         for (int i = 0; i < n; i++) {
             int t = i % time, e = idx[i] * c, p = t * c;
             for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
         }
+        Profile.stop(Op.EMBED_F, t0);
         float[] h = x;
         for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
+        t0 = Profile.start();
         h = lnF.forward(h, n);                                                   // (B,T,C)
-        return lmHead.forward(h, n);                                             // (B,T,C) @ (C,V) -> (B,T,V)
+        Profile.stop(Op.LN_F, t0);
+        t0 = Profile.start();
+        float[] logits = lmHead.forward(h, n);                                   // (B,T,C) @ (C,V) -> (B,T,V)
+        Profile.stop(Op.LM_HEAD_F, t0);
+        return logits;
+    }
+
+    /**
+     * Eval logits {@code (B, V)} of the last position of each sequence {@code idx (B*T)}, the same bits
+     * as those rows of {@link #logits}: generation samples from nothing else, so the last block's
+     * attention output, projection and FeedForward, ln_f and lm_head run on {@code B} rows instead of
+     * {@code B*T}. Every block still computes the keys and values of all positions, for {@link #fillCaches}.
+     */
+    float[] lastLogits(int[] idx, int batch, int time) {
+        int c = config.nEmbd();
+        ensureRows(batch * time);
+        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
+        for (int i = 0; i < batch * time; i++) {
+            int e = idx[i] * c, p = (i % time) * c;
+            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
+        }
+        float[] h = x;
+        for (int i = 0; i < blocks.length - 1; i++) h = blocks[i].forward(h, batch, time, false); // (B,T,C)
+        h = blocks[blocks.length - 1].forwardLast(h, batch, time);           // (B,T,C) -> (B,C)
+        h = lnF.forward(h, batch);                                           // (B,C)
+        return lmHead.forward(h, batch);                                     // (B,C) @ (C,V) -> (B,V)
     }
 
     /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
@@ -178,9 +237,14 @@ public final class GptLanguageModel implements LanguageModel {
 
     private void backward(float[] dLogits) {
         int n = batch * time, c = config.nEmbd();
+        long t0 = Profile.start();
         float[] dh = lmHead.backward(dLogits);                             // (B,T,V) @ (V,C) -> (B,T,C)
+        Profile.stop(Op.LM_HEAD_B, t0);
+        t0 = Profile.start();
         dh = lnF.backward(dh);                                             // (B,T,C)
+        Profile.stop(Op.LN_B, t0);
         for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
+        t0 = Profile.start();
         float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
         for (int i = 0; i < n; i++) {
             int e = idx[i] * c, p = (i % time) * c;
@@ -189,6 +253,7 @@ public final class GptLanguageModel implements LanguageModel {
                 dPos[p + j] += dh[i * c + j];                              // sum over B into (T,C)
             }
         }
+        Profile.stop(Op.EMBED_B, t0);
     }
 
     private double crossEntropy(float[] logits, int[] y, float[] grad) {

@@ -39,27 +39,55 @@ public final class Head {
         this.dropout = new Dropout(dropout, dropoutSeed);
     }
 
-    /** Reads {@code qkv (B,T,3C)}, writes this head's {@code (B,T,headSize)} into its columns of {@code out (B,T,C)}. */
-    void forward(float[] qkv, float[] out, int batch, int time, boolean training) {
+    /** Sizes the buffers for {@code (B, T)} before a forward pass. */
+    void prepare(int batch, int time, boolean training) {
         this.batch = batch;
         this.time = time;
-        int tt = batch * time * time, c3 = 3 * c;
+        int tt = batch * time * time;
         if (probs == null || probs.length < tt) {
             probs = new float[tt];
             dWeights = new float[tt];
         }
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < time; t++) {
-                int row = b * time + t;                                           // q (B,T,hs) @ k^T (B,hs,T) -> (B,T,T), masked, softmax
-                causalSoftmaxRow(qkv, row * c3 + qOff, qkv, b * time * c3 + kOff, c3, headSize, scale, t + 1, time, probs, row * time);
-            }
+        weights = probs;
+        dropout.forward(probs, 0, false); // marks the dropout inactive until a training forward with p > 0
+    }
+
+    /** Whether a forward pass in this mode draws a dropout mask: then the sequences must run in order, on one thread. */
+    boolean dropsOut(boolean training) {
+        return training && dropout.p() > 0;
+    }
+
+    /** Whether the last forward pass drew a mask. */
+    boolean droppedOut() {
+        return weights != probs;
+    }
+
+    /** Reads {@code qkv (B,T,3C)}, writes this head's {@code (B,T,headSize)} into its columns of {@code out (B,T,C)}; after {@link #prepare}. */
+    void forward(float[] qkv, float[] out, boolean training) {
+        for (int b = 0; b < batch; b++) scores(qkv, b);
+        weights = dropout.forward(probs, batch * time * time, training);         // (B,T,T)
+        for (int b = 0; b < batch; b++) mix(qkv, out, b);
+    }
+
+    /** Sequence {@code b} alone, without dropout: independent of the other sequences and heads, so any thread may run it. */
+    void forwardSequence(float[] qkv, float[] out, int b) {
+        scores(qkv, b);
+        mix(qkv, out, b);
+    }
+
+    private void scores(float[] qkv, int b) {
+        int c3 = 3 * c;
+        for (int t = 0; t < time; t++) {
+            int row = b * time + t;                                               // q (T,hs) @ k^T (hs,T) -> (T,T), masked, softmax
+            causalSoftmaxRow(qkv, row * c3 + qOff, qkv, b * time * c3 + kOff, c3, headSize, scale, t + 1, time, probs, row * time);
         }
-        weights = dropout.forward(probs, tt, training);                          // (B,T,T)
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < time; t++) {
-                int row = b * time + t;                                           // (B,T,T) @ v (B,T,hs) -> (B,T,hs)
-                weightedSum(weights, row * time, t + 1, qkv, b * time * c3 + vOff, c3, headSize, out, row * c + outOff);
-            }
+    }
+
+    private void mix(float[] qkv, float[] out, int b) {
+        int c3 = 3 * c;
+        for (int t = 0; t < time; t++) {
+            int row = b * time + t;                                               // (T,T) @ v (T,hs) -> (T,hs)
+            weightedSum(weights, row * time, t + 1, qkv, b * time * c3 + vOff, c3, headSize, out, row * c + outOff);
         }
     }
 
@@ -72,36 +100,45 @@ public final class Head {
     }
 
     void backward(float[] dOut, float[] qkv, float[] dQkv) {
-        int c3 = 3 * c, time = this.time;
-        for (int b = 0; b < batch; b++) {
-            int base = b * time * c3;
-            for (int t = 0; t < time; t++) {
-                int row = b * time + t, o = row * c + outOff, w = row * time;
-                for (int s = 0; s <= t; s++) {
-                    int v = base + s * c3 + vOff;
-                    float dw = 0f, p = weights[w + s];
-                    for (int d = 0; d < headSize; d++) {
-                        dw += dOut[o + d] * qkv[v + d];                            // dOut (T,hs) @ v^T (hs,T) -> (T,T)
-                        dQkv[v + d] += p * dOut[o + d];                            // weights^T (T,T) @ dOut (T,hs) -> dv (T,hs)
-                    }
-                    dWeights[w + s] = dw;
+        for (int b = 0; b < batch; b++) backwardWeights(dOut, qkv, dQkv, b);
+        float[] dProbs = dropout.backward(dWeights);                              // (B,T,T)
+        for (int b = 0; b < batch; b++) backwardScores(qkv, dQkv, dProbs, b);
+    }
+
+    /** Sequence {@code b} alone, when the forward pass drew no mask; any thread may run it. */
+    void backwardSequence(float[] dOut, float[] qkv, float[] dQkv, int b) {
+        backwardWeights(dOut, qkv, dQkv, b);
+        backwardScores(qkv, dQkv, dWeights, b);
+    }
+
+    private void backwardWeights(float[] dOut, float[] qkv, float[] dQkv, int b) {
+        int c3 = 3 * c, time = this.time, base = b * time * c3;
+        for (int t = 0; t < time; t++) {
+            int row = b * time + t, o = row * c + outOff, w = row * time;
+            for (int s = 0; s <= t; s++) {
+                int v = base + s * c3 + vOff;
+                float dw = 0f, p = weights[w + s];
+                for (int d = 0; d < headSize; d++) {
+                    dw += dOut[o + d] * qkv[v + d];                                // dOut (T,hs) @ v^T (hs,T) -> (T,T)
+                    dQkv[v + d] += p * dOut[o + d];                                // weights^T (T,T) @ dOut (T,hs) -> dv (T,hs)
                 }
+                dWeights[w + s] = dw;
             }
         }
-        float[] dProbs = dropout.backward(dWeights);                              // (B,T,T)
-        for (int b = 0; b < batch; b++) {
-            int base = b * time * c3;
-            for (int t = 0; t < time; t++) {
-                int row = b * time + t, w = row * time, q = row * c3 + qOff;
-                float dot = 0f;
-                for (int s = 0; s <= t; s++) dot += probs[w + s] * dProbs[w + s];   // softmax': sum_s p*dp (B,T)
-                for (int s = 0; s <= t; s++) {
-                    float ds = probs[w + s] * (dProbs[w + s] - dot) * scale;        // d(q.k) (B,T,T)
-                    int k = base + s * c3 + kOff;
-                    for (int d = 0; d < headSize; d++) {
-                        dQkv[q + d] += ds * qkv[k + d];                            // dS (T,T) @ k (T,hs) -> dq (T,hs)
-                        dQkv[k + d] += ds * qkv[q + d];                            // dS^T (T,T) @ q (T,hs) -> dk (T,hs)
-                    }
+    }
+
+    private void backwardScores(float[] qkv, float[] dQkv, float[] dProbs, int b) {
+        int c3 = 3 * c, time = this.time, base = b * time * c3;
+        for (int t = 0; t < time; t++) {
+            int row = b * time + t, w = row * time, q = row * c3 + qOff;
+            float dot = 0f;
+            for (int s = 0; s <= t; s++) dot += probs[w + s] * dProbs[w + s];       // softmax': sum_s p*dp (T)
+            for (int s = 0; s <= t; s++) {
+                float ds = probs[w + s] * (dProbs[w + s] - dot) * scale;            // d(q.k) (T,T)
+                int k = base + s * c3 + kOff;
+                for (int d = 0; d < headSize; d++) {
+                    dQkv[q + d] += ds * qkv[k + d];                                // dS (T,T) @ k (T,hs) -> dq (T,hs)
+                    dQkv[k + d] += ds * qkv[q + d];                                // dS^T (T,T) @ q (T,hs) -> dk (T,hs)
                 }
             }
         }
@@ -123,15 +160,17 @@ public final class Head {
             p[pOff + s] = dot * scale;
             max = Math.max(max, p[pOff + s]);
         }
-        for (int s = valid; s < total; s++) p[pOff + s] = Float.NEGATIVE_INFINITY; // masked_fill(tril == 0, -inf)
         float sum = 0f;
-        for (int s = 0; s < total; s++) {
-            float e = (float) Math.exp(p[pOff + s] - max);                          // exp(-inf) = 0: no weight on the future
+        for (int s = 0; s < valid; s++) {
+            float e = (float) Math.exp(p[pOff + s] - max);
             p[pOff + s] = e;
             sum += e;
         }
+        // masked_fill(tril == 0, -inf): exp(-inf) is exactly 0, and adding 0 leaves the sum's bits alone,
+        // so the future gets its zeros directly instead of half the row's exponentials (the costliest part of a generation step)
+        for (int s = valid; s < total; s++) p[pOff + s] = 0f;
         float inv = 1f / sum;
-        for (int s = 0; s < total; s++) p[pOff + s] *= inv;
+        for (int s = 0; s < valid; s++) p[pOff + s] *= inv;
     }
 
     /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */

@@ -29,12 +29,17 @@ public final class Linear {
     private final int in, out;
     private final Parameter weight; // (out, in)
     private final Parameter bias;   // (out) or null
-    private final Matmul mm = new Matmul();
+    private final Matmul mm;
     private float[] y, dx;          // (n, out), (n, in), grown on demand
     private float[] x;              // the last input (n, in), by reference
     private int n;
 
     public Linear(String name, int in, int out, boolean withBias, Random init) {
+        this(name, in, out, withBias, init, Parallel.SERIAL);
+    }
+
+    Linear(String name, int in, int out, boolean withBias, Random init, Parallel par) {
+        this.mm = new Matmul(par);
         if (in < 1 || out < 1) throw new IllegalArgumentException(name + ": in = " + in + " and out = " + out + " must both be at least 1");
         this.in = in;
         this.out = out;

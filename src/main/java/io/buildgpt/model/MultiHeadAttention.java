@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import io.buildgpt.model.Profile.Op;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,13 +27,20 @@ public final class MultiHeadAttention {
     private final Linear proj;
     private final Dropout dropout;
     private final float[] wQkv, dWQkv;          // (3C,C) each
-    private final Matmul mm = new Matmul();
+    private final Matmul mm;
+    private final Parallel par;
     private float[] x;                          // the last input (B*T, C), by reference
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
     private float[] kCache, vCache, stepProbs;  // (B,blockSize,C) twice, (blockSize)
     private int batch, time;
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
+        this(name, nEmbd, nHead, blockSize, dropout, init, dropoutSeeds, Parallel.SERIAL);
+    }
+
+    MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds, Parallel par) {
+        this.par = par;
+        this.mm = new Matmul(par);
         this.c = nEmbd;
         this.nHead = nHead;
         this.headSize = nEmbd / nHead;
@@ -40,7 +49,7 @@ public final class MultiHeadAttention {
         for (int h = 0; h < nHead; h++) {
             heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, init, dropoutSeeds.nextLong());
         }
-        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, init);
+        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, init, par);
         this.dropout = new Dropout(dropout, dropoutSeeds.nextLong());
         this.wQkv = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
@@ -53,25 +62,75 @@ public final class MultiHeadAttention {
         this.x = x;
         this.batch = batch;
         this.time = time;
+        long t0 = Profile.start();
         stackWeights();                                              // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
-        for (Head h : heads) h.forward(qkv, cat, batch, time, training); // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C)
+        Profile.stop(Op.QKV_F, t0);
+        t0 = Profile.start();
+        for (Head h : heads) h.prepare(batch, time, training);
+        if (heads[0].dropsOut(training)) {                           // the masks are drawn in order: one thread
+            for (Head h : heads) h.forward(qkv, cat, training);      // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C)
+        } else {                                                     // (batch, head) pairs are independent
+            par.forRange(batch * nHead, (w, from, to) -> {
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].forwardSequence(qkv, cat, bh / nHead);
+            });
+        }
+        Profile.stop(Op.ATTN_F, t0);
+        t0 = Profile.start();
         float[] y = proj.forward(cat, n);                            // (B,T,C) @ (C,C) -> (B,T,C)
-        return dropout.forward(y, n * c, training);                  // (B,T,C)
+        y = dropout.forward(y, n * c, training);                     // (B,T,C)
+        Profile.stop(Op.PROJ_F, t0);
+        return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}, adding every head's and the projection's gradients. */
     public float[] backward(float[] dOut) {
         int n = batch * time;
+        long t0 = Profile.start();
         float[] dy = dropout.backward(dOut);                         // (B,T,C)
         float[] dCat = proj.backward(dy);                            // (B,T,C) @ (C,C) -> (B,T,C)
+        Profile.stop(Op.PROJ_B, t0);
+        t0 = Profile.start();
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
-        for (Head h : heads) h.backward(dCat, qkv, dQkv);            // (B,T,C) -> (B,T,3C)
+        if (heads[0].droppedOut()) {
+            for (Head h : heads) h.backward(dCat, qkv, dQkv);        // (B,T,C) -> (B,T,3C)
+        } else {
+            par.forRange(batch * nHead, (w, from, to) -> {
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardSequence(dCat, qkv, dQkv, bh / nHead);
+            });
+        }
+        Profile.stop(Op.ATTN_B, t0);
+        t0 = Profile.start();
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
+        Profile.stop(Op.QKV_B, t0);
         return dx;
+    }
+
+    /**
+     * Eval pass whose output is needed only at the last position of each sequence (the last block in
+     * generation): keys and values for all {@code T} positions (they fill the cache), attention and
+     * projection for one query per sequence. {@code x (B,T,C) -> (B,C)}, the same bits as those rows of {@link #forward}.
+     */
+    float[] forwardLast(float[] x, int batch, int time) {
+        int n = batch * time, c3 = 3 * c;
+        ensureRows(n);
+        ensureCache(batch);
+        this.x = x;
+        this.batch = batch;
+        this.time = time;
+        stackWeights();
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, c3);            // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        for (int h = 0; h < nHead; h++) {
+            for (int b = 0; b < batch; b++) {                        // q_last (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
+                int row = b * time + time - 1, base = b * time * c3 + h * headSize;
+                Head.causalSoftmaxRow(qkv, row * c3 + h * headSize, qkv, base + c, c3, headSize, scale(), time, time, stepProbs, 0);
+                Head.weightedSum(stepProbs, 0, time, qkv, base + 2 * c, c3, headSize, cat, b * c + h * headSize);
+            }
+        }
+        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
     }
 
     /** After a batched eval {@link #forward}: keeps its keys and values as the cache for positions {@code 0..T-1}. */

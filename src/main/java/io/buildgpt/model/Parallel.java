@@ -1,0 +1,120 @@
+package io.buildgpt.model;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of worker threads that split a loop {@code 0..n} into contiguous ranges, one per
+ * thread, the caller taking the first. Created once per model; with one thread it is a plain call.
+ *
+ * <p>Why not a ForkJoinPool or an ExecutorService: a training step makes about sixty parallel
+ * calls of 0.1-1 ms each, so the hand-off must cost microseconds. Helpers spin briefly on a
+ * volatile flag before parking, and the caller spins while it waits for them.
+ *
+ * <p>Splits are by output rows (or by independent (batch, head) pairs), never across a sum, so each
+ * value is computed by the same operations in the same order whatever the thread count: results
+ * are bit-identical to one thread. Helper threads are daemons; {@link #close} stops them early.
+ */
+final class Parallel implements AutoCloseable {
+    /** {@code run(worker, from, to)}: the body over indices {@code from..to-1}, with {@code worker} picking per-thread scratch. */
+    interface RangeTask {
+        void run(int worker, int from, int to);
+    }
+
+    static final Parallel SERIAL = new Parallel(1);
+    private static final int SPINS = 20_000;
+    private final Helper[] helpers;
+
+    Parallel(int threads) {
+        if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads = " + threads + " is out of range: it must be between 1 and 64");
+        helpers = new Helper[threads - 1];
+        for (int i = 0; i < helpers.length; i++) helpers[i] = new Helper(i + 1);
+    }
+
+    int threads() {
+        return helpers.length + 1;
+    }
+
+    /** Runs {@code task} over {@code 0..n-1} split into at most {@link #threads()} ranges; returns when all are done. */
+    void forRange(int n, RangeTask task) {
+        int parts = Math.min(threads(), n);
+        if (parts <= 1) {
+            task.run(0, 0, n);
+            return;
+        }
+        for (int w = 1; w < parts; w++) helpers[w - 1].submit(task, (int) ((long) n * w / parts), (int) ((long) n * (w + 1) / parts));
+        Throwable failure = null;
+        try {
+            task.run(0, 0, n / parts);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (int w = 1; w < parts; w++) {
+            Throwable t = helpers[w - 1].await();
+            if (failure == null) failure = t;
+        }
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    @Override
+    public void close() {
+        for (Helper h : helpers) h.stop();
+    }
+
+    private static final class Helper implements Runnable {
+        private final int worker;
+        private final Thread thread;
+        private volatile boolean pending, stopped;
+        private RangeTask task;          // written before pending is set, read after it is seen
+        private int from, to;
+        private Throwable failure;
+
+        Helper(int worker) {
+            this.worker = worker;
+            this.thread = new Thread(this, "buildgpt-parallel-" + worker);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void submit(RangeTask task, int from, int to) {
+            this.task = task;
+            this.from = from;
+            this.to = to;
+            this.failure = null;
+            pending = true;
+            LockSupport.unpark(thread);
+        }
+
+        Throwable await() {
+            for (int spins = 0; pending; spins++) {
+                if (spins < SPINS) Thread.onSpinWait();
+                else Thread.yield();
+            }
+            return failure;
+        }
+
+        void stop() {
+            stopped = true;
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            while (!stopped) {
+                for (int spins = 0; !pending && !stopped; spins++) {
+                    if (spins < SPINS) Thread.onSpinWait();
+                    else LockSupport.park(this);
+                }
+                if (stopped) return;
+                try {
+                    task.run(worker, from, to);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                task = null;
+                pending = false;
+            }
+        }
+    }
+}

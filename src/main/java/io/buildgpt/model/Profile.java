@@ -1,0 +1,42 @@
+package io.buildgpt.model;
+
+/**
+ * Per-operation wall-clock accumulators for {@code GptStepBenchmark --profile}, off unless the JVM
+ * is started with {@code -Dbuildgpt.profile=true}.
+ *
+ * <p>Why a static final flag: C2 folds {@code if (ON)} away when it is false, so the timing calls
+ * left in the layers cost nothing in normal runs. Totals are per operation and direction, summed
+ * over layers and threads of the caller only (a parallel section is timed once, by its caller).
+ */
+public final class Profile {
+    public static final boolean ON = Boolean.getBoolean("buildgpt.profile");
+
+    /** The operations timed; {@code _F} forward, {@code _B} backward. */
+    public enum Op {
+        EMBED_F, LN_F, QKV_F, ATTN_F, PROJ_F, RESID_F, FF1_F, RELU_F, FF2_F, LM_HEAD_F, XENT,
+        LM_HEAD_B, LN_B, FF2_B, RELU_B, FF1_B, RESID_B, PROJ_B, ATTN_B, QKV_B, EMBED_B, ZERO_GRAD, ADAMW
+    }
+
+    private static final long[] NANOS = new long[Op.values().length];
+
+    private Profile() {}
+
+    /** A start time when profiling, else 0 without reading the clock. */
+    public static long start() {
+        return ON ? System.nanoTime() : 0L;
+    }
+
+    /** Adds the time since {@code start} to {@code op}. */
+    public static void stop(Op op, long start) {
+        if (ON) NANOS[op.ordinal()] += System.nanoTime() - start;
+    }
+
+    public static void reset() {
+        java.util.Arrays.fill(NANOS, 0L);
+    }
+
+    /** Milliseconds per step of {@code op} over {@code steps} steps. */
+    public static double msPerStep(Op op, int steps) {
+        return NANOS[op.ordinal()] / 1e6 / steps;
+    }
+}

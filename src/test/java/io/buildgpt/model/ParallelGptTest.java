@@ -1,0 +1,52 @@
+package io.buildgpt.model;
+
+import io.buildgpt.train.AdamW;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Splitting by output rows and (batch, head) pairs must not change a single bit. */
+class ParallelGptTest {
+    @Test
+    void twoThreadsGiveTheSameLossGradientsAndWeightsAsOne() {
+        GptConfig config = new GptConfig(65, 16, 32, 4, 2, 0.0);
+        try (GptLanguageModel one = new GptLanguageModel(config, 7); GptLanguageModel two = new GptLanguageModel(config, 7, 2)) {
+            assertEquals(2, two.threads());
+            AdamW optOne = new AdamW(one.parameters(), 1e-3), optTwo = new AdamW(two.parameters(), 1e-3);
+            for (int step = 0; step < 3; step++) {
+                int[] x = GptLanguageModelTest.randomIds(6 * 16, 65, 10 + step), y = GptLanguageModelTest.randomIds(6 * 16, 65, 20 + step);
+                assertEquals(one.lossAndGradients(x, y, 6, 16), two.lossAndGradients(x, y, 6, 16), 0.0, "step " + step);
+                assertSameParameters(one.parameters(), two.parameters(), true);
+                optOne.step();
+                optTwo.step();
+                assertSameParameters(one.parameters(), two.parameters(), false);
+            }
+            int[] x = GptLanguageModelTest.randomIds(3 * 11, 65, 5);
+            assertArrayEquals(one.logits(x, 3, 11, false), two.logits(x, 3, 11, false), "eval logits, odd shapes");
+        }
+    }
+
+    @Test
+    void dropoutRunsInOrderAndStillMatches() {
+        GptConfig config = new GptConfig(13, 8, 16, 2, 2, 0.2);
+        try (GptLanguageModel one = new GptLanguageModel(config, 3); GptLanguageModel two = new GptLanguageModel(config, 3, 2)) {
+            int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, 1), y = GptLanguageModelTest.randomIds(4 * 8, 13, 2);
+            assertEquals(one.lossAndGradients(x, y, 4, 8), two.lossAndGradients(x, y, 4, 8), 0.0);
+            assertSameParameters(one.parameters(), two.parameters(), true);
+        }
+    }
+
+    @Test
+    void threadCountIsChecked() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GptLanguageModel(GptConfig.smallDefaults(65), 1, 0));
+        assertTrue(e.getMessage().contains("threads = 0 is out of range"), e.getMessage());
+    }
+
+    private static void assertSameParameters(List<Parameter> a, List<Parameter> b, boolean gradients) {
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(gradients ? a.get(i).grad() : a.get(i).data(), gradients ? b.get(i).grad() : b.get(i).data(), a.get(i).name());
+        }
+    }
+}
