@@ -148,6 +148,14 @@ public final class GptLanguageModel implements LanguageModel {
         return 4 * floats + adaptation.quantizedBytes();
     }
 
+    Block block(int i) {
+        return blocks[i];
+    }
+
+    Linear lmHead() {
+        return lmHead;
+    }
+
     private List<Parameter> collectParameters() {
         List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
         for (Block b : blocks) all.addAll(b.parameters());
