@@ -23,7 +23,9 @@ class LoraFileTest {
         ParameterFile.write(full, trained.parameters());
         System.out.printf("adapter file %,d bytes, all parameters %,d bytes%n", Files.size(file), Files.size(full));
         assertTrue(Files.size(file) < Files.size(full) / 20, "the adapters alone are a small file");
-        assertEquals(1, Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".tmp")).count() == 0 ? 1 : 0, "no temporary file left");
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().endsWith(".tmp")).count(), "no temporary file left");
+        }
 
         GptLanguageModel fresh = new GptLanguageModel(GptConfig.smallDefaults(256), 7); // same base weights, no adapters
         LoraFile.load(file, fresh);
