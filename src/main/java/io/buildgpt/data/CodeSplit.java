@@ -17,6 +17,9 @@ import java.util.function.Function;
  * every file brings its separator line ({@link Corpus#FILE_SEPARATOR_FORMAT}) along.
  */
 public final class CodeSplit {
+    /** The folder the fine-tuning notebook reads by default: this project's own sources, relative to the project root. */
+    public static final java.nio.file.Path DEFAULT_FOLDER = java.nio.file.Path.of("src", "main", "java");
+
     private final List<CodeFile> trainFiles, valFiles;
     private final int[] train, val;
 
