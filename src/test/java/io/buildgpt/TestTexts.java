@@ -16,6 +16,7 @@ public final class TestTexts {
             in a play, that q is followed by u, and that lines end with a newline.
             Training repeats one step: take a batch of windows, predict, measure the surprise, and
             nudge every weight a little in the direction that would have made the surprise smaller.
+            "What a good boy!" says the trainer when the loss goes down. Why? It generalises.
             """.repeat(4);
 
     /** {@code ../shared/data/<name>} beside the checkout, if present. */

@@ -30,7 +30,9 @@ class ProjectNotebooksIT {
     static void corpus() throws Exception {
         Files.createDirectories(OUT);
         if (SHAKESPEARE.isEmpty()) {
-            Path small = Files.writeString(Path.of("target/it-corpus/small.txt").toAbsolutePath(), TestTexts.SMALL.repeat(20));
+            Path small = Path.of("target/it-corpus/small.txt").toAbsolutePath();
+            Files.createDirectories(small.getParent());
+            Files.writeString(small, TestTexts.SMALL.repeat(20));
             CORPUS_PARAMS.addAll(List.of("-p", "corpusName=\"" + small.toString().replace("\\", "\\\\") + "\""));
         }
     }
