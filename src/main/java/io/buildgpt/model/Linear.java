@@ -50,10 +50,10 @@ public final class Linear {
     private float[] wUsed;              // the weight the last forward used (out, in)
 
     public Linear(String name, int in, int out, boolean withBias, Random init) {
-        this.name = name;
         if (in < 1 || out < 1) throw new IllegalArgumentException(name + ": in = " + in + " and out = " + out + " must both be at least 1");
         this.in = in;
         this.out = out;
+        this.name = name;
         double bound = 1 / Math.sqrt(in);
         this.weight = new Parameter(name + ".weight", out, in).uniform(init, bound);
         this.bias = withBias ? new Parameter(name + ".bias", out).uniform(init, bound) : null;

@@ -40,10 +40,10 @@ public final class MultiHeadAttention {
     private final LoraAdapter[] qkvAdapters = new LoraAdapter[3];
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
-        this.name = name;
         this.c = nEmbd;
         this.nHead = nHead;
         this.headSize = nEmbd / nHead;
+        this.name = name;
         this.blockSize = blockSize;
         this.heads = new Head[nHead];
         for (int h = 0; h < nHead; h++) {
