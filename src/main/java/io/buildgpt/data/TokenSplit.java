@@ -51,6 +51,19 @@ public final class TokenSplit {
         return new TokenSplit(train, val, blockSize);
     }
 
+    /**
+     * Train and validation ids cut elsewhere, e.g. by whole files ({@link CodeSplit}); the same
+     * checks as {@link #of(int[], double, int)}. The arrays are copied.
+     */
+    public static TokenSplit of(int[] train, int[] val, int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("blockSize = " + blockSize + " is out of range: it must be at least 1 (the lecture uses 8)");
+        }
+        requireLongEnough("train", train.length, blockSize, train.length + val.length);
+        requireLongEnough("val", val.length, blockSize, train.length + val.length);
+        return new TokenSplit(train.clone(), val.clone(), blockSize);
+    }
+
     private static void requireLongEnough(String part, int length, int blockSize, int total) {
         if (length < blockSize + 1) {
             throw new IllegalArgumentException(String.format(

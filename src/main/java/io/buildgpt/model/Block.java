@@ -115,6 +115,30 @@ public final class Block {
         return sa;
     }
 
+    void enableLora(LoraConfig config, Random init) {
+        sa.enableLora(config, init);
+        ffwd.enableLora(config, init);
+    }
+
+    void mergeLora() {
+        sa.mergeLora();
+        ffwd.mergeLora();
+    }
+
+    /** sa's, then ffwd's. */
+    List<LoraAdapter> loraAdapters() {
+        List<LoraAdapter> out = new ArrayList<>(sa.loraAdapters());
+        out.addAll(ffwd.loraAdapters());
+        return out;
+    }
+
+    /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */
+    List<Linear> linears() {
+        List<Linear> out = new ArrayList<>(sa.linears());
+        out.addAll(ffwd.linears());
+        return out;
+    }
+
     /** sa, ffwd, ln1, ln2: the order of PyTorch's state_dict. */
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>(sa.parameters());

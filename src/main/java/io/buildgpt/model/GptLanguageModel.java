@@ -31,6 +31,10 @@ import java.util.Random;
  * {@code new GptLanguageModel(config, seed, threads)} also splits the matrix products by output rows
  * and attention by (batch, head) pairs over a pool made once for the model ({@link #close} stops it).
  * No sum is split, so losses, gradients and generated tokens are bit-identical for any thread count.
+ *
+ * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
+ * {@link #trainableParameters()} (what AdamW gets) is the adapters alone; {@link #quantizeBase}
+ * stores the blocks' Linear weights in 4 or 8 bits. Without either, every parameter trains: full fine-tuning.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
@@ -40,7 +44,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Block[] blocks;
     private final LayerNorm lnF;
     private final Linear lmHead;                    // weight (V, C), bias (V)
-    private final List<Parameter> parameters;
+    private final Adaptation adaptation;            // LoRA adapters and quantized weights
+    private List<Parameter> parameters;             // rebuilt when adapters or quantization change it
     private final float[] exps;                     // softmax scratch (V)
     private float[] x, dLogits;                     // (B*T, C), (B*T, V)
     private int[] idx;                              // the last input (B*T), by reference
@@ -66,11 +71,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, init, dropoutSeeds, par);
         this.lnF = new LayerNorm("ln_f", c);
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init, par);
-        List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
-        for (Block b : blocks) all.addAll(b.parameters());
-        all.addAll(lnF.parameters());
-        all.addAll(lmHead.parameters());
-        this.parameters = Collections.unmodifiableList(all);
+        this.adaptation = new Adaptation(blocks, lmHead);
+        this.parameters = collectParameters();
         this.exps = new float[config.vocabSize()];
     }
 
@@ -89,9 +91,105 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return config;
     }
 
+    /**
+     * Every float tensor: the base's in PyTorch's order (without the weights {@link #quantizeBase}
+     * turned into byte blocks), then the LoRA adapters' A and B, if any.
+     */
     @Override
     public List<Parameter> parameters() {
         return parameters;
+    }
+
+    /** What the optimiser updates: the adapters alone when LoRA is on, else every parameter. */
+    @Override
+    public List<Parameter> trainableParameters() {
+        return adaptation.lora() == null ? parameters : adaptation.adapterParameters();
+    }
+
+    /** Every scalar, the quantized weights' included. */
+    @Override
+    public long parameterCount() {
+        return LanguageModel.super.parameterCount() + adaptation.quantizedCount();
+    }
+
+    /**
+     * Adds adapters as {@code config} says (A from {@code seed}, B zero, so outputs do not change) and
+     * freezes every base weight; {@link #trainableParameters()} becomes the adapters.
+     */
+    public GptLanguageModel enableLora(LoraConfig config, long seed) {
+        adaptation.enableLora(config, seed);
+        parameters = collectParameters();
+        return this;
+    }
+
+    /** The adapters' configuration, or null without LoRA. */
+    public LoraConfig loraConfig() {
+        return adaptation.lora();
+    }
+
+    /** The adapters, block by block: query, key, value, proj, ffwd.net.0, ffwd.net.2 (those present). */
+    public List<LoraAdapter> loraAdapters() {
+        return adaptation.adapters();
+    }
+
+    /**
+     * Folds every adapter into its weight ({@code W <- W + s * B @ A}) and removes the adapters: the same
+     * outputs, no adapter cost at inference, and every parameter trainable again. A quantized base is
+     * refused: {@link #dequantizeBase()} first.
+     */
+    public void mergeLora() {
+        adaptation.mergeLora();
+        parameters = collectParameters();
+    }
+
+    /** {@link #quantizeBase(int, int, boolean)} with blocks of 64, lm_head kept in float32. */
+    public void quantizeBase(int bits) {
+        quantizeBase(bits, 64, false);
+    }
+
+    /**
+     * Stores every Linear weight of the blocks (and lm_head's if asked) as {@code bits}-bit blocks of
+     * {@code blockSize} values with a scale each, frozen; they leave {@link #parameters()}. Embeddings,
+     * LayerNorms and biases stay float32: they are a small part of the model, and quantizing them costs more accuracy.
+     */
+    public void quantizeBase(int bits, int blockSize, boolean includeLmHead) {
+        adaptation.quantize(bits, blockSize, includeLmHead);
+        parameters = collectParameters();
+    }
+
+    /** Turns quantized weights back into float32 parameters holding the dequantized values. */
+    public void dequantizeBase() {
+        adaptation.dequantize();
+        parameters = collectParameters();
+    }
+
+    public boolean isQuantized() {
+        return adaptation.isQuantized();
+    }
+
+    /** Bytes of the base model's stored weights (adapters excluded): float32 tensors at 4 bytes, plus the quantized blocks. */
+    public long baseMemoryBytes() {
+        long floats = 0;
+        List<Parameter> adapters = adaptation.adapterParameters();
+        for (Parameter p : parameters) if (!adapters.contains(p)) floats += p.size();
+        return 4 * floats + adaptation.quantizedBytes();
+    }
+
+    Block block(int i) {
+        return blocks[i];
+    }
+
+    Linear lmHead() {
+        return lmHead;
+    }
+
+    private List<Parameter> collectParameters() {
+        List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
+        for (Block b : blocks) all.addAll(b.parameters());
+        all.addAll(lnF.parameters());
+        all.addAll(lmHead.parameters());
+        all.addAll(adaptation.adapterParameters());
+        return Collections.unmodifiableList(all);
     }
 
     @Override

@@ -183,9 +183,17 @@ public final class Head {
         }
     }
 
-    /** key, query and value weights, in the lecture's order. */
+    /** key, query and value weights, in the lecture's order (those not quantized). */
     public List<Parameter> parameters() {
-        return List.of(key.weight(), query.weight(), value.weight());
+        List<Parameter> out = new java.util.ArrayList<>(key.parameters());
+        out.addAll(query.parameters());
+        out.addAll(value.parameters());
+        return out;
+    }
+
+    /** key, query, value. */
+    List<Linear> linears() {
+        return List.of(key, query, value);
     }
 
     public int headSize() {

@@ -9,7 +9,20 @@ import java.util.List;
  */
 public interface LanguageModel {
 
+    /** Every weight of the model. */
     List<Parameter> parameters();
+
+    /** The weights an optimiser should update: all of them, unless some are frozen (e.g. LoRA's base). */
+    default List<Parameter> trainableParameters() {
+        return parameters();
+    }
+
+    /** Number of scalars in {@link #trainableParameters()}. */
+    default long trainableParameterCount() {
+        long n = 0;
+        for (Parameter p : trainableParameters()) n += p.size();
+        return n;
+    }
 
     int vocabSize();
 
@@ -19,7 +32,7 @@ public interface LanguageModel {
     /** The same loss, and its gradient written into every parameter's {@code grad()} (overwritten, not accumulated). */
     double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize);
 
-    /** Number of trainable scalars. */
+    /** Number of scalars in the model, frozen ones included. */
     default long parameterCount() {
         long n = 0;
         for (Parameter p : parameters()) n += p.size();

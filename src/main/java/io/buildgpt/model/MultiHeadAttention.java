@@ -20,6 +20,10 @@ import java.util.Random;
  * <p>For generation the layer keeps a key/value cache {@code (B, blockSize, C)}: {@link #fillCache}
  * stores the keys and values of a batched pass, {@link #forwardStep} adds one position and attends
  * over the cached ones.
+ *
+ * <p>LoRA: an adapter on the query (or key, value) projection spans all heads, one {@code (C,C)}
+ * update as for a GPT's single {@code c_attn}, not one per head: it is added to its third of the
+ * stacked {@code (3C,C)} matrix, and takes that third of the stacked gradient.
  */
 public final class MultiHeadAttention {
     private final int c, nHead, headSize, blockSize;
@@ -33,6 +37,10 @@ public final class MultiHeadAttention {
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
     private float[] kCache, vCache, stepProbs;  // (B,blockSize,C) twice, (blockSize)
     private int batch, time;
+    private final String name;
+    // LoRA on the whole query, key or value projection (C,C) of all heads, rows h*hs.. of head h,
+    // exactly the block of wQkv it adds to; null where not adapted
+    private final LoraAdapter[] qkvAdapters = new LoraAdapter[3];
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
         this(name, nEmbd, nHead, blockSize, dropout, init, dropoutSeeds, Parallel.SERIAL);
@@ -44,6 +52,7 @@ public final class MultiHeadAttention {
         this.c = nEmbd;
         this.nHead = nHead;
         this.headSize = nEmbd / nHead;
+        this.name = name;
         this.blockSize = blockSize;
         this.heads = new Head[nHead];
         for (int h = 0; h < nHead; h++) {
@@ -150,7 +159,10 @@ public final class MultiHeadAttention {
         ensureRows(batch);
         ensureCache(batch);
         int c3 = 3 * c;
-        for (int h = 0; h < nHead; h++) {                            // (B,C) @ (C,hs) -> (B,hs), per head and role
+        if (!plainWeights()) {                                       // adapted or quantized: the effective weights
+            stackWeights();                                          // (3C,C)
+            Matmul.multiplyTransposed(x, wQkv, qkv, 0, c3, batch, c, c3); // (B,C) @ (C,3C) -> (B,3C), the same sums
+        } else for (int h = 0; h < nHead; h++) {                     // (B,C) @ (C,hs) -> (B,hs), per head and role
             Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
@@ -174,26 +186,76 @@ public final class MultiHeadAttention {
         return (float) (1 / Math.sqrt(headSize));
     }
 
+    /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus each adapter's s * B @ A on its (C,C) block. */
     private void stackWeights() {
         for (int h = 0; h < nHead; h++) {
             int rows = h * headSize * c;
-            System.arraycopy(heads[h].query.weight().data, 0, wQkv, rows, headSize * c);
-            System.arraycopy(heads[h].key.weight().data, 0, wQkv, c * c + rows, headSize * c);
-            System.arraycopy(heads[h].value.weight().data, 0, wQkv, 2 * c * c + rows, headSize * c);
+            heads[h].query.writeBaseWeight(wQkv, rows);
+            heads[h].key.writeBaseWeight(wQkv, c * c + rows);
+            heads[h].value.writeBaseWeight(wQkv, 2 * c * c + rows);
         }
+        for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].addTo(wQkv, r * c * c); // + (C,r) @ (r,C)
     }
 
+    /** (3C,C) -> heads' (hs,C) x 3H, skipping frozen ones; each adapter takes the gradient of its (C,C) block. */
     private void unstackGradients() {
         for (int h = 0; h < nHead; h++) {
             int rows = h * headSize * c;
-            addInto(dWQkv, rows, heads[h].query.weight().grad);
-            addInto(dWQkv, c * c + rows, heads[h].key.weight().grad);
-            addInto(dWQkv, 2 * c * c + rows, heads[h].value.weight().grad);
+            heads[h].query.accumulateWeightGradient(dWQkv, rows);
+            heads[h].key.accumulateWeightGradient(dWQkv, c * c + rows);
+            heads[h].value.accumulateWeightGradient(dWQkv, 2 * c * c + rows);
         }
+        for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].backward(dWQkv, r * c * c);
     }
 
-    private static void addInto(float[] src, int off, float[] dst) {
-        for (int i = 0; i < dst.length; i++) dst[i] += src[off + i];
+    private boolean plainWeights() {
+        for (LoraAdapter a : qkvAdapters) if (a != null) return false;
+        for (Head h : heads) for (Linear l : h.linears()) if (l.quantized() != null) return false;
+        return true;
+    }
+
+    /** Adapters on query and value (and key, proj for ALL_LINEAR); freezes every weight of this layer. */
+    void enableLora(LoraConfig config, java.util.Random init) {
+        String[] roles = {"query", "key", "value"};
+        for (int r = 0; r < 3; r++) {
+            if (config.targets(roles[r])) qkvAdapters[r] = new LoraAdapter(name + "." + roles[r], c, c, config, init);
+        }
+        if (config.targets("proj")) proj.attachAdapter(config, init);
+        for (Linear l : linears()) l.setFrozen(true);
+    }
+
+    /** Folds every adapter into the heads' weights and proj, removes the adapters, unfreezes. */
+    void mergeLora() {
+        float[] delta = new float[c * c];                            // (C,C) of one role
+        for (int r = 0; r < 3; r++) {
+            if (qkvAdapters[r] == null) continue;
+            Arrays.fill(delta, 0f);
+            qkvAdapters[r].addTo(delta, 0);                          // s * B (C,r) @ A (r,C)
+            for (int h = 0; h < nHead; h++) role(heads[h], r).addToWeight(delta, h * headSize * c); // rows of head h (hs,C)
+            qkvAdapters[r] = null;
+        }
+        proj.mergeAdapter();
+        for (Linear l : linears()) l.setFrozen(false);
+    }
+
+    private static Linear role(Head head, int r) {
+        return r == 0 ? head.query : r == 1 ? head.key : head.value;
+    }
+
+    /** Adapters in order query, key, value, proj (those present). */
+    List<LoraAdapter> loraAdapters() {
+        List<LoraAdapter> out = new ArrayList<>();
+        for (LoraAdapter a : qkvAdapters) if (a != null) out.add(a);
+        if (proj.adapter() != null) out.add(proj.adapter());
+        return out;
+    }
+
+    /** Every head's key, query, value, then proj. */
+    List<Linear> linears() {
+        List<Linear> out = new ArrayList<>();
+        for (Head h : heads) out.addAll(h.linears());
+        out.add(proj);
+        return out;
     }
 
     private void ensureRows(int n) {

@@ -29,6 +29,11 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
 
     /** Saves model, optimizer and step to {@code file}. */
     public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step) {
+        if (model.loraConfig() != null || model.isQuantized()) {
+            // a checkpoint restores a plain float model; adapters and byte blocks would not come back
+            throw new IllegalArgumentException("this model has " + (model.loraConfig() != null ? "LoRA adapters" : "a quantized base")
+                    + ", which a checkpoint cannot hold: save the adapters with LoraFile.save, or mergeLora() (after dequantizeBase()) first");
+        }
         GptConfig c = model.config();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("vocab_size", (long) c.vocabSize());

@@ -13,7 +13,7 @@ public final class GradientCheck {
     public static double check(LanguageModel model, int[] x, int[] y, int batch, int time, double h, double tolerance) {
         model.lossAndGradients(x, y, batch, time);
         double worst = 0;
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : model.trainableParameters()) { // frozen weights (LoRA's base) get no gradient
             float[] w = p.data();
             float[] analytic = p.grad().clone();
             for (int j = 0; j < w.length; j++) {

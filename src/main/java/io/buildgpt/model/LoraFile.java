@@ -1,0 +1,96 @@
+package io.buildgpt.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's LoRA adapters alone, in the {@link TensorFile} format with {@code "format": "buildgpt-lora"}:
+ * checked (length, SHA-256) and written atomically. The header holds {@code "lora"} (rank, alpha,
+ * dropout, targets) and {@code "base_config"} (the {@link GptConfig} the adapters were trained on);
+ * the tensors are every adapter's {@code <layer>.lora_A} and {@code <layer>.lora_B}.
+ *
+ * <p>Why a separate file: the adapters are a few percent of the model, so one base can carry many
+ * of them (one per code base, say), each small enough to keep next to the code it was trained on.
+ * They only mean something on top of the same base weights, which this file does not hold: load it
+ * into the base it was trained from (the configuration is checked; the weights cannot be).
+ */
+public final class LoraFile {
+    public static final String FORMAT = "buildgpt-lora";
+
+    private LoraFile() {}
+
+    /** Writes {@code model}'s adapters to {@code file}; the model must have LoRA enabled. */
+    public static Path save(Path file, GptLanguageModel model) throws IOException {
+        LoraConfig lora = model.loraConfig();
+        if (lora == null) throw new IllegalStateException("the model has no LoRA adapters to save: enableLora(...) and train first");
+        Map<String, Object> loraMeta = new LinkedHashMap<>();
+        loraMeta.put("rank", (long) lora.rank());
+        loraMeta.put("alpha", lora.alpha());
+        loraMeta.put("dropout", lora.dropout());
+        loraMeta.put("targets", lora.targets().name());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("lora", loraMeta);
+        meta.put("base_config", configMap(model.config()));
+        List<TensorFile.Entry> entries = new ArrayList<>();
+        for (LoraAdapter a : model.loraAdapters()) {
+            for (Parameter p : a.parameters()) entries.add(new TensorFile.Entry(p.name(), p.shape(), p.data()));
+        }
+        TensorFile.write(file, FORMAT, meta, entries);
+        return file;
+    }
+
+    /**
+     * Reads adapters into {@code model}: if it has none, they are created with the file's
+     * {@link LoraConfig} first. A model of another configuration, or with adapters of another
+     * configuration, is refused with a message; so is a damaged file.
+     */
+    @SuppressWarnings("unchecked")
+    public static void load(Path file, GptLanguageModel model) throws IOException {
+        TensorFile.Contents contents = TensorFile.read(file, FORMAT);
+        Map<String, Object> base = (Map<String, Object>) contents.header().get("base_config");
+        Map<String, Object> l = (Map<String, Object>) contents.header().get("lora");
+        if (base == null || l == null) throw new IOException(file + " has no base_config or lora section: not a complete LoRA file");
+        if (!configMap(model.config()).equals(base)) {
+            throw new IllegalArgumentException(file + " holds adapters for a base model " + base + " but this model is "
+                    + configMap(model.config()) + ": load them into the base model they were trained on");
+        }
+        LoraConfig saved;
+        try {
+            saved = new LoraConfig(num(l, "rank", file).intValue(), num(l, "alpha", file).doubleValue(), num(l, "dropout", file).doubleValue(),
+                    LoraConfig.Targets.valueOf(String.valueOf(l.get("targets"))));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " has an invalid lora section " + l + ": " + e.getMessage(), e);
+        }
+        if (model.loraConfig() == null) {
+            model.enableLora(saved, 0);
+        } else if (!model.loraConfig().equals(saved)) {
+            throw new IllegalArgumentException(file + " holds adapters " + saved + " but the model has " + model.loraConfig()
+                    + ": load into a model without adapters, or one with the same LoRA configuration");
+        }
+        for (LoraAdapter a : model.loraAdapters()) {
+            for (Parameter p : a.parameters()) {
+                float[] v = contents.require(p.name(), p.shape(), file).values();
+                System.arraycopy(v, 0, p.data(), 0, v.length);
+            }
+        }
+    }
+
+    private static Map<String, Object> configMap(GptConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vocab_size", (long) c.vocabSize());
+        m.put("block_size", (long) c.blockSize());
+        m.put("n_embd", (long) c.nEmbd());
+        m.put("n_head", (long) c.nHead());
+        m.put("n_layer", (long) c.nLayer());
+        return m;
+    }
+
+    private static Number num(Map<String, Object> map, String key, Path file) throws IOException {
+        if (!(map.get(key) instanceof Number n)) throw new IOException(file + ": the lora section lacks the number '" + key + "'");
+        return n;
+    }
+}

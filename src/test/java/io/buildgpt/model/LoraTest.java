@@ -1,0 +1,204 @@
+package io.buildgpt.model;
+
+import io.buildgpt.train.AdamW;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class LoraTest {
+    private static final int B = 2, T = 4, C = 8;
+    private static final LoraConfig ALL = new LoraConfig(2, 4.0, 0.0, LoraConfig.Targets.ALL_LINEAR);
+
+    private static float[] input(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    /** B starts at zero, which makes dA zero too: give it values so both gradients are checked. */
+    static void randomizeB(List<LoraAdapter> adapters, long seed, double std) {
+        Random r = new Random(seed);
+        for (LoraAdapter a : adapters) a.b().normal(r, std);
+    }
+
+    private static List<Parameter> params(List<LoraAdapter> adapters) {
+        List<Parameter> out = new ArrayList<>();
+        for (LoraAdapter a : adapters) out.addAll(a.parameters());
+        return out;
+    }
+
+    @Test
+    void adapterGradientsInALinearMatchFiniteDifferences() {
+        for (int rows : new int[]{3, 12}) { // both forward paths of Linear
+            for (boolean quantized : new boolean[]{false, true}) {
+                Linear lin = new Linear("lin", 5, 6, true, new Random(1));
+                if (quantized) lin.quantize(4, 8);
+                LoraAdapter ad = lin.attachAdapter(ALL, new Random(2));
+                randomizeB(List.of(ad), 3, 0.5);
+                LayerCheck.check("Linear+LoRA rows=" + rows + " quantized=" + quantized, input(rows * 5, 4), rows * 6,
+                        x -> lin.forward(x, rows), lin::backward, ad.parameters(), 1e-2);
+            }
+        }
+    }
+
+    @Test
+    void adapterGradientsInAttentionMatchFiniteDifferences() {
+        MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
+        sa.enableLora(ALL, new Random(9));
+        assertEquals(4, sa.loraAdapters().size(), "query, key, value, proj");
+        randomizeB(sa.loraAdapters(), 10, 0.5);
+        LayerCheck.check("MultiHeadAttention+LoRA", input(B * T * C, 11), B * T * C, x -> sa.forward(x, B, T, true), sa::backward,
+                params(sa.loraAdapters()), 1e-2);
+    }
+
+    @Test
+    void modelGradientsOfTheAdaptersMatchFiniteDifferences() {
+        GptLanguageModel model = new GptLanguageModel(GptLanguageModelTest.TINY, 12).enableLora(ALL, 13);
+        randomizeB(model.loraAdapters(), 14, 0.3);
+        LayerGradientTest.smoothRelus(model.parameters());
+        assertEquals(params(model.loraAdapters()), model.trainableParameters());
+        int[] x = GptLanguageModelTest.randomIds(B * T, 7, 15), y = GptLanguageModelTest.randomIds(B * T, 7, 16);
+        LayerCheck.checkModel(model, x, y, B, T, 1e-2);
+    }
+
+    @Test
+    void newAdaptersLeaveTheOutputsUnchangedAndMergingKeepsThem() {
+        for (LoraConfig config : List.of(LoraConfig.queryValue(8), new LoraConfig(4, 8, 0, LoraConfig.Targets.ALL_LINEAR))) {
+            GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(256), 20);
+            int[] x = GptLanguageModelTest.randomIds(2 * 32, 256, 21);
+            float[] base = model.logits(x, 2, 32, false).clone();
+            model.enableLora(config, 22);
+            assertArrayEquals(base, Arrays.copyOf(model.logits(x, 2, 32, false), base.length), "B = 0: the adapted model starts as the base");
+            randomizeB(model.loraAdapters(), 23, 0.1);
+            float[] unmerged = model.logits(x, 2, 32, false).clone();
+            assertTrue(maxDiff(base, unmerged) > 1e-2, "the adapters change the outputs");
+            model.mergeLora();
+            assertNull(model.loraConfig());
+            assertEquals(model.parameters(), model.trainableParameters(), "after merging, every weight trains again");
+            float[] merged = Arrays.copyOf(model.logits(x, 2, 32, false), base.length);
+            assertTrue(maxDiff(unmerged, merged) <= 1e-5, config + ": merged and unmerged logits differ by " + maxDiff(unmerged, merged));
+        }
+    }
+
+    @Test
+    void cachedGenerationUsesTheAdaptedAndQuantizedWeights() {
+        GptLanguageModel model = new GptLanguageModel(new GptConfig(256, 16, 16, 2, 2, 0.0), 30);
+        model.quantizeBase(4);
+        model.enableLora(ALL, 31);
+        randomizeB(model.loraAdapters(), 32, 0.2);
+        INDArray start = Nd4j.createFromArray(new long[][]{{1, 2, 3}});
+        assertEquals(model.generate(start, 20, 1.0, null, 33), model.generateCached(start, 20, 1.0, null, 33));
+    }
+
+    @Test
+    void smallModelTrainsUnderFivePercentOfItsParameters() {
+        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(256), 1);
+        assertEquals(234_368, model.parameterCount());
+        assertEquals(model.parameterCount(), model.trainableParameterCount(), "full fine-tuning: everything trains");
+        model.enableLora(LoraConfig.queryValue(8), 2);
+        // per block: query and value, each A (8, 64) + B (64, 8) = 1,024; 4 blocks -> 8,192
+        assertEquals(8_192, model.trainableParameterCount());
+        assertEquals(234_368 + 8_192, model.parameterCount());
+        double share = (double) model.trainableParameterCount() / model.parameterCount();
+        System.out.printf("LoRA r=8 on query+value of 64/4/4, vocab 256: %,d of %,d parameters train (%.2f%%)%n",
+                model.trainableParameterCount(), model.parameterCount(), 100 * share);
+        assertTrue(share <= 0.05, "share " + share);
+        assertEquals("blocks.0.sa.query.lora_A", model.trainableParameters().get(0).name());
+        assertArrayEquals(new int[]{64, 8}, model.trainableParameters().get(1).shape());
+    }
+
+    @Test
+    void frozenWeightsDoNotChangeDuringLoraTraining() {
+        for (boolean quantized : new boolean[]{false, true}) {
+            GptLanguageModel model = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.1), 40);
+            if (quantized) model.quantizeBase(4, 32, true);
+            model.enableLora(ALL, 41);
+            List<float[]> frozen = new ArrayList<>();
+            List<Parameter> base = new ArrayList<>(model.parameters());
+            base.removeAll(model.trainableParameters());
+            for (Parameter p : base) frozen.add(p.data().clone());
+            List<byte[]> packed = new ArrayList<>();
+            List<float[]> scales = new ArrayList<>();
+            for (Linear l : linearsOf(model)) {
+                if (l.quantized() == null) continue;
+                packed.add(l.quantized().packedCopy());
+                scales.add(l.quantized().scalesCopy());
+            }
+            List<float[]> adaptersBefore = model.trainableParameters().stream().map(p -> p.data().clone()).toList();
+
+            AdamW opt = new AdamW(model.trainableParameters(), 1e-2);
+            Random r = new Random(42);
+            double first = 0, last = 0;
+            int[] x = new int[4 * 8], y = new int[4 * 8];
+            for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(256); y[i] = (x[i] + 1) % 256; }
+            for (int step = 0; step < 8; step++) {
+                last = model.lossAndGradients(x, y, 4, 8);
+                if (step == 0) first = last;
+                opt.step();
+            }
+            assertTrue(last < first, "the adapters learn: " + first + " -> " + last);
+            for (int i = 0; i < base.size(); i++) assertArrayEquals(frozen.get(i), base.get(i).data(), base.get(i).name() + " changed");
+            int q = 0;
+            for (Linear l : linearsOf(model)) {
+                if (l.quantized() == null) continue;
+                assertArrayEquals(packed.get(q), l.quantized().packedCopy());
+                assertArrayEquals(scales.get(q++), l.quantized().scalesCopy());
+            }
+            assertEquals(quantized ? 2 * 9 + 1 : 0, q); // per block: 2 heads x (key, query, value), proj, ffwd x 2; and lm_head
+            for (int i = 0; i < adaptersBefore.size(); i++) {
+                if (model.trainableParameters().get(i).name().endsWith("lora_B")) {
+                    assertFalse(Arrays.equals(adaptersBefore.get(i), model.trainableParameters().get(i).data()), "B trains");
+                }
+            }
+        }
+    }
+
+    @Test
+    void mergingIntoAQuantizedBaseIsRefusedUntilDequantized() {
+        GptLanguageModel model = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 1, 0.0), 50);
+        model.quantizeBase(8);
+        model.enableLora(LoraConfig.queryValue(2), 51);
+        randomizeB(model.loraAdapters(), 52, 0.2);
+        int[] x = GptLanguageModelTest.randomIds(8, 256, 53);
+        float[] unmerged = model.logits(x, 1, 8, false).clone();
+        IllegalStateException e = assertThrows(IllegalStateException.class, model::mergeLora);
+        assertTrue(e.getMessage().contains("dequantizeBase()"), e.getMessage());
+        model.dequantizeBase();
+        model.mergeLora();
+        assertFalse(model.isQuantized());
+        assertTrue(maxDiff(unmerged, Arrays.copyOf(model.logits(x, 1, 8, false), unmerged.length)) <= 1e-5);
+    }
+
+    @Test
+    void configValidationNamesTheValueAndTheRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(0, 1, 0, LoraConfig.Targets.QUERY_VALUE));
+        assertTrue(e.getMessage().contains("rank = 0") && e.getMessage().contains("between 1 and 1024"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, 0.05, LoraConfig.Targets.QUERY_VALUE));
+        assertTrue(e.getMessage().contains("dropout = 0.05") && e.getMessage().contains("0.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, -1, 0, LoraConfig.Targets.QUERY_VALUE));
+        assertTrue(e.getMessage().contains("alpha = -1.0"), e.getMessage());
+        GptLanguageModel model = new GptLanguageModel(GptLanguageModelTest.TINY, 1).enableLora(LoraConfig.queryValue(2), 1);
+        assertThrows(IllegalStateException.class, () -> model.enableLora(LoraConfig.queryValue(2), 1));
+    }
+
+    static List<Linear> linearsOf(GptLanguageModel model) {
+        List<Linear> out = new ArrayList<>();
+        for (int i = 0; i < model.config().nLayer(); i++) out.addAll(model.block(i).linears());
+        out.add(model.lmHead());
+        return out;
+    }
+
+    static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+}
