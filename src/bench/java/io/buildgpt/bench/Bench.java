@@ -35,7 +35,7 @@ public final class Bench {
         int steps = intOption(args, "--steps", 5000);
         switch (args[0]) {
             case "bigram" -> bigram(Path.of(args[1]));
-            case "gpt-small" -> gptSmall(Path.of(args[1]), steps);
+            case "gpt-small" -> gptSmall(Path.of(args[1]), steps, threads);
             default -> {
                 System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small");
                 System.exit(2);
@@ -65,7 +65,7 @@ public final class Bench {
                 rss[0] / 1024, rss[1] / 1024);
     }
 
-    private static void gptSmall(Path corpus, int maxIters) throws Exception {
+    private static void gptSmall(Path corpus, int maxIters, int threads) throws Exception {
         // The small GPT of the lecture's scaled-down run: n_embd 64, n_head 4, n_layer 4, block 32,
         // batch 16, AdamW lr 1e-3, dropout 0, eval every 500 steps over 200 batches, seed 1337.
         int batchSize = 16, blockSize = 32, evalInterval = 500, evalIters = 200, newTokens = 500;
@@ -73,7 +73,7 @@ public final class Bench {
         String text = Files.readString(corpus);
         CharTokenizer tok = CharTokenizer.fromText(text);
         TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
-        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(tok.vocabSize()), seed);
+        GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(tok.vocabSize()), seed, threads);
         System.out.println(model.parameterCount() + " parameters");
         BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
         Trainer trainer = new Trainer(model, sampler, new AdamW(model.parameters(), 1e-3));
