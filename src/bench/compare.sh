@@ -43,10 +43,10 @@ cpus="0-$((threads - 1))"
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 echo "== $run: Java (cores $cpus, $threads threads) =="
 java_out=$(taskset -c "$cpus" java -Xmx2g -cp "target/bench-classes:target/classes:target/lib/*" \
-  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" | tee /dev/stderr | grep '^RESULT')
+  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" | tee -a /dev/stderr | grep '^RESULT')
 echo "== $run: PyTorch (cores $cpus, torch.set_num_threads($threads)) =="
 torch_out=$(taskset -c "$cpus" python3 src/bench/reference.py "$run" "$corpus" --threads "$threads" --steps "$steps" \
-  | tee /dev/stderr | grep '^RESULT')
+  | tee -a /dev/stderr | grep '^RESULT')
 
 # field <framework> <workload> <key>: one value from the RESULT lines
 field() {
