@@ -170,8 +170,8 @@ class ProjectNotebooksIT {
         List<String> params = new ArrayList<>();
         for (String p : CORPUS_PARAMS) params.add(p.replace("corpusName=", "proseCorpus="));
         String code = Path.of("src/main/java").toAbsolutePath().toString().replace("\\", "\\\\");
-        params.addAll(List.of("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=30", "-p", "fineTuneIters=20",
-                "-p", "evalInterval=10", "-p", "evalIters=2", "-p", "loraRank=4"));
+        params.addAll(List.of("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=20", "-p", "fineTuneIters=12", "-p", "blockSize=16",
+                "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4"));
         Notebook nb = run("08-finetune-on-your-code", params.toArray(String[]::new));
         assertTrue(textOf(nb, "CodeSplit.byFiles(").contains("CodeSplit(train="), textOf(nb, "CodeSplit.byFiles("));
         assertTrue(textOf(nb, "double pretrainedLoss").contains("held-out code loss of the pretrained model"));
