@@ -5,15 +5,17 @@
 #   bash src/bench/compare.sh bigram                 # the bigram run of notebook 05, 2 threads (default)
 #   bash src/bench/compare.sh gpt-small              # the small GPT, 5000 steps, then 500 generated tokens
 #   bash src/bench/compare.sh generate               # the same run, reporting generation speed only
+#   bash src/bench/compare.sh lora                   # notebook 08's LoRA fine-tune on src/main/java (400 steps; Java
+#                                                    #   pretrains first, PyTorch starts from Java's weights and bytes)
 #   THREADS=1 bash src/bench/compare.sh bigram       # another thread count
 #   STEPS=500 bash src/bench/compare.sh gpt-small    # a quicker, shorter GPT run (not the benchmark)
 #
 # The corpus comes from $BUILDGPT_CORPUS_DIR, else ../shared/data beside the repository, else data/.
 # Needs python3 with torch (pip install torch): PyTorch is the yardstick, not part of the product.
 set -euo pipefail
-workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|generate}
+workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|generate|lora}
 threads=${THREADS:-2}
-steps=${STEPS:-5000}
+if [ "${1:-}" = lora ]; then steps=${STEPS:-400}; else steps=${STEPS:-5000}; fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
@@ -21,7 +23,8 @@ case "$workload" in
   bigram) run=bigram; report="bigram" ;;
   gpt-small) run=gpt-small; report="gpt-small generate" ;;
   generate) run=gpt-small; report="generate" ;;
-  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, generate" >&2; exit 2 ;;
+  lora) run=lora; report="lora" ;;
+  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, generate, lora" >&2; exit 2 ;;
 esac
 
 corpus=""

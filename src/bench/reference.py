@@ -1,7 +1,8 @@
 """PyTorch reference for src/bench/compare.sh: the same workloads as the Java side (Bench.java),
 written the way the lecture writes them. PyTorch is only a yardstick here, never part of the product.
 
-Usage: python3 reference.py <workload> <corpus.txt> [--threads N]
+Usage: python3 reference.py <workload> <corpus.txt> [--threads N] [--steps N]
+(lora reads target/bench-lora/, written by Bench.java's lora run just before.)
 Prints progress lines and one RESULT line that compare.sh parses.
 """
 import argparse
@@ -215,9 +216,87 @@ def gpt_small(text, max_iters=5000, new_tokens=500):
     print(f"RESULT framework=torch workload=generate tokens_per_s={new_tokens / seconds:.1f} new_tokens={new_tokens}")
 
 
+class LoraGPT(nn.Module):
+    """GPTLanguageModel with LoRA on query and value, as Java's GptLanguageModel.enableLora: per block one
+    A (r, C) and B (C, r) per role over all heads' weights stacked (head h owns rows h*hs..(h+1)*hs),
+    y = x W^T + (alpha/r) x A^T B^T; every base weight frozen."""
+
+    def __init__(self, base, n_layer, n_embd, rank, alpha):
+        super().__init__()
+        self.base, self.scale = base, alpha / rank
+        self.A = nn.ParameterDict()
+        self.B = nn.ParameterDict()
+        for p in base.parameters():
+            p.requires_grad_(False)
+        for i in range(n_layer):
+            for role in ("query", "value"):
+                self.A[f"{i}_{role}"] = nn.Parameter(torch.zeros(rank, n_embd))
+                self.B[f"{i}_{role}"] = nn.Parameter(torch.zeros(n_embd, rank))
+        for i, block in enumerate(base.blocks):
+            block.sa.forward = self._attention(block.sa, i)
+
+    def _attention(self, sa, i):
+        def forward(x):
+            B_, T, C = x.shape
+            hs = C // len(sa.heads)
+            dq = self.scale * (x @ self.A[f"{i}_query"].T @ self.B[f"{i}_query"].T)  # (B,T,C)
+            dv = self.scale * (x @ self.A[f"{i}_value"].T @ self.B[f"{i}_value"].T)
+            outs = []
+            for h, head in enumerate(sa.heads):
+                k = head.key(x)
+                q = head.query(x) + dq[..., h * hs:(h + 1) * hs]
+                v = head.value(x) + dv[..., h * hs:(h + 1) * hs]
+                wei = q @ k.transpose(-2, -1) * hs ** -0.5
+                wei = F.softmax(wei.masked_fill(head.tril[:T, :T] == 0, float("-inf")), dim=-1)
+                outs.append(wei @ v)
+            return sa.proj(torch.cat(outs, dim=-1))
+        return forward
+
+    def forward(self, idx, targets=None):
+        return self.base(idx, targets)
+
+
+def lora(max_iters=400, rank=8, folder="target/bench-lora"):
+    """Starts from the Java run's pretrained weights and fresh adapters (start.params) and trains the adapters
+    on the same train bytes (train.bin) as Bench.java's lora workload, measuring on the same held-out bytes (val.bin)."""
+    import os
+    from gpt_parity import read_parameters
+    torch.manual_seed(1337)
+    params = read_parameters(os.path.join(folder, "start.params"))
+    base = GPTLanguageModel(256, 32, 64, 4, 4)
+    missing, unexpected = base.load_state_dict({k: v for k, v in params.items() if "lora_" not in k}, strict=False)
+    assert not unexpected and all(k.endswith(".tril") for k in missing), (missing, unexpected)  # tril: a buffer, not a weight
+    model = LoraGPT(base, 4, 64, rank, 2.0 * rank)
+    for i in range(4):
+        for role in ("query", "value"):
+            model.A[f"{i}_{role}"].data.copy_(params[f"blocks.{i}.sa.{role}.lora_A"])
+            model.B[f"{i}_{role}"].data.copy_(params[f"blocks.{i}.sa.{role}.lora_B"])
+    splits = {s: torch.tensor(list(open(os.path.join(folder, s + ".bin"), "rb").read()), dtype=torch.long) for s in ("train", "val")}
+    print(f"{sum(p.numel() for p in model.parameters() if p.requires_grad)} trainable parameters; "
+          f"train {len(splits['train'])} bytes, val {len(splits['val'])} bytes", flush=True)
+
+    def get_batch(split):
+        d = splits[split]
+        ix = torch.randint(len(d) - 32, (16,))
+        return (torch.stack([d[i:i + 32] for i in ix]), torch.stack([d[i + 1:i + 33] for i in ix]))
+
+    class Trainable(nn.Module):  # train_loop's optimizer must see the adapters only
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def parameters(self, recurse=True):
+            return [p for p in self.m.parameters() if p.requires_grad]
+
+        def forward(self, idx, targets=None):
+            return self.m(idx, targets)
+
+    train_loop(Trainable(model), get_batch, 1e-2, max_iters, max(1, max_iters // 4), 200, "lora")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["bigram", "gpt-small", "generate"])
+    ap.add_argument("workload", choices=["bigram", "gpt-small", "generate", "lora"])
     ap.add_argument("--steps", type=int, default=5000, help="gpt-small/generate: training steps (5000 is the benchmark)")
     ap.add_argument("corpus")
     ap.add_argument("--threads", type=int, default=2)
@@ -227,6 +306,8 @@ def main():
         text = f.read()
     if args.workload == "bigram":
         bigram(text)
+    elif args.workload == "lora":
+        lora(max_iters=args.steps)
     else:  # "generate" needs the trained small GPT, so both run the same script
         gpt_small(text, max_iters=args.steps)
 

@@ -28,7 +28,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: Bench <bigram|gpt-small> <corpus.txt> [--threads N] [--steps N]");
+            System.err.println("usage: Bench <bigram|gpt-small|lora> <corpus.txt> [--threads N] [--steps N] [--pretrain-steps N]");
             System.exit(2);
         }
         int threads = intOption(args, "--threads", 1);
@@ -36,8 +36,9 @@ public final class Bench {
         switch (args[0]) {
             case "bigram" -> bigram(Path.of(args[1]));
             case "gpt-small" -> gptSmall(Path.of(args[1]), steps, threads);
+            case "lora" -> lora(Path.of(args[1]), steps, intOption(args, "--pretrain-steps", 1500), threads);
             default -> {
-                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small");
+                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small, lora");
                 System.exit(2);
             }
         }
@@ -97,6 +98,49 @@ public final class Bench {
         System.out.println(tok.decode(out.toLongVector()).substring(0, 200));
         System.out.printf("RESULT framework=java workload=generate tokens_per_s=%.1f uncached_tokens_per_s=%.1f new_tokens=%d%n",
                 newTokens / seconds, newTokens / uncachedSeconds, newTokens);
+    }
+
+    /**
+     * Notebook 08's LoRA set-up: the small GPT with a byte vocabulary, pretrained on {@code corpus}
+     * ({@code pretrainSteps}, lr 1e-3), then LoRA r=8 alpha=16 on query and value, lr 1e-2, batch 16,
+     * block 32, on this project's src/main/java split by whole files (10% held out, seed 1337).
+     * Writes what PyTorch needs to start from the same point to target/bench-lora/: the model with its
+     * fresh adapters (ParameterFile), and the train and held-out byte streams.
+     */
+    private static void lora(Path corpus, int maxIters, int pretrainSteps, int threads) throws Exception {
+        int batchSize = 16, blockSize = 32, evalIters = 200, rank = 8;
+        long seed = 1337;
+        io.buildgpt.data.ByteTokenizer tok = new io.buildgpt.data.ByteTokenizer();
+        TokenSplit prose = TokenSplit.of(tok.encode(Files.readString(corpus)), 0.9, blockSize);
+        io.buildgpt.data.CodeSplit code = io.buildgpt.data.CodeSplit.byFiles(
+                io.buildgpt.data.Corpus.fromCodeFolder(io.buildgpt.data.CodeSplit.DEFAULT_FOLDER), 0.1, seed);
+        System.out.println(code);
+        GptLanguageModel model = new GptLanguageModel(new GptConfig(256, blockSize, 64, 4, 4, 0.0), seed, threads);
+        new Trainer(model, new BatchSampler(prose, batchSize, blockSize, seed), new AdamW(model.parameters(), 1e-3))
+                .train(new TrainConfig(pretrainSteps, Math.max(1, pretrainSteps / 3), 20, 1e-3),
+                        (step, est, h) -> System.out.printf("pretrain step %4d: %s%n", step, est));
+        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(rank), seed);
+        Path dir = Path.of("target", "bench-lora");
+        Files.createDirectories(dir);
+        io.buildgpt.model.ParameterFile.write(dir.resolve("start.params"), model.parameters());
+        Files.write(dir.resolve("train.bin"), bytes(code.trainIds()));
+        Files.write(dir.resolve("val.bin"), bytes(code.valIds()));
+        TokenSplit data = code.tokenSplit(blockSize);
+        Trainer trainer = new Trainer(model, new BatchSampler(data, batchSize, blockSize, seed), new AdamW(model.trainableParameters(), 1e-2));
+        long[] rss = {0, 0};
+        TrainResult result = trainer.train(new TrainConfig(maxIters, Math.max(1, maxIters / 4), evalIters, 1e-2),
+                (step, est, h) -> {
+                    rss[step == 0 ? 0 : 1] = rssKb();
+                    System.out.printf("step %4d: train loss %.4f, val loss %.4f, rss %d MB%n", step, est.train(), est.val(), rssKb() / 1024);
+                });
+        System.out.printf("RESULT framework=java workload=lora ms_per_step=%.4f total_s=%.2f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
+                result.stepMillis(), result.totalSeconds(), result.last().train(), result.last().val(), rss[0] / 1024, rss[1] / 1024);
+    }
+
+    private static byte[] bytes(int[] ids) {
+        byte[] out = new byte[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = (byte) ids[i];
+        return out;
     }
 
     private static int intOption(String[] args, String name, int fallback) {

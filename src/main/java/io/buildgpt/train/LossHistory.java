@@ -56,6 +56,13 @@ public final class LossHistory {
         return table.name();
     }
 
+    /** A copy under another name, e.g. to tell runs apart in one {@code LossChart}. */
+    public LossHistory named(String name) {
+        LossHistory copy = new LossHistory(name);
+        for (int i = 0; i < size(); i++) copy.add(step.getInt(i), new LossEstimate(train.getDouble(i), val.getDouble(i)));
+        return copy;
+    }
+
     @Override
     public String toString() {
         return table.print();

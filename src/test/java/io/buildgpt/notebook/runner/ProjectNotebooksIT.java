@@ -164,4 +164,24 @@ class ProjectNotebooksIT {
         assertTrue(textOf(nb, "Checkpoint.save(").strip().endsWith("true"), "reloaded model gives the same loss");
         assertTrue(Files.size(checkpoint) > 4 * 209_729 * 3 || SHAKESPEARE.isEmpty());
     }
+
+    @Test
+    void finetuneOnYourCode() throws Exception {
+        List<String> params = new ArrayList<>();
+        for (String p : CORPUS_PARAMS) params.add(p.replace("corpusName=", "proseCorpus="));
+        String code = Path.of("src/main/java").toAbsolutePath().toString().replace("\\", "\\\\");
+        params.addAll(List.of("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=20", "-p", "fineTuneIters=12", "-p", "blockSize=16",
+                "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4"));
+        Notebook nb = run("08-finetune-on-your-code", params.toArray(String[]::new));
+        assertTrue(textOf(nb, "CodeSplit.byFiles(").contains("CodeSplit(train="), textOf(nb, "CodeSplit.byFiles("));
+        assertTrue(textOf(nb, "double pretrainedLoss").contains("held-out code loss of the pretrained model"));
+        for (String method : List.of("Method.FULL", "Method.LORA", "Method.QLORA_4BIT")) {
+            assertEquals(1, nb.images(nb.indexOfCellContaining(method)).size(), method + " has its live plot");
+        }
+        String table = textOf(nb, "FineTune.table(");
+        for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on 4-bit base", "of the gap")) {
+            assertTrue(table.contains(row), row + " missing in:\n" + table);
+        }
+        assertTrue(textOf(nb, "=== \" + r.method()").contains("=== LoRA on 4-bit base"));
+    }
 }
