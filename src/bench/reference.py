@@ -35,20 +35,9 @@ class BigramLanguageModel(nn.Module):
 def bigram(text):
     batch_size, block_size, max_iters, eval_interval, eval_iters, lr = 32, 8, 3000, 300, 200, 1e-2
     torch.manual_seed(1337)
-    chars = sorted(set(text))
-    stoi = {ch: i for i, ch in enumerate(chars)}
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = int(0.9 * len(data))
-    splits = {"train": data[:n], "val": data[n:]}
+    vocab_size, get_batch = lecture_data(text, block_size, batch_size)
 
-    def get_batch(split):
-        d = splits[split]
-        ix = torch.randint(len(d) - block_size, (batch_size,))
-        x = torch.stack([d[i:i + block_size] for i in ix])
-        y = torch.stack([d[i + 1:i + block_size + 1] for i in ix])
-        return x, y
-
-    model = BigramLanguageModel(len(chars))
+    model = BigramLanguageModel(vocab_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
 
     @torch.no_grad()
