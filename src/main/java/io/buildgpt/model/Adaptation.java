@@ -23,6 +23,8 @@ final class Adaptation {
         if (lora != null) throw new IllegalStateException("LoRA is already enabled (" + lora + "): mergeLora() first to add new adapters");
         Random init = new Random(seed);
         for (Block b : blocks) b.enableLora(config, init);
+        Random dropoutSeeds = new Random(seed ^ 0x10A0D0L);    // the adapters' dropout masks; A's initialisation draws nothing from it
+        for (Block b : blocks) for (LoraAdapter a : b.loraAdapters()) a.reseedDropout(dropoutSeeds.nextLong());
         lmHead.setFrozen(true);     // adapters never go on lm_head; frozen, it skips its (V,C) weight gradient
         lora = config;
     }

@@ -38,13 +38,13 @@ public final class FeedForward {
             dh = new float[n * hidden];
         }
         long t0 = Profile.start();
-        h = fc1.forward(x, n);                                    // (n,C) @ (C,4C) -> (n,4C)
+        h = fc1.forward(x, n, training);                          // (n,C) @ (C,4C) -> (n,4C)
         Profile.stop(Op.FF1_F, t0);
         t0 = Profile.start();
         for (int i = 0; i < n * hidden; i++) a[i] = Math.max(h[i], 0f); // relu (n,4C)
         Profile.stop(Op.RELU_F, t0);
         t0 = Profile.start();
-        float[] y = fc2.forward(a, n);                            // (n,4C) @ (4C,C) -> (n,C)
+        float[] y = fc2.forward(a, n, training);                  // (n,4C) @ (4C,C) -> (n,C)
         y = dropout.forward(y, n * nEmbd, training);              // (n,C)
         Profile.stop(Op.FF2_F, t0);
         return y;

@@ -32,6 +32,8 @@ import java.util.Random;
  * forward pass, and the three products above run on it unchanged; backward computes that effective
  * weight's gradient and hands it to the adapter. The scratch costs as much as the float weight: the
  * saving of a quantized base is in what is stored (and saved), not in this layer's working set.
+ * Adapter dropout ({@code p > 0}, training mode only) cannot be folded into a shared weight: then the
+ * products run on the base weight alone and the adapter adds and differentiates its masked branch itself.
  */
 public final class Linear {
     static final int FEW_ROWS = 8;
@@ -48,6 +50,7 @@ public final class Linear {
     private boolean frozen;             // the base weight gets no gradient
     private float[] wEff, dwEff;        // (out, in): effective weight and its gradient, when quantized or adapted
     private float[] wUsed;              // the weight the last forward used (out, in)
+    private boolean branch;             // the last forward ran the adapter's dropout branch explicitly
 
     public Linear(String name, int in, int out, boolean withBias, Random init) {
         this(name, in, out, withBias, init, Parallel.SERIAL);
@@ -64,18 +67,29 @@ public final class Linear {
         this.bias = withBias ? new Parameter(name + ".bias", out).uniform(init, bound) : null;
     }
 
-    /** {@code (n, in) -> (n, out)}; returns this layer's output buffer (valid until the next forward). */
+    /** {@code (n, in) -> (n, out)}, eval mode for the adapter (no adapter dropout); returns this layer's output buffer (valid until the next forward). */
     public float[] forward(float[] x, int n) {
+        return forward(x, n, false);
+    }
+
+    /**
+     * {@code (n, in) -> (n, out)}; in training with an adapter whose dropout is above 0, the base weight
+     * alone runs the product and the adapter adds its masked branch (see {@link LoraAdapter}).
+     * Returns this layer's output buffer (valid until the next forward).
+     */
+    public float[] forward(float[] x, int n, boolean training) {
         ensureRows(n);
         this.x = x;
         this.n = n;
-        float[] w = wUsed = effectiveWeight();                                 // (out,in)
+        branch = adapter != null && adapter.dropsOut(training);
+        float[] w = wUsed = branch ? baseWeight() : effectiveWeight();        // (out,in)
         if (n < FEW_ROWS) {
             Matmul.multiplyTransposed(x, w, y, 0, out, n, in, out);           // (n,in) @ (out,in)^T -> (n,out)
         } else {
             mm.multiplyByTransposeOf(x, w, y, n, in, out);                     // (n,in) @ (out,in)^T -> (n,out)
         }
         if (bias != null) addBias(y, bias.data, n, out);                       // (n,out) + (out) -> (n,out)
+        if (branch) adapter.forwardBranch(x, n, y, 0, out);                    // + s * (drop(x) @ A^T) @ B^T (n,out)
         return y;
     }
 
@@ -83,13 +97,14 @@ public final class Linear {
     public float[] backward(float[] dy) {
         if (!isFrozen()) {
             mm.accumulateTransposedA(dy, x, weight.grad, n, out, in);          // (n,out)^T @ (n,in) -> (out,in)
-        } else if (adapter != null) {                                          // only the adapter learns
+        } else if (adapter != null && !branch) {                               // only the adapter learns
             Arrays.fill(dwEff, 0f);
             mm.accumulateTransposedA(dy, x, dwEff, n, out, in);                // (n,out)^T @ (n,in) -> dW_eff (out,in)
             adapter.backward(dwEff, 0);                                        // dW_eff -> dA (r,in), dB (out,r)
         }
         if (bias != null) sumRows(dy, bias.grad, n, out);                      // (n,out) -> (out)
         mm.multiply(dy, wUsed, dx, n, out, in);                                // (n,out) @ (out,in) -> (n,in)
+        if (branch) adapter.backwardBranch(dy, 0, out, dx);                    // dA, dB; dx += (dh @ A) * mask
         return dx;
     }
 
@@ -128,6 +143,17 @@ public final class Linear {
         }
         writeBaseWeight(wEff, 0);                                              // deq(W) (out,in)
         if (adapter != null) adapter.addTo(wEff, 0);                           // + s * B (out,r) @ A (r,in)
+        return wEff;
+    }
+
+    /** The base weight alone {@code (out, in)}: the float weight itself, or {@code deq(W)} in the scratch. */
+    private float[] baseWeight() {
+        if (quantized == null) return weight.data;
+        if (wEff == null) {
+            wEff = new float[out * in];
+            dwEff = new float[out * in];
+        }
+        writeBaseWeight(wEff, 0);                                              // deq(W) (out,in)
         return wEff;
     }
 

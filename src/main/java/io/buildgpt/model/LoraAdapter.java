@@ -18,18 +18,39 @@ import java.util.Random;
  *   dA += s * B^T @ dW    (r,out)  @ (out,in) -> (r,in)
  * </pre>
  * Costs {@code out*r*in} each way, against {@code B*T*out*in} for the layer's own product.
+ *
+ * <p>Dropout ({@link LoraConfig#dropout()} {@code p > 0}, training only): PEFT's
+ * {@code y = x W^T + s * (drop(x) A^T) B^T} with an inverted mask drawn per entry of {@code x (n, in)},
+ * which no shared weight can express. The layer then uses its base weight alone and calls
+ * {@link #forwardBranch} and {@link #backwardBranch} for the explicit branch:
+ * <pre>
+ *   forward   h = drop(x) @ A^T              (n,in) @ (in,r)  -> (n,r)
+ *             y += s * h @ B^T               (n,r)  @ (r,out) -> (n,out)
+ *   backward  dB += s * dy^T @ h             (out,n) @ (n,r)  -> (out,r)
+ *             dh  = s * dy @ B               (n,out) @ (out,r) -> (n,r)
+ *             dA += dh^T @ drop(x)           (r,n) @ (n,in)   -> (r,in)
+ *             dx += (dh @ A) * mask          (n,r) @ (r,in)   -> (n,in), mask 0 or 1/(1-p)
+ * </pre>
+ * The masks come from this adapter's own seeded generator, drawn in order as in {@link Dropout}.
+ * In eval mode, or with {@code p = 0}, the folded effective weight is used and nothing is drawn.
  */
 public final class LoraAdapter {
     private final Parameter a;    // (r, in)
     private final Parameter b;    // (out, r)
     private final int rank, in, out;
     private final float scale;
+    private final float p;              // adapter dropout probability
+    private Random dropRng;             // the masks' generator
+    private float[] mask, xd, h, dh;    // (n,in), (n,in), (n,r), (n,r) of the last branch forward
+    private int n;
 
     LoraAdapter(String name, int in, int out, LoraConfig config, Random init) {
         this.rank = config.rank();
         this.in = in;
         this.out = out;
         this.scale = config.scale();
+        this.p = (float) config.dropout();
+        this.dropRng = new Random(name.hashCode()); // reseeded by enableLora from its seed
         this.a = new Parameter(name + ".lora_A", rank, in).uniform(init, 1 / Math.sqrt(in));
         this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
     }
@@ -61,6 +82,84 @@ public final class LoraAdapter {
                     ga[aRow + j] += bs * dw[row + j];         // B^T (r,out) @ dW (out,in)
                 }
                 gb[i * rank + p] += scale * dot;
+            }
+        }
+    }
+
+    /** Whether a forward pass in this mode needs the explicit, masked branch: training with {@code p > 0}. */
+    boolean dropsOut(boolean training) {
+        return training && p > 0;
+    }
+
+    /** Restarts the mask generator: the same seed gives the same masks. */
+    void reseedDropout(long seed) {
+        dropRng = new Random(seed);
+    }
+
+    /**
+     * Draws a mask for {@code x (n, in)} and adds {@code s * (drop(x) @ A^T) @ B^T (n, out)} into
+     * {@code y[yOff + i * yStride ..]}, row {@code i} (a strided block, e.g. a third of a stacked qkv).
+     */
+    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride) {
+        this.n = n;
+        if (mask == null || mask.length < n * in) {
+            mask = new float[n * in];
+            xd = new float[n * in];
+        }
+        if (h == null || h.length < n * rank) {
+            h = new float[n * rank];
+            dh = new float[n * rank];
+        }
+        float keep = 1f / (1f - p);
+        float[] av = a.data, bv = b.data;
+        for (int k = 0; k < n * in; k++) {
+            mask[k] = dropRng.nextFloat() < p ? 0f : keep;            // (n,in)
+            xd[k] = x[k] * mask[k];                                   // drop(x) (n,in)
+        }
+        for (int i = 0; i < n; i++) {
+            int xRow = i * in;
+            for (int q = 0; q < rank; q++) {                          // (n,in) @ A^T (in,r) -> h (n,r)
+                int aRow = q * in;
+                float dot = 0f;
+                for (int j = 0; j < in; j++) dot += xd[xRow + j] * av[aRow + j];
+                h[i * rank + q] = dot;
+            }
+            int yRow = yOff + i * yStride;
+            for (int o = 0; o < out; o++) {                           // s * h (n,r) @ B^T (r,out) -> (n,out)
+                float dot = 0f;
+                for (int q = 0; q < rank; q++) dot += h[i * rank + q] * bv[o * rank + q];
+                y[yRow + o] += scale * dot;
+            }
+        }
+    }
+
+    /**
+     * For the last {@link #forwardBranch}: takes {@code dy[dyOff + i * dyStride ..] (n, out)}, adds dA and dB,
+     * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
+     */
+    void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx) {
+        float[] av = a.data, bv = b.data, ga = a.grad, gb = b.grad;
+        for (int i = 0; i < n; i++) {
+            int dyRow = dyOff + i * dyStride;
+            for (int o = 0; o < out; o++) {
+                float g = dy[dyRow + o];
+                if (g == 0f) continue;
+                for (int q = 0; q < rank; q++) gb[o * rank + q] += scale * g * h[i * rank + q]; // s * dy^T (out,n) @ h (n,r)
+            }
+            for (int q = 0; q < rank; q++) {                          // dh = s * dy (n,out) @ B (out,r)
+                float dot = 0f;
+                for (int o = 0; o < out; o++) dot += dy[dyRow + o] * bv[o * rank + q];
+                dh[i * rank + q] = scale * dot;
+            }
+            int xRow = i * in;
+            for (int q = 0; q < rank; q++) {
+                float d = dh[i * rank + q];
+                if (d == 0f) continue;
+                int aRow = q * in;
+                for (int j = 0; j < in; j++) {
+                    ga[aRow + j] += d * xd[xRow + j];                 // dh^T (r,n) @ drop(x) (n,in)
+                    dx[xRow + j] += d * av[aRow + j] * mask[xRow + j]; // (dh (n,r) @ A (r,in)) * mask
+                }
             }
         }
     }

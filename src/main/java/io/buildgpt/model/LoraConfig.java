@@ -8,14 +8,16 @@ package io.buildgpt.model;
  * @param rank    the adapters' inner size r: trainable values per adapted weight are {@code r * (in + out)}
  * @param alpha   scale numerator: the update is multiplied by {@code alpha / rank}, so changing the rank
  *                does not change the size of the update at the same learning rate
- * @param dropout must be 0: see below
+ * @param dropout PEFT's {@code lora_dropout}, in {@code [0, 1)}: see below
  * @param targets which weights get adapters
  *
- * <p>Why dropout must be 0: PEFT's {@code lora_dropout} zeroes entries of the adapter's input
- * {@code x} per row, {@code y = x W^T + s * drop(x) A^T B^T}. Here the adapter is folded into one
- * effective weight {@code W + s * B @ A} that every row shares, and a per-row mask cannot be folded
- * into a shared weight. Rather than silently doing something else, other values are refused; the
- * model's own {@link GptConfig#dropout()} still regularises.
+ * <p>Dropout: PEFT's {@code lora_dropout} zeroes entries of the adapter's input {@code x} per row,
+ * {@code y = x W^T + s * drop(x) A^T B^T} (inverted: survivors scaled by {@code 1/(1-p)}), in
+ * training mode only. Such a per-row mask cannot be folded into the shared effective weight
+ * {@code W + s * B @ A}: so with {@code p > 0}, in training, the layers run the base weight alone and
+ * add the adapter's branch explicitly (see {@link LoraAdapter}); in eval mode, and always with
+ * {@code p = 0}, the exact effective-weight path is used. The masks come from per-adapter generators
+ * seeded from {@link GptLanguageModel#enableLora}'s seed.
  */
 public record LoraConfig(int rank, double alpha, double dropout, Targets targets) {
 
@@ -34,10 +36,8 @@ public record LoraConfig(int rank, double alpha, double dropout, Targets targets
         if (!(alpha > 0 && alpha <= 1e4)) {
             throw new IllegalArgumentException("alpha = " + alpha + " is out of range: it must be in (0, 10000] (typical: rank or 2 * rank)");
         }
-        if (dropout != 0.0) {
-            throw new IllegalArgumentException("dropout = " + dropout + " is not supported: the only allowed value is 0.0, because the adapters"
-                    + " are folded into one effective weight W + (alpha/rank) B@A shared by all rows, where a per-row mask cannot go"
-                    + " (use GptConfig.dropout to regularise the model instead)");
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout = " + dropout + " is out of range: it must be in [0, 1), 0 for none (typical: 0.05 to 0.1)");
         }
         if (targets == null) throw new IllegalArgumentException("targets must be QUERY_VALUE or ALL_LINEAR, got null");
     }

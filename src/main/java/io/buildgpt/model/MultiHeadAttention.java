@@ -23,7 +23,9 @@ import java.util.Random;
  *
  * <p>LoRA: an adapter on the query (or key, value) projection spans all heads, one {@code (C,C)}
  * update as for a GPT's single {@code c_attn}, not one per head: it is added to its third of the
- * stacked {@code (3C,C)} matrix, and takes that third of the stacked gradient.
+ * stacked {@code (3C,C)} matrix, and takes that third of the stacked gradient. With adapter dropout
+ * ({@code p > 0}, training only) the stacked matrix holds the base weights alone, and each adapter adds
+ * its masked branch to its third of the {@code (B*T,3C)} output and takes its gradient from that third of dQkv.
  */
 public final class MultiHeadAttention {
     private final int c, nHead, headSize, blockSize;
@@ -41,6 +43,7 @@ public final class MultiHeadAttention {
     // LoRA on the whole query, key or value projection (C,C) of all heads, rows h*hs.. of head h,
     // exactly the block of wQkv it adds to; null where not adapted
     private final LoraAdapter[] qkvAdapters = new LoraAdapter[3];
+    private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
         this(name, nEmbd, nHead, blockSize, dropout, init, dropoutSeeds, Parallel.SERIAL);
@@ -72,8 +75,12 @@ public final class MultiHeadAttention {
         this.batch = batch;
         this.time = time;
         long t0 = Profile.start();
-        stackWeights();                                              // heads' (hs,C) x 3H -> (3C,C)
+        branch = adaptersDropOut(training);
+        stackWeights(!branch);                                       // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        if (branch) for (int r = 0; r < 3; r++) {                    // + s * (drop(x) @ A^T) @ B^T into its third (B,T,C)
+            if (qkvAdapters[r] != null) qkvAdapters[r].forwardBranch(x, n, qkv, r * c, 3 * c);
+        }
         Profile.stop(Op.QKV_F, t0);
         t0 = Profile.start();
         for (Head h : heads) h.prepare(batch, time, training);
@@ -86,7 +93,7 @@ public final class MultiHeadAttention {
         }
         Profile.stop(Op.ATTN_F, t0);
         t0 = Profile.start();
-        float[] y = proj.forward(cat, n);                            // (B,T,C) @ (C,C) -> (B,T,C)
+        float[] y = proj.forward(cat, n, training);                  // (B,T,C) @ (C,C) -> (B,T,C)
         y = dropout.forward(y, n * c, training);                     // (B,T,C)
         Profile.stop(Op.PROJ_F, t0);
         return y;
@@ -114,6 +121,9 @@ public final class MultiHeadAttention {
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
+        if (branch) for (int r = 0; r < 3; r++) {                    // its third of dQkv: dA, dB; dx += (dh @ A) * mask
+            if (qkvAdapters[r] != null) qkvAdapters[r].backwardBranch(dQkv, r * c, 3 * c, dx);
+        }
         Profile.stop(Op.QKV_B, t0);
         return dx;
     }
@@ -130,7 +140,7 @@ public final class MultiHeadAttention {
         this.x = x;
         this.batch = batch;
         this.time = time;
-        stackWeights();
+        stackWeights(true);
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, c3);            // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         for (int h = 0; h < nHead; h++) {
             for (int b = 0; b < batch; b++) {                        // q_last (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
@@ -160,7 +170,7 @@ public final class MultiHeadAttention {
         ensureCache(batch);
         int c3 = 3 * c;
         if (!plainWeights()) {                                       // adapted or quantized: the effective weights
-            stackWeights();                                          // (3C,C)
+            stackWeights(true);                                      // (3C,C)
             Matmul.multiplyTransposed(x, wQkv, qkv, 0, c3, batch, c, c3); // (B,C) @ (C,3C) -> (B,3C), the same sums
         } else for (int h = 0; h < nHead; h++) {                     // (B,C) @ (C,hs) -> (B,hs), per head and role
             Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize);
@@ -186,15 +196,21 @@ public final class MultiHeadAttention {
         return (float) (1 / Math.sqrt(headSize));
     }
 
-    /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus each adapter's s * B @ A on its (C,C) block. */
-    private void stackWeights() {
+    /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus (if {@code withAdapters}) each adapter's s * B @ A on its (C,C) block. */
+    private void stackWeights(boolean withAdapters) {
         for (int h = 0; h < nHead; h++) {
             int rows = h * headSize * c;
             heads[h].query.writeBaseWeight(wQkv, rows);
             heads[h].key.writeBaseWeight(wQkv, c * c + rows);
             heads[h].value.writeBaseWeight(wQkv, 2 * c * c + rows);
         }
-        for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].addTo(wQkv, r * c * c); // + (C,r) @ (r,C)
+        if (withAdapters) for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].addTo(wQkv, r * c * c); // + (C,r) @ (r,C)
+    }
+
+    /** Whether the query/key/value adapters run their dropout branch explicitly (training, p > 0). */
+    private boolean adaptersDropOut(boolean training) {
+        for (LoraAdapter a : qkvAdapters) if (a != null && a.dropsOut(training)) return true;
+        return false;
     }
 
     /** (3C,C) -> heads' (hs,C) x 3H, skipping frozen ones; each adapter takes the gradient of its (C,C) block. */
@@ -205,7 +221,7 @@ public final class MultiHeadAttention {
             heads[h].key.accumulateWeightGradient(dWQkv, c * c + rows);
             heads[h].value.accumulateWeightGradient(dWQkv, 2 * c * c + rows);
         }
-        for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].backward(dWQkv, r * c * c);
+        if (!branch) for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].backward(dWQkv, r * c * c);
     }
 
     private boolean plainWeights() {

@@ -35,6 +35,17 @@ class LoraFileTest {
     }
 
     @Test
+    void adapterDropoutIsSavedAndLoaded() throws IOException {
+        LoraConfig config = new LoraConfig(2, 4, 0.1, LoraConfig.Targets.ALL_LINEAR);
+        GptLanguageModel trained = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 3).enableLora(config, 4);
+        Path file = LoraFile.save(dir.resolve("drop.lora"), trained);
+        GptLanguageModel fresh = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 3);
+        LoraFile.load(file, fresh);
+        assertEquals(config, fresh.loraConfig());
+        assertEquals(0.1, fresh.loraConfig().dropout());
+    }
+
+    @Test
     void anotherBaseOrAnotherLoraConfigIsAClearError() throws IOException {
         GptLanguageModel trained = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 1).enableLora(LoraConfig.queryValue(4), 2);
         Path file = LoraFile.save(dir.resolve("a.lora"), trained);

@@ -181,12 +181,122 @@ class LoraTest {
     void configValidationNamesTheValueAndTheRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(0, 1, 0, LoraConfig.Targets.QUERY_VALUE));
         assertTrue(e.getMessage().contains("rank = 0") && e.getMessage().contains("between 1 and 1024"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, 0.05, LoraConfig.Targets.QUERY_VALUE));
-        assertTrue(e.getMessage().contains("dropout = 0.05") && e.getMessage().contains("0.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, 1.05, LoraConfig.Targets.QUERY_VALUE));
+        assertTrue(e.getMessage().contains("dropout = 1.05") && e.getMessage().contains("[0, 1)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, -1, 0, LoraConfig.Targets.QUERY_VALUE));
         assertTrue(e.getMessage().contains("alpha = -1.0"), e.getMessage());
         GptLanguageModel model = new GptLanguageModel(GptLanguageModelTest.TINY, 1).enableLora(LoraConfig.queryValue(2), 1);
         assertThrows(IllegalStateException.class, () -> model.enableLora(LoraConfig.queryValue(2), 1));
+    }
+
+    // ---- adapter dropout (p > 0): the explicit, masked branch in training mode ----
+
+    private static final LoraConfig ALL_DROP = new LoraConfig(2, 4.0, 0.3, LoraConfig.Targets.ALL_LINEAR);
+
+    /** The same seeds before every forward pass: the same masks, so the loss is a smooth function of A, B and x. */
+    private static void reseed(List<LoraAdapter> adapters, long seed) {
+        for (int i = 0; i < adapters.size(); i++) adapters.get(i).reseedDropout(seed + 1000L * i);
+    }
+
+    @Test
+    void dropoutBranchGradientsInALinearMatchFiniteDifferencesWithAFixedMask() {
+        for (int rows : new int[]{3, 12}) {
+            for (boolean quantized : new boolean[]{false, true}) {
+                Linear lin = new Linear("lin", 5, 6, true, new Random(1));
+                if (quantized) lin.quantize(4, 8);
+                LoraAdapter ad = lin.attachAdapter(ALL_DROP, new Random(2));
+                randomizeB(List.of(ad), 3, 0.5);
+                float[] x = input(rows * 5, 4);
+                float[] eval = lin.forward(x, rows, false).clone();
+                ad.reseedDropout(5);
+                float[] train = lin.forward(x, rows, true).clone();
+                assertTrue(maxDiff(eval, train) > 1e-3, "the mask changes the training output");
+                LayerCheck.check("Linear+LoRA dropout rows=" + rows + " quantized=" + quantized, x, rows * 6,
+                        in -> { ad.reseedDropout(5); return lin.forward(in, rows, true); }, lin::backward, ad.parameters(), 1e-2);
+            }
+        }
+    }
+
+    @Test
+    void dropoutBranchGradientsInAttentionMatchFiniteDifferencesWithAFixedMask() {
+        for (LoraConfig config : List.of(ALL_DROP, new LoraConfig(2, 4.0, 0.3, LoraConfig.Targets.QUERY_VALUE))) {
+            MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
+            sa.enableLora(config, new Random(9));
+            randomizeB(sa.loraAdapters(), 10, 0.5);
+            float[] x = input(B * T * C, 11);
+            float[] eval = sa.forward(x, B, T, false).clone();
+            reseed(sa.loraAdapters(), 12);
+            assertTrue(maxDiff(eval, sa.forward(x, B, T, true)) > 1e-3, "the masks change the training output");
+            LayerCheck.check("MultiHeadAttention+LoRA dropout " + config.targets(), x, B * T * C,
+                    in -> { reseed(sa.loraAdapters(), 12); return sa.forward(in, B, T, true); }, sa::backward,
+                    params(sa.loraAdapters()), 1e-2);
+        }
+    }
+
+    @Test
+    void evalOutputsWithDropoutEqualThoseWithout() {
+        GptConfig cfg = new GptConfig(256, 16, 16, 2, 2, 0.0);
+        int[] x = GptLanguageModelTest.randomIds(2 * 16, 256, 60);
+        GptLanguageModel plain = new GptLanguageModel(cfg, 61).enableLora(new LoraConfig(4, 8, 0.0, LoraConfig.Targets.ALL_LINEAR), 62);
+        GptLanguageModel dropping = new GptLanguageModel(cfg, 61).enableLora(new LoraConfig(4, 8, 0.2, LoraConfig.Targets.ALL_LINEAR), 62);
+        randomizeB(plain.loraAdapters(), 63, 0.2);
+        randomizeB(dropping.loraAdapters(), 63, 0.2);
+        float[] expected = plain.logits(x, 2, 16, false).clone();
+        assertArrayEquals(expected, dropping.logits(x, 2, 16, false).clone(), "eval mode: no adapter dropout, the same effective weights");
+        assertArrayEquals(plain.logits(x, 2, 16, true).clone(), expected, "p = 0: training runs the same exact path");
+        float[] trained = dropping.logits(x, 2, 16, true).clone();
+        assertTrue(maxDiff(expected, trained) > 1e-4, "p > 0: training mode drops adapter inputs");
+        INDArray start = Nd4j.createFromArray(new long[][]{{1, 2, 3}});
+        assertEquals(plain.generateCached(start, 10, 1.0, null, 64), dropping.generateCached(start, 10, 1.0, null, 64));
+    }
+
+    @Test
+    void trainingWithDropoutIsDeterministicAndLeavesTheBaseFrozen() {
+        for (boolean quantized : new boolean[]{false, true}) {
+            List<Object> first = trainWithAdapterDropout(0.1, quantized), again = trainWithAdapterDropout(0.1, quantized);
+            assertArrayEquals((double[]) first.get(0), (double[]) again.get(0), "the same seed gives the same losses");
+            @SuppressWarnings("unchecked") List<float[]> a = (List<float[]>) first.get(1), b = (List<float[]>) again.get(1);
+            for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), "the same seed gives the same adapters");
+            double[] noDrop = (double[]) trainWithAdapterDropout(0.0, quantized).get(0);
+            assertFalse(Arrays.equals(noDrop, (double[]) first.get(0)), "dropout changes the training run");
+        }
+    }
+
+    /** A few AdamW steps; checks the frozen base is untouched; returns the losses and the adapters' values. */
+    private static List<Object> trainWithAdapterDropout(double p, boolean quantized) {
+        GptLanguageModel model = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 70);
+        if (quantized) model.quantizeBase(4, 32, true);
+        model.enableLora(new LoraConfig(2, 4, p, LoraConfig.Targets.ALL_LINEAR), 71);
+        List<Parameter> base = new ArrayList<>(model.parameters());
+        base.removeAll(model.trainableParameters());
+        List<float[]> frozen = base.stream().map(q -> q.data().clone()).toList();
+        List<byte[]> packed = new ArrayList<>();
+        for (Linear l : linearsOf(model)) if (l.quantized() != null) packed.add(l.quantized().packedCopy());
+        AdamW opt = new AdamW(model.trainableParameters(), 1e-2);
+        Random r = new Random(72);
+        int[] x = new int[4 * 8], y = new int[4 * 8];
+        for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(256); y[i] = (x[i] + 1) % 256; }
+        double[] losses = new double[5];
+        for (int step = 0; step < losses.length; step++) {
+            losses[step] = model.lossAndGradients(x, y, 4, 8);
+            opt.step();
+        }
+        assertTrue(losses[losses.length - 1] < losses[0], "the adapters learn: " + Arrays.toString(losses));
+        for (int i = 0; i < base.size(); i++) assertArrayEquals(frozen.get(i), base.get(i).data(), base.get(i).name() + " changed");
+        int q = 0;
+        for (Linear l : linearsOf(model)) if (l.quantized() != null) assertArrayEquals(packed.get(q++), l.quantized().packedCopy());
+        assertEquals(packed.size(), q);
+        return List.of(losses, model.trainableParameters().stream().map(t -> t.data().clone()).toList());
+    }
+
+    @Test
+    void dropoutConfigAcceptsZeroToBelowOne() {
+        assertEquals(0.1, new LoraConfig(8, 16, 0.1, LoraConfig.Targets.QUERY_VALUE).dropout());
+        assertEquals(0.0, new LoraConfig(8, 16, 0.0, LoraConfig.Targets.QUERY_VALUE).dropout());
+        for (double bad : new double[]{1.0, -0.1, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, bad, LoraConfig.Targets.QUERY_VALUE));
+            assertTrue(e.getMessage().contains("dropout = " + bad) && e.getMessage().contains("[0, 1)"), e.getMessage());
+        }
     }
 
     static List<Linear> linearsOf(GptLanguageModel model) {
