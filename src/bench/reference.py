@@ -29,46 +29,14 @@ class BigramLanguageModel(nn.Module):
     def forward(self, idx, targets):
         logits = self.token_embedding_table(idx)  # (B,T,V)
         B, T, C = logits.shape
-        return F.cross_entropy(logits.view(B * T, C), targets.view(B * T))
+        return logits, F.cross_entropy(logits.view(B * T, C), targets.view(B * T))
 
 
 def bigram(text):
     batch_size, block_size, max_iters, eval_interval, eval_iters, lr = 32, 8, 3000, 300, 200, 1e-2
     torch.manual_seed(1337)
     vocab_size, get_batch = lecture_data(text, block_size, batch_size)
-
-    model = BigramLanguageModel(vocab_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
-
-    @torch.no_grad()
-    def estimate_loss():
-        model.eval()
-        out = {}
-        for split in ("train", "val"):
-            out[split] = sum(model(*get_batch(split)).item() for _ in range(eval_iters)) / eval_iters
-        model.train()
-        return out
-
-    init = estimate_loss()
-    rss = [0, 0]
-    step_time = 0.0
-    start = time.perf_counter()
-    for it in range(max_iters):
-        if it % eval_interval == 0 or it == max_iters - 1:
-            losses = estimate_loss()
-            rss[0 if it == 0 else 1] = rss_mb()
-            print(f"step {it:4d}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, rss {rss_mb()} MB", flush=True)
-        t0 = time.perf_counter()
-        xb, yb = get_batch("train")
-        loss = model(xb, yb)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step_time += time.perf_counter() - t0
-    total = time.perf_counter() - start
-    print(f"RESULT framework=torch workload=bigram ms_per_step={step_time / max_iters * 1000:.4f} total_s={total:.2f} "
-          f"init_val={init['val']:.4f} train={losses['train']:.4f} val={losses['val']:.4f} "
-          f"rss_start_mb={rss[0]} rss_end_mb={rss[1]}")
+    train_loop(BigramLanguageModel(vocab_size), get_batch, lr, max_iters, eval_interval, eval_iters, "bigram")
 
 
 class Head(nn.Module):
