@@ -44,13 +44,13 @@ public final class BigramLanguageModel implements LanguageModel {
     public ForwardResult forward(INDArray idx, INDArray targets) {
         Nd4jLoader.ensureLoaded();
         int batch = (int) idx.size(0), time = (int) idx.size(1);
-        int[] x = ids(idx, "idx");
+        int[] x = TokenIds.of(idx, "idx", vocabSize);
         float[] logits = new float[x.length * vocabSize];
         float[] table = tokenEmbeddingTable.data;
         for (int i = 0; i < x.length; i++) {
             System.arraycopy(table, x[i] * vocabSize, logits, i * vocabSize, vocabSize); // (B,T) -> (B,T,V)
         }
-        double loss = targets == null ? Double.NaN : loss(x, ids(targets, "targets"), batch, time);
+        double loss = targets == null ? Double.NaN : loss(x, TokenIds.of(targets, "targets", vocabSize), batch, time);
         return new ForwardResult(Nd4j.create(logits, new long[]{batch, time, vocabSize}, 'c'), loss);
     }
 
@@ -85,7 +85,7 @@ public final class BigramLanguageModel implements LanguageModel {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
         int batch = (int) idx.size(0), time = (int) idx.size(1);
-        int[] start = ids(idx, "idx");
+        int[] start = TokenIds.of(idx, "idx", vocabSize);
         Random rng = new Random(seed);
         long[] out = new long[batch * (time + maxNewTokens)];
         for (int b = 0; b < batch; b++) {
@@ -98,22 +98,6 @@ public final class BigramLanguageModel implements LanguageModel {
             }
         }
         return Nd4j.createFromArray(out).reshape(batch, time + maxNewTokens);
-    }
-
-    private int[] ids(INDArray tensor, String what) {
-        if (tensor.rank() != 2) {
-            throw new IllegalArgumentException(what + " must have shape (B, T), got " + java.util.Arrays.toString(tensor.shape()));
-        }
-        long[] flat = tensor.dup('c').reshape(tensor.length()).toLongVector();
-        int[] out = new int[flat.length];
-        for (int i = 0; i < flat.length; i++) {
-            if (flat[i] < 0 || flat[i] >= vocabSize) {
-                throw new IllegalArgumentException(what + " holds token id " + flat[i] + " at flat position " + i
-                        + ", outside the vocabulary 0.." + (vocabSize - 1) + "; encode the text with the same tokenizer the model was built for");
-            }
-            out[i] = (int) flat[i];
-        }
-        return out;
     }
 
     @Override

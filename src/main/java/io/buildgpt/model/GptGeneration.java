@@ -4,7 +4,6 @@ import io.buildgpt.notebook.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -30,7 +29,7 @@ final class GptGeneration {
         int batch = (int) idx.size(0), start = (int) idx.size(1);
         int total = start + maxNewTokens;
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
-        int[] given = ids(idx, "idx", vocab);
+        int[] given = TokenIds.of(idx, "idx", vocab);
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
         Random rng = new Random(seed);
         int[] next = new int[batch];
@@ -65,22 +64,5 @@ final class GptGeneration {
     /** The last {@code window} tokens of each of the {@code batch} sequences, as {@code (B, window)}. */
     private static void crop(int[] seq, int batch, int total, int len, int window, int[] cond) {
         for (int b = 0; b < batch; b++) System.arraycopy(seq, b * total + len - window, cond, b * window, window);
-    }
-
-    /** {@code (B, T)} ids of an integer tensor, checked against the vocabulary. */
-    static int[] ids(INDArray tensor, String what, int vocab) {
-        if (tensor.rank() != 2 || tensor.size(1) < 1) {
-            throw new IllegalArgumentException(what + " must have shape (B, T) with T >= 1, got " + Arrays.toString(tensor.shape()));
-        }
-        long[] flat = tensor.dup('c').reshape(tensor.length()).toLongVector();
-        int[] out = new int[flat.length];
-        for (int i = 0; i < flat.length; i++) {
-            if (flat[i] < 0 || flat[i] >= vocab) {
-                throw new IllegalArgumentException(what + " holds token id " + flat[i] + " at flat position " + i
-                        + ", outside the vocabulary 0.." + (vocab - 1) + "; encode the text with the tokenizer the model was built for");
-            }
-            out[i] = (int) flat[i];
-        }
-        return out;
     }
 }

@@ -223,8 +223,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public ForwardResult forward(INDArray idx, INDArray targets) {
         Nd4jLoader.ensureLoaded();
         int b = (int) idx.size(0), t = (int) idx.size(1);
-        int[] ids = GptGeneration.ids(idx, "idx", config.vocabSize());
-        int[] ys = targets == null ? null : GptGeneration.ids(targets, "targets", config.vocabSize());
+        int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
+        int[] ys = targets == null ? null : TokenIds.of(targets, "targets", config.vocabSize());
         if (ys != null && ys.length != ids.length) {
             throw new IllegalArgumentException("targets must have the shape of idx (" + b + ", " + t + "), got " + Arrays.toString(targets.shape()));
         }
