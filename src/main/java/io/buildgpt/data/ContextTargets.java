@@ -21,20 +21,41 @@ public final class ContextTargets {
             throw new IllegalArgumentException("the text has " + ids.length + " tokens but blockSize = " + blockSize
                     + " needs at least " + (blockSize + 1) + ": use a longer text or a smaller blockSize");
         }
-        IntColumn t = IntColumn.create("t");
-        StringColumn context = StringColumn.create("context");
-        StringColumn contextText = StringColumn.create("context text");
-        IntColumn target = IntColumn.create("target");
-        StringColumn targetText = StringColumn.create("target char");
+        long[] x = new long[blockSize], y = new long[blockSize];
         for (int i = 0; i < blockSize; i++) {
-            int[] ctx = java.util.Arrays.copyOfRange(ids, 0, i + 1); // x[:t+1]
-            t.append(i);
-            context.append(java.util.Arrays.toString(ctx));
-            contextText.append(visible(tokenizer.decode(ctx)));
-            target.append(ids[i + 1]);                                // y[t]
-            targetText.append(visibleChar(tokenizer.decode(ids[i + 1])));
+            x[i] = ids[i];       // x = data[0 : block_size]
+            y[i] = ids[i + 1];   // y = data[1 : block_size + 1]
         }
-        return Table.create("block_size=" + blockSize + ": context -> target", t, context, contextText, target, targetText);
+        Pairs pairs = new Pairs();
+        pairs.addRow(x, y, tokenizer);
+        return pairs.table("block_size=" + blockSize + ": context -> target");
+    }
+
+    /** The columns of a (context -> target) table; {@link Batch#pairs} fills them row by row too. */
+    static final class Pairs {
+        private final IntColumn t = IntColumn.create("t");
+        private final StringColumn context = StringColumn.create("context");
+        private final StringColumn contextText = StringColumn.create("context text");
+        private final IntColumn target = IntColumn.create("target");
+        private final StringColumn targetText = StringColumn.create("target char");
+
+        /** The T pairs of one row: context {@code x[0..t]} (ids and text) predicts {@code y[t]}. */
+        void addRow(long[] x, long[] y, CharTokenizer tokenizer) {
+            for (int i = 0; i < x.length; i++) {
+                long[] ctx = java.util.Arrays.copyOf(x, i + 1); // x[:t+1]
+                t.append(i);
+                context.append(java.util.Arrays.toString(ctx));
+                contextText.append(visible(tokenizer.decode(ctx)));
+                target.append((int) y[i]);                        // y[t]
+                targetText.append(visibleChar(tokenizer.decode(y[i])));
+            }
+        }
+
+        /** The table, with {@code leading} columns (e.g. the batch row) before the pair columns. */
+        Table table(String name, tech.tablesaw.columns.Column<?>... leading) {
+            Table table = Table.create(name, leading);
+            return table.addColumns(t, context, contextText, target, targetText);
+        }
     }
 
     /** One character on its own: a space is shown by name, since a blank cell reads as "nothing". */
