@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * Fine-tunes a copy of a pretrained GPT in one of three ways and reports what it cost and what it
- * reached, for notebook 08: every method starts from the same weights, sees the same batches (a
+ * reached, for notebook 10: every method starts from the same weights, sees the same batches (a
  * fresh sampler with the same seed) and is measured on the same held-out batches.
  */
 public final class FineTune {
@@ -147,7 +147,7 @@ public final class FineTune {
     }
 
     /**
-     * The targets of notebook 08, checked on a table's numbers: the share of the pretrained-to-full-fine-tune
+     * The targets of notebook 10, checked on a table's numbers: the share of the pretrained-to-full-fine-tune
      * gap that LoRA closes, and how far the 4-bit base's LoRA ends from the float32 one.
      */
     public static String verdict(double pretrainedLoss, Result full, Result lora, Result qlora) {

@@ -152,7 +152,7 @@ class ProjectNotebooksIT {
     @Test
     void gpt() throws Exception {
         Path checkpoint = OUT.resolve("gpt-it.ckpt");
-        Notebook nb = run("07-gpt", withCorpus("-p", "maxIters=60", "-p", "evalInterval=30", "-p", "evalIters=5",
+        Notebook nb = run("08-gpt", withCorpus("-p", "maxIters=60", "-p", "evalInterval=30", "-p", "evalIters=5",
                 "-p", "checkpointFile=\"" + checkpoint.toString().replace("\\", "\\\\") + "\"").toArray(String[]::new));
         if (SHAKESPEARE.isPresent()) assertTrue(textOf(nb, "model.parameterCount()").strip().endsWith("209729"));
         String training = textOf(nb, "trainer.train(");
@@ -172,7 +172,7 @@ class ProjectNotebooksIT {
         String code = Path.of("src/main/java").toAbsolutePath().toString().replace("\\", "\\\\");
         params.addAll(List.of("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=20", "-p", "fineTuneIters=12", "-p", "blockSize=16",
                 "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4"));
-        Notebook nb = run("08-finetune-on-your-code", params.toArray(String[]::new));
+        Notebook nb = run("10-finetune-on-your-code", params.toArray(String[]::new));
         assertTrue(textOf(nb, "CodeSplit.byFiles(").contains("CodeSplit(train="), textOf(nb, "CodeSplit.byFiles("));
         assertTrue(textOf(nb, "double pretrainedLoss").contains("held-out code loss of the pretrained model"));
         for (String method : List.of("Method.FULL", "Method.LORA", "Method.QLORA_4BIT")) {
