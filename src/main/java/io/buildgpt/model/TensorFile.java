@@ -1,6 +1,6 @@
 package io.buildgpt.model;
 
-import io.buildgpt.notebook.runner.Json;
+import io.buildgpt.json.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

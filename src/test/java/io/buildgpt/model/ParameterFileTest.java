@@ -25,7 +25,7 @@ class ParameterFileTest {
         // the header is plain JSON that names each tensor with its shape, in parameter order
         @SuppressWarnings("unchecked")
         var tensors = (java.util.List<java.util.Map<String, Object>>) ((java.util.Map<String, Object>)
-                io.buildgpt.notebook.runner.Json.parse(header)).get("tensors");
+                io.buildgpt.json.Json.parse(header)).get("tensors");
         var last = tensors.get(tensors.size() - 1);
         assertEquals("lm_head.bias", last.get("name"));
         assertEquals(java.util.List.of(7L), last.get("shape"));

@@ -1,5 +1,6 @@
 package io.buildgpt.notebook.runner;
 
+import io.buildgpt.json.Json;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

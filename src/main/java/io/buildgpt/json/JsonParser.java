@@ -1,4 +1,4 @@
-package io.buildgpt.notebook.runner;
+package io.buildgpt.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

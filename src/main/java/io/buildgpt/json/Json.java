@@ -1,10 +1,12 @@
-package io.buildgpt.notebook.runner;
+package io.buildgpt.json;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * The JSON the runner needs for .ipynb files, with the JDK only (the runner may not depend on Jackson).
+ * The small JSON codec shared by the notebook runner (.ipynb files) and {@code TensorFile} headers, with the
+ * JDK only (the runner may not depend on Jackson). It depends on nothing else in the project, so both the
+ * model and the notebook packages can use it without depending on each other.
  *
  * <p>Values map to plain Java types: objects to {@link LinkedHashMap} (key order preserved, so a notebook
  * written back diffs cleanly), arrays to {@link List}, strings to {@link String}, integral numbers to

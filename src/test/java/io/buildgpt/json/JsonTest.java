@@ -1,4 +1,4 @@
-package io.buildgpt.notebook.runner;
+package io.buildgpt.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

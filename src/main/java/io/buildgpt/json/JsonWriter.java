@@ -1,4 +1,4 @@
-package io.buildgpt.notebook.runner;
+package io.buildgpt.json;
 
 import java.util.List;
 import java.util.Map;
