@@ -17,6 +17,12 @@ public final class BatchSampler {
     private final int blockSize;
     private final Random rng;
 
+    /** Windows of the split's own {@code blockSize}: the value is given once, where the data is split. */
+    public BatchSampler(TokenSplit data, int batchSize, long seed) {
+        this(data, batchSize, data.blockSize(), seed);
+    }
+
+    /** Windows of {@code blockSize} tokens, at most the split's (e.g. shorter contexts for a quick look). */
     public BatchSampler(TokenSplit data, int batchSize, int blockSize, long seed) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize = " + batchSize + " is out of range: it must be at least 1 (the lecture uses 4, then 32)");
