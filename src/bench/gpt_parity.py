@@ -9,6 +9,7 @@ a buildgpt parameter file to --grads-out, and prints "LOSS <value>".
       --batch 2 --time 8 --idx 1,2,... --targets 2,3,... --logits-out logits.bin --grads-out grads.bin
 """
 import argparse
+import hashlib
 import json
 
 import numpy as np
@@ -30,12 +31,17 @@ def read_parameters(path):
 
 
 def write_parameters(path, named):
+    """Version 2 of the format: "sha256" is the SHA-256 of the whole file with its 64 hex digits as zeros."""
     tensors = [{'name': n, 'shape': list(t.shape)} for n, t in named]
-    header = {'format': 'buildgpt-parameters', 'version': 1, 'dtype': 'float32', 'byte_order': 'little', 'tensors': tensors}
+    zeros = '0' * 64
+    header = {'format': 'buildgpt-parameters', 'version': 2, 'dtype': 'float32', 'byte_order': 'little',
+              'sha256': zeros, 'tensors': tensors}
+    line = (json.dumps(header) + '\n').encode('utf-8')
+    body = b''.join(t.detach().numpy().astype('<f4').tobytes() for _, t in named)
+    digest = hashlib.sha256(line + body).hexdigest()
     with open(path, 'wb') as f:
-        f.write((json.dumps(header) + '\n').encode('utf-8'))
-        for _, t in named:
-            f.write(t.detach().numpy().astype('<f4').tobytes())
+        f.write(line.replace(zeros.encode('ascii'), digest.encode('ascii'), 1))
+        f.write(body)
 
 
 def main():

@@ -17,7 +17,12 @@ public final class BatchSampler {
     private final int blockSize;
     private final TorchGenerator rng;
 
-    /** Batches drawn from a fresh generator, as after {@code torch.manual_seed(seed)}. */
+    /** Windows of the split's own {@code blockSize}: the value is given once, where the data is split. */
+    public BatchSampler(TokenSplit data, int batchSize, long seed) {
+        this(data, batchSize, data.blockSize(), seed);
+    }
+
+    /** Windows of {@code blockSize} tokens (at most the split's), drawn from a fresh generator, as after {@code torch.manual_seed(seed)}. */
     public BatchSampler(TokenSplit data, int batchSize, int blockSize, long seed) {
         this(data, batchSize, blockSize, new TorchGenerator(seed));
     }

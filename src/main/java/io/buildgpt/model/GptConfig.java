@@ -41,4 +41,51 @@ public record GptConfig(int vocabSize, int blockSize, int nEmbd, int nHead, int 
     public int headSize() {
         return nEmbd / nHead;
     }
+
+    /**
+     * The configuration as the JSON object that checkpoints and adapter files store, with the lecture's
+     * names: {@code vocab_size, block_size, n_embd, n_head, n_layer, dropout}. The one codec for both files.
+     */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("vocab_size", (long) vocabSize);
+        m.put("block_size", (long) blockSize);
+        m.put("n_embd", (long) nEmbd);
+        m.put("n_head", (long) nHead);
+        m.put("n_layer", (long) nLayer);
+        m.put("dropout", dropout);
+        return m;
+    }
+
+    /**
+     * The configuration a {@link #toMap()} object describes; a missing or non-numeric field is an
+     * {@link IllegalArgumentException} naming {@code where} and the field, an out-of-range one names its range.
+     * {@code dropout} may be absent (adapter files written before it was stored): 0.
+     */
+    public static GptConfig fromMap(java.util.Map<?, ?> m, String where) {
+        return new GptConfig(whole(m, "vocab_size", where), whole(m, "block_size", where), whole(m, "n_embd", where),
+                whole(m, "n_head", where), whole(m, "n_layer", where),
+                m.containsKey("dropout") ? number(m, "dropout", where).doubleValue() : 0.0);
+    }
+
+    /** The same architecture, so the same weights fit: every field but {@code dropout}, which only matters in training. */
+    public boolean sameArchitecture(GptConfig other) {
+        return vocabSize == other.vocabSize && blockSize == other.blockSize && nEmbd == other.nEmbd
+                && nHead == other.nHead && nLayer == other.nLayer;
+    }
+
+    private static int whole(java.util.Map<?, ?> m, String key, String where) {
+        Number n = number(m, key, where);
+        if (!(n instanceof Long) || n.longValue() != n.intValue()) {
+            throw new IllegalArgumentException(where + ": field '" + key + "' = " + n + " is not a whole number");
+        }
+        return n.intValue();
+    }
+
+    private static Number number(java.util.Map<?, ?> m, String key, String where) {
+        if (!(m.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException(where + ": field '" + key + "' is missing or not a number");
+        }
+        return n;
+    }
 }

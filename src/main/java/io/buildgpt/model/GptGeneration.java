@@ -13,6 +13,8 @@ import io.buildgpt.random.TorchGenerator;
  * logits that are bit-identical between the two paths, so they produce the same tokens.
  */
 final class GptGeneration {
+    /** The most tokens one call returns, all rows together: the largest Java array. */
+    static final int MAX_TOKENS = Integer.MAX_VALUE - 8;
     private final GptLanguageModel model;
     private final TokenSampler sampler;
     private final int vocab, blockSize;
@@ -32,6 +34,11 @@ final class GptGeneration {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
         int batch = (int) idx.size(0), start = (int) idx.size(1);
+        long all = (long) batch * ((long) start + maxNewTokens);
+        if (all > MAX_TOKENS) {
+            throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " is out of range: B * (T + maxNewTokens) = " + all
+                    + " tokens would not fit in one array (at most " + MAX_TOKENS + "); generate fewer tokens, in several calls if needed");
+        }
         int total = start + maxNewTokens;
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
         int[] given = TokenIds.of(idx, "idx", vocab);

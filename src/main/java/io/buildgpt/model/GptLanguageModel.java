@@ -32,12 +32,19 @@ import java.util.Random;
  * and attention by (batch, head) pairs over a pool made once for the model ({@link #close} stops it).
  * No sum is split, so losses, gradients and generated tokens are bit-identical for any thread count.
  *
+ * <p>Not thread-safe, and guarded: a model keeps its activations in its own buffers, so a second thread
+ * calling {@code loss}, {@code lossAndGradients}, {@code forward}, {@code generate}, {@code generateCached}
+ * or {@code attentionWeights} while another is inside gets an {@link IllegalStateException} (never a wrong
+ * result); use one model per thread. After {@link #close} each of them throws an
+ * {@link IllegalStateException} saying the model was closed.
+ *
  * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
  * {@link #trainableParameters()} (what AdamW gets) is the adapters alone; {@link #quantizeBase}
  * stores the blocks' Linear weights in 4 or 8 bits. Without either, every parameter trains: full fine-tuning.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
+    private final ModelGuard guard = new ModelGuard("this GptLanguageModel");
     private final GptConfig config;
     private final Parameter tokenEmbeddingTable;    // (V, C)
     private final Parameter positionEmbeddingTable; // (blockSize, C)
@@ -82,9 +89,10 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return par.threads();
     }
 
-    /** Stops the helper threads (they are daemons, so this is optional); the model must not be used after. */
+    /** Stops the helper threads (they are daemons, so this is optional); a use after it throws {@link IllegalStateException}. */
     @Override
     public void close() {
+        guard.close();
         if (par != Parallel.SERIAL) par.close();
     }
 
@@ -200,40 +208,55 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     @Override
     public double loss(int[] x, int[] y, int batchSize, int blockSize) {
-        checkBatch(x, y, batchSize, blockSize);
-        float[] logits = logits(x, batchSize, blockSize, false);
-        return crossEntropy(logits, y, null);
+        guard.enter("loss");
+        try {
+            checkBatch(x, y, batchSize, blockSize);
+            float[] logits = logits(x, batchSize, blockSize, false);
+            return crossEntropy(logits, y, null);
+        } finally {
+            guard.exit();
+        }
     }
 
     @Override
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
-        checkBatch(x, y, batchSize, blockSize);
-        long t0 = Profile.start();
-        for (Parameter p : parameters) p.zeroGrad();
-        Profile.stop(Op.ZERO_GRAD, t0);
-        float[] logits = logits(x, batchSize, blockSize, true);
-        t0 = Profile.start();
-        Arrays.fill(dLogits, 0, x.length * config.vocabSize(), 0f);
-        double loss = crossEntropy(logits, y, dLogits);
-        Profile.stop(Op.XENT, t0);
-        backward(dLogits);
-        return loss;
+        guard.enter("lossAndGradients");
+        try {
+            checkBatch(x, y, batchSize, blockSize);
+            long t0 = Profile.start();
+            for (Parameter p : parameters) p.zeroGrad();
+            Profile.stop(Op.ZERO_GRAD, t0);
+            float[] logits = logits(x, batchSize, blockSize, true);
+            t0 = Profile.start();
+            Arrays.fill(dLogits, 0, x.length * config.vocabSize(), 0f);
+            double loss = crossEntropy(logits, y, dLogits);
+            Profile.stop(Op.XENT, t0);
+            backward(dLogits);
+            return loss;
+        } finally {
+            guard.exit();
+        }
     }
 
     /** Logits {@code (B, T, V)} for {@code idx (B, T)}, {@code T <= blockSize}, and the loss when {@code targets} is not null. */
     public ForwardResult forward(INDArray idx, INDArray targets) {
-        Nd4jLoader.ensureLoaded();
-        int b = (int) idx.size(0), t = (int) idx.size(1);
-        int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
-        int[] ys = targets == null ? null : TokenIds.of(targets, "targets", config.vocabSize());
-        if (ys != null && ys.length != ids.length) {
-            throw new IllegalArgumentException("targets must have the shape of idx (" + b + ", " + t + "), got " + Arrays.toString(targets.shape()));
+        guard.enter("forward");
+        try {
+            Nd4jLoader.ensureLoaded();
+            int b = (int) idx.size(0), t = (int) idx.size(1);
+            int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
+            int[] ys = targets == null ? null : TokenIds.of(targets, "targets", config.vocabSize());
+            if (ys != null && ys.length != ids.length) {
+                throw new IllegalArgumentException("targets must have the shape of idx (" + b + ", " + t + "), got " + Arrays.toString(targets.shape()));
+            }
+            checkTime(t);
+            float[] logits = logits(ids, b, t, false);
+            double loss = ys == null ? Double.NaN : crossEntropy(logits, ys, null);
+            float[] copy = Arrays.copyOf(logits, b * t * config.vocabSize());
+            return new ForwardResult(Nd4j.create(copy, new long[]{b, t, config.vocabSize()}, 'c'), loss);
+        } finally {
+            guard.exit();
         }
-        checkTime(t);
-        float[] logits = logits(ids, b, t, false);
-        double loss = ys == null ? Double.NaN : crossEntropy(logits, ys, null);
-        float[] copy = Arrays.copyOf(logits, b * t * config.vocabSize());
-        return new ForwardResult(Nd4j.create(copy, new long[]{b, t, config.vocabSize()}, 'c'), loss);
     }
 
     /**
@@ -242,7 +265,12 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code softmax(logits / temperature)} restricted to the {@code topK} largest ({@code null}: all).
      */
     public INDArray generate(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
-        return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, false);
+        guard.enter("generate");
+        try {
+            return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, false);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -252,7 +280,12 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * last {@code blockSize} tokens; from then on each token costs a full forward pass, as uncached.
      */
     public INDArray generateCached(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
-        return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
+        guard.enter("generateCached");
+        try {
+            return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -260,13 +293,18 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code blockSize} tokens): row t holds how much position t listens to each position 0..t.
      */
     public float[][] attentionWeights(int[] context, int layer, int head) {
-        checkTime(context.length);
-        if (layer < 0 || layer >= blocks.length || head < 0 || head >= config.nHead()) {
-            throw new IllegalArgumentException("layer " + layer + ", head " + head + " do not exist: this model has layers 0.."
-                    + (blocks.length - 1) + " and heads 0.." + (config.nHead() - 1));
+        guard.enter("attentionWeights");
+        try {
+            checkTime(context.length);
+            if (layer < 0 || layer >= blocks.length || head < 0 || head >= config.nHead()) {
+                throw new IllegalArgumentException("layer " + layer + ", head " + head + " do not exist: this model has layers 0.."
+                        + (blocks.length - 1) + " and heads 0.." + (config.nHead() - 1));
+            }
+            logits(context.clone(), 1, context.length, false);
+            return blocks[layer].attention().heads().get(head).probabilities(0);
+        } finally {
+            guard.exit();
         }
-        logits(context.clone(), 1, context.length, false);
-        return blocks[layer].attention().heads().get(head).probabilities(0);
     }
 
     /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */

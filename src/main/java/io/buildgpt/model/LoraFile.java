@@ -34,7 +34,7 @@ public final class LoraFile {
         loraMeta.put("targets", lora.targets().name());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("lora", loraMeta);
-        meta.put("base_config", configMap(model.config()));
+        meta.put("base_config", model.config().toMap());
         List<TensorFile.Entry> entries = new ArrayList<>();
         for (LoraAdapter a : model.loraAdapters()) {
             for (Parameter p : a.parameters()) entries.add(new TensorFile.Entry(p.name(), p.shape(), p.data()));
@@ -46,17 +46,27 @@ public final class LoraFile {
     /**
      * Reads adapters into {@code model}: if it has none, they are created with the file's
      * {@link LoraConfig} first. A model of another configuration, or with adapters of another
-     * configuration, is refused with a message; so is a damaged file.
+     * configuration, is refused with a message; so is a damaged file. All or nothing: everything in the
+     * file is checked before the model is touched, so a refused file leaves the model as it was (no
+     * adapters added, nothing frozen).
      */
-    @SuppressWarnings("unchecked")
     public static void load(Path file, GptLanguageModel model) throws IOException {
         TensorFile.Contents contents = TensorFile.read(file, FORMAT);
-        Map<String, Object> base = (Map<String, Object>) contents.header().get("base_config");
-        Map<String, Object> l = (Map<String, Object>) contents.header().get("lora");
-        if (base == null || l == null) throw new IOException(file + " has no base_config or lora section: not a complete LoRA file");
-        if (!configMap(model.config()).equals(base)) {
-            throw new IllegalArgumentException(file + " holds adapters for a base model " + base + " but this model is "
-                    + configMap(model.config()) + ": load them into the base model they were trained on");
+        if (!(contents.header().get("base_config") instanceof Map<?, ?> base)) {
+            throw new IOException(file + ": header field 'base_config' is missing or not an object: not a complete LoRA file");
+        }
+        if (!(contents.header().get("lora") instanceof Map<?, ?> l)) {
+            throw new IOException(file + ": header field 'lora' is missing or not an object: not a complete LoRA file");
+        }
+        GptConfig baseConfig;
+        try {
+            baseConfig = GptConfig.fromMap(base, file + ", header field 'base_config'");
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (!baseConfig.sameArchitecture(model.config())) {
+            throw new IllegalArgumentException(file + " holds adapters for a base model " + baseConfig.toMap() + " but this model is "
+                    + model.config().toMap() + ": load them into the base model they were trained on");
         }
         LoraConfig saved;
         try {
@@ -65,11 +75,17 @@ public final class LoraFile {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " has an invalid lora section " + l + ": " + e.getMessage(), e);
         }
-        if (model.loraConfig() == null) {
-            model.enableLora(saved, 0);
-        } else if (!model.loraConfig().equals(saved)) {
+        if (model.loraConfig() != null && !model.loraConfig().equals(saved)) {
             throw new IllegalArgumentException(file + " holds adapters " + saved + " but the model has " + model.loraConfig()
                     + ": load into a model without adapters, or one with the same LoRA configuration");
+        }
+        // The adapters the model would have: its own, or those of a scratch model of the same shape.
+        List<LoraAdapter> expected = model.loraConfig() != null ? model.loraAdapters() : scratchAdapters(model.config(), saved);
+        for (LoraAdapter a : expected) {
+            for (Parameter p : a.parameters()) contents.require(p.name(), p.shape(), file);
+        }
+        if (model.loraConfig() == null) {
+            model.enableLora(saved, 0);
         }
         for (LoraAdapter a : model.loraAdapters()) {
             for (Parameter p : a.parameters()) {
@@ -79,18 +95,14 @@ public final class LoraFile {
         }
     }
 
-    private static Map<String, Object> configMap(GptConfig c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vocab_size", (long) c.vocabSize());
-        m.put("block_size", (long) c.blockSize());
-        m.put("n_embd", (long) c.nEmbd());
-        m.put("n_head", (long) c.nHead());
-        m.put("n_layer", (long) c.nLayer());
-        return m;
+    /** The adapters {@code lora} gives a model of {@code config}, on a scratch model with the smallest vocabulary and context. */
+    private static List<LoraAdapter> scratchAdapters(GptConfig config, LoraConfig lora) {
+        GptConfig small = new GptConfig(2, 1, config.nEmbd(), config.nHead(), config.nLayer(), 0.0);
+        return new GptLanguageModel(small, 0).enableLora(lora, 0).loraAdapters();
     }
 
-    private static Number num(Map<String, Object> map, String key, Path file) throws IOException {
-        if (!(map.get(key) instanceof Number n)) throw new IOException(file + ": the lora section lacks the number '" + key + "'");
+    private static Number num(Map<?, ?> map, String key, Path file) throws IOException {
+        if (!(map.get(key) instanceof Number n)) throw new IOException(file + ": header field 'lora." + key + "' is missing or not a number");
         return n;
     }
 }

@@ -30,9 +30,22 @@ final class TokenSampler {
         this.q = new float[vocab];
     }
 
+    /** A NaN or infinite logit (damaged weights), or a finite one that the temperature blows up past float's range. */
+    private IllegalStateException nonFinite(float logit, int token) {
+        if (!Float.isFinite(logit)) {
+            return new IllegalStateException("the model's logit for token " + token + " is " + logit + ": its weights hold NaN or"
+                    + " infinite values (a diverged training, or a damaged file), so nothing can be sampled; reload good weights");
+        }
+        return new IllegalStateException("temperature = " + temperature + " is too small: logit " + logit + " / temperature overflows"
+                + " a float (at most " + Float.MAX_VALUE + "); use a temperature of at least "
+                + String.format(java.util.Locale.ROOT, "%.1g", Math.abs(logit) / Float.MAX_VALUE * 10)
+                + ", or topK = 1 to always take the most likely token");
+    }
+
     int sample(float[] logits, int off, TorchGenerator g) {
         float t = (float) temperature;
         for (int v = 0; v < vocab; v++) scaled[v] = logits[off + v] / t; // logits / temperature, in float as PyTorch
+        for (int v = 0; v < vocab; v++) if (!Float.isFinite(scaled[v])) throw nonFinite(logits[off + v], v);
         if (topK < vocab) {
             System.arraycopy(scaled, 0, sorted, 0, vocab);
             Arrays.sort(sorted);

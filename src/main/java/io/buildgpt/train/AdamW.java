@@ -1,18 +1,28 @@
 package io.buildgpt.train;
 
+import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
 
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam with decoupled weight decay, step for step as {@code torch.optim.AdamW}: first shrink the
  * weights by {@code lr * weightDecay}, then take the Adam step {@code lr * m_hat / (sqrt(v_hat) + eps)}.
  * Defaults are PyTorch's: betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+ *
+ * <p>What it updates: built from a model ({@link #AdamW(LanguageModel, double)}), it follows the model's
+ * {@link LanguageModel#trainableParameters()} at every step, so {@code enableLora} or {@code mergeLora}
+ * after it was made changes what it trains (moments of tensors that stay are kept, new ones start at
+ * zero). Built from a list, it updates that list; {@link Trainer} refuses to train a model whose trainable
+ * set is no longer that list. Either way an optimiser with nothing to train is refused.
  */
 public final class AdamW {
-    private final List<Parameter> parameters;
-    private final float[][] m; // first moment per parameter
-    private final float[][] v; // second moment per parameter
+    private final LanguageModel follows; // null: a fixed list of parameters
+    private List<Parameter> parameters;
+    private float[][] m; // first moment per parameter
+    private float[][] v; // second moment per parameter
     private final double beta1, beta2, eps, weightDecay;
     private double learningRate;
     private int t;
@@ -21,7 +31,22 @@ public final class AdamW {
         this(parameters, learningRate, 0.9, 0.999, 1e-8, 0.01);
     }
 
+    /** Follows {@code model}'s trainable parameters (see the class comment), with PyTorch's defaults. */
+    public AdamW(LanguageModel model, double learningRate) {
+        this(model, learningRate, 0.9, 0.999, 1e-8, 0.01);
+    }
+
+    /** Follows {@code model}'s trainable parameters (see the class comment). */
+    public AdamW(LanguageModel model, double learningRate, double beta1, double beta2, double eps, double weightDecay) {
+        this(model, model.trainableParameters(), learningRate, beta1, beta2, eps, weightDecay);
+    }
+
     public AdamW(List<Parameter> parameters, double learningRate, double beta1, double beta2, double eps, double weightDecay) {
+        this(null, parameters, learningRate, beta1, beta2, eps, weightDecay);
+    }
+
+    private AdamW(LanguageModel follows, List<Parameter> parameters, double learningRate, double beta1, double beta2, double eps,
+                  double weightDecay) {
         requireRange("learningRate", learningRate, 0, 10, false);
         requireRange("beta1", beta1, 0, 1, true);
         requireRange("beta2", beta2, 0, 1, true);
@@ -29,6 +54,8 @@ public final class AdamW {
         if (!(weightDecay >= 0 && weightDecay < 1)) {
             throw new IllegalArgumentException("weightDecay = " + weightDecay + " is out of range: it must be in [0, 1) (PyTorch's default is 0.01)");
         }
+        requireSomething(parameters);
+        this.follows = follows;
         this.parameters = List.copyOf(parameters);
         this.m = new float[this.parameters.size()][];
         this.v = new float[this.parameters.size()][];
@@ -51,8 +78,41 @@ public final class AdamW {
         }
     }
 
+    private static void requireSomething(List<Parameter> parameters) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("AdamW was given no parameters, so a step would change nothing: give it"
+                    + " model.trainableParameters() of a model that has some (after mergeLora() every parameter trains"
+                    + " again: make the optimiser after it, or from the model with new AdamW(model, learningRate))");
+        }
+    }
+
+    /** When following a model: takes up its current trainable set, keeping the moments of the tensors that stay. */
+    private void follow() {
+        if (follows == null) return;
+        List<Parameter> now = follows.trainableParameters();
+        if (now.equals(parameters)) return;
+        requireSomething(now);
+        Map<Parameter, Integer> old = new IdentityHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) old.put(parameters.get(i), i);
+        float[][] m2 = new float[now.size()][], v2 = new float[now.size()][];
+        for (int i = 0; i < now.size(); i++) {
+            Integer j = old.get(now.get(i));
+            m2[i] = j != null ? m[j] : new float[now.get(i).size()];
+            v2[i] = j != null ? v[j] : new float[now.get(i).size()];
+        }
+        parameters = List.copyOf(now);
+        m = m2;
+        v = v2;
+    }
+
+    /** True when this optimiser follows a model's trainable set rather than a fixed list. */
+    public boolean followsModel() {
+        return follows != null;
+    }
+
     /** One update of every parameter from its current gradient. */
     public void step() {
+        follow();
         t++;
         double bias1 = 1 - Math.pow(beta1, t);
         double bias2 = 1 - Math.pow(beta2, t);
@@ -102,18 +162,21 @@ public final class AdamW {
         return weightDecay;
     }
 
-    /** The parameters this optimiser updates, in order. */
+    /** The parameters this optimiser updates, in order (for one following a model: its trainable set now). */
     public List<Parameter> parameters() {
+        follow();
         return parameters;
     }
 
     /** First-moment estimate of parameter {@code i} (not a copy; for checkpoints). */
     float[] firstMoment(int i) {
+        follow();
         return m[i];
     }
 
     /** Second-moment estimate of parameter {@code i} (not a copy; for checkpoints). */
     float[] secondMoment(int i) {
+        follow();
         return v[i];
     }
 

@@ -7,6 +7,7 @@ import io.buildgpt.model.TensorFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import java.util.Map;
  *
  * <p>The file is a {@link TensorFile} with {@code "format": "buildgpt-checkpoint"}; its JSON header
  * holds {@code "config"} (the {@link GptConfig} fields), {@code "step"}, and {@code "optimizer"}
- * (AdamW's hyperparameters and step count); its tensors are the parameters under their PyTorch
+ * (AdamW's hyperparameters and step count) and, when saved with one, {@code "vocabulary"} (the tokenizer's
+ * symbols in id order, checked by {@link #load(Path, String)}); its tensors are the parameters under their PyTorch
  * names, then {@code adamw.m.<name>} and {@code adamw.v.<name>} for each. It is written to a
  * temporary file and moved into place, so a failed save leaves the previous checkpoint intact; a
  * truncated, damaged or mismatched file is refused with a message.
@@ -27,21 +29,30 @@ import java.util.Map;
 public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
     public static final String FORMAT = "buildgpt-checkpoint";
 
-    /** Saves model, optimizer and step to {@code file}. */
+    /** Saves model, optimizer and step to {@code file}, without a vocabulary (see the overload that takes one). */
     public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step) {
+        return save(file, model, optimizer, step, null);
+    }
+
+    /**
+     * Saves model, optimizer and step to {@code file}, with the tokenizer's {@code vocabulary} (e.g.
+     * {@code tokenizer.vocabulary()}: the ids' symbols in id order), so that {@link #load(Path, String)}
+     * can refuse a tokenizer that would decode the model's ids into other characters.
+     */
+    public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step, String vocabulary) {
         if (model.loraConfig() != null || model.isQuantized()) {
             // a checkpoint restores a plain float model; adapters and byte blocks would not come back
             throw new IllegalArgumentException("this model has " + (model.loraConfig() != null ? "LoRA adapters" : "a quantized base")
                     + ", which a checkpoint cannot hold: save the adapters with LoraFile.save, or mergeLora() (after dequantizeBase()) first");
         }
-        GptConfig c = model.config();
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("vocab_size", (long) c.vocabSize());
-        config.put("block_size", (long) c.blockSize());
-        config.put("n_embd", (long) c.nEmbd());
-        config.put("n_head", (long) c.nHead());
-        config.put("n_layer", (long) c.nLayer());
-        config.put("dropout", c.dropout());
+        if (vocabulary != null && vocabulary.length() != model.vocabSize()) {
+            throw new IllegalArgumentException("the vocabulary has " + vocabulary.length() + " symbols but the model has vocab_size = "
+                    + model.vocabSize() + ": pass the vocabulary of the tokenizer the model was built for");
+        }
+        if (!optimizer.parameters().equals(model.parameters())) {
+            throw new IllegalArgumentException("the optimizer does not update this model's parameters (" + optimizer.parameters().size()
+                    + " tensors against the model's " + model.parameters().size() + "): save the optimizer that trains this model");
+        }
         Map<String, Object> adam = new LinkedHashMap<>();
         adam.put("learning_rate", optimizer.learningRate());
         adam.put("beta1", optimizer.beta1());
@@ -51,8 +62,9 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
         adam.put("step_count", (long) optimizer.stepCount());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("step", (long) step);
-        meta.put("config", config);
+        meta.put("config", model.config().toMap());
         meta.put("optimizer", adam);
+        if (vocabulary != null) meta.put("vocabulary", vocabulary);
 
         List<Parameter> params = model.parameters();
         List<TensorFile.Entry> entries = new ArrayList<>();
@@ -61,26 +73,44 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
         for (int i = 0; i < params.size(); i++) entries.add(new TensorFile.Entry("adamw.v." + params.get(i).name(), params.get(i).shape(), optimizer.secondMoment(i)));
         try {
             TensorFile.write(file, FORMAT, meta, entries);
-        } catch (IOException e) {
+        } catch (AccessDeniedException e) {
             throw new UncheckedIOException("could not save the checkpoint to " + file + ": " + e.getMessage()
-                    + "; check that the folder exists and is writable (the previous checkpoint, if any, is unchanged)", e);
+                    + " (the previous checkpoint, if any, is unchanged)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not save the checkpoint to " + file + ": " + e
+                    + "; check that the folder exists and is writable, and that the disk has room (the previous checkpoint, if any, is unchanged)", e);
         }
         return file;
     }
 
     /** Loads a checkpoint: a model built from the saved configuration with the saved weights, its optimizer, and the step. */
-    @SuppressWarnings("unchecked")
     public static Checkpoint load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * {@link #load(Path)}, refusing the checkpoint when it was saved with a vocabulary other than
+     * {@code vocabulary} (the tokenizer's, in id order): the model's ids would decode into other symbols.
+     * A checkpoint saved without a vocabulary is refused too, since nothing could be checked.
+     */
+    @SuppressWarnings("unchecked")
+    public static Checkpoint load(Path file, String vocabulary) {
         try {
             TensorFile.Contents contents = TensorFile.read(file, FORMAT);
-            Map<String, Object> c = (Map<String, Object>) contents.header().get("config");
-            Map<String, Object> a = (Map<String, Object>) contents.header().get("optimizer");
-            if (c == null || a == null) throw new IOException(file + " has no config or optimizer section: not a complete checkpoint");
-            GptConfig config = new GptConfig(num(c, "vocab_size").intValue(), num(c, "block_size").intValue(), num(c, "n_embd").intValue(),
-                    num(c, "n_head").intValue(), num(c, "n_layer").intValue(), num(c, "dropout").doubleValue());
+            Map<String, Object> header = contents.header();
+            if (!(header.get("config") instanceof Map<?, ?> c)) throw new IOException(file + ": header field 'config' is missing or not an object: not a complete checkpoint");
+            if (!(header.get("optimizer") instanceof Map<?, ?> a)) throw new IOException(file + ": header field 'optimizer' is missing or not an object: not a complete checkpoint");
+            if (vocabulary != null) checkVocabulary(file, header.get("vocabulary"), vocabulary);
+            GptConfig config;
+            try {
+                config = GptConfig.fromMap(c, file + ", header field 'config'");
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
             GptLanguageModel model = new GptLanguageModel(config, 0);
-            AdamW optimizer = new AdamW(model.parameters(), num(a, "learning_rate").doubleValue(), num(a, "beta1").doubleValue(),
-                    num(a, "beta2").doubleValue(), num(a, "eps").doubleValue(), num(a, "weight_decay").doubleValue());
+            String where = "header field 'optimizer'";
+            AdamW optimizer = new AdamW(model.parameters(), num(a, "learning_rate", where).doubleValue(), num(a, "beta1", where).doubleValue(),
+                    num(a, "beta2", where).doubleValue(), num(a, "eps", where).doubleValue(), num(a, "weight_decay", where).doubleValue());
             List<Parameter> params = model.parameters();
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
@@ -88,11 +118,44 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
                 copy(contents.require("adamw.m." + p.name(), p.shape(), file), optimizer.firstMoment(i));
                 copy(contents.require("adamw.v." + p.name(), p.shape(), file), optimizer.secondMoment(i));
             }
-            optimizer.restoreStepCount(num(a, "step_count").intValue());
-            return new Checkpoint(model, optimizer, num(contents.header(), "step").intValue());
+            optimizer.restoreStepCount(num(a, "step_count", where).intValue());
+            return new Checkpoint(model, optimizer, num(header, "step", "header").intValue());
         } catch (IOException e) {
             throw new UncheckedIOException("could not load the checkpoint " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void checkVocabulary(Path file, Object saved, String given) throws IOException {
+        if (!(saved instanceof String s)) {
+            throw new IOException(file + " was saved without its vocabulary, so the tokenizer cannot be checked against it:"
+                    + " load it with Checkpoint.load(path) if you know the tokenizer is the right one, or save it again with the vocabulary");
+        }
+        if (!s.equals(given)) {
+            int at = 0;
+            while (at < Math.min(s.length(), given.length()) && s.charAt(at) == given.charAt(at)) at++;
+            throw new IllegalArgumentException("the checkpoint " + file + " was saved with the vocabulary " + quote(s) + " (" + s.length()
+                    + " symbols) but the tokenizer has " + quote(given) + " (" + given.length() + " symbols); they first differ at id " + at
+                    + ": the model's ids would decode into other characters. Build the tokenizer from the text the model was trained on");
+        }
+    }
+
+    /** The vocabulary as Java would write it in quotes, so that newlines and other invisible symbols show. */
+    private static String quote(String vocabulary) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : vocabulary.toCharArray()) {
+            switch (ch) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (ch < 0x20 || Character.isWhitespace(ch) && ch != ' ') sb.append(String.format("\\u%04x", (int) ch));
+                    else sb.append(ch);
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     /** Loads the weights of a checkpoint into an existing model of the same configuration (optimizer state ignored). */
@@ -112,9 +175,9 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
         System.arraycopy(from.values(), 0, to, 0, to.length);
     }
 
-    private static Number num(Map<String, Object> map, String key) throws IOException {
+    private static Number num(Map<?, ?> map, String key, String where) throws IOException {
         Object v = map.get(key);
-        if (!(v instanceof Number n)) throw new IOException("the checkpoint's header lacks the number '" + key + "'");
+        if (!(v instanceof Number n)) throw new IOException("the checkpoint's " + where + " lacks the number '" + key + "'");
         return n;
     }
 }

@@ -67,4 +67,41 @@ class LoraFileTest {
         io = assertThrows(IOException.class, () -> LoraFile.load(params, plain));
         assertTrue(io.getMessage().contains("not a 'buildgpt-lora' file"), io.getMessage());
     }
+
+    @Test
+    void anEditedAlphaIsRefusedByTheChecksum() throws IOException {
+        GptLanguageModel trained = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 1).enableLora(LoraConfig.queryValue(4), 2);
+        Path file = LoraFile.save(dir.resolve("a.lora"), trained);
+        String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String alpha = "\"alpha\": " + trained.loraConfig().alpha();
+        assertTrue(text.contains(alpha), text.substring(0, 300));
+        Files.writeString(file, text.replace(alpha, "\"alpha\": 99.0"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        GptLanguageModel plain = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 1);
+        IOException e = assertThrows(IOException.class, () -> LoraFile.load(file, plain));
+        assertTrue(e.getMessage().contains("fails its checksum"), e.getMessage());
+        assertNull(plain.loraConfig());
+    }
+
+    @Test
+    void aRefusedAdapterFileLeavesTheModelUntouched() throws IOException {
+        // A file whose header promises rank 8 but whose tensors have rank 4 (written consistently, so its checksum holds).
+        GptLanguageModel trained = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 1).enableLora(LoraConfig.queryValue(4), 2);
+        java.util.List<TensorFile.Entry> entries = new java.util.ArrayList<>();
+        for (LoraAdapter a : trained.loraAdapters()) for (Parameter p : a.parameters()) entries.add(new TensorFile.Entry(p.name(), p.shape(), p.data()));
+        java.util.Map<String, Object> lora = new java.util.LinkedHashMap<>();
+        lora.put("rank", 8L);
+        lora.put("alpha", 8.0);
+        lora.put("dropout", 0.0);
+        lora.put("targets", trained.loraConfig().targets().name());
+        Path file = dir.resolve("wrong-rank.lora");
+        TensorFile.write(file, LoraFile.FORMAT, java.util.Map.of("lora", lora, "base_config", trained.config().toMap()), entries);
+
+        GptLanguageModel plain = new GptLanguageModel(new GptConfig(256, 8, 16, 2, 2, 0.0), 1);
+        java.util.List<Parameter> before = plain.trainableParameters();
+        IOException e = assertThrows(IOException.class, () -> LoraFile.load(file, plain));
+        assertTrue(e.getMessage().contains("has no tensor blocks.0.sa.query.lora_A of shape [8, 16] (it has shape [4, 16])"), e.getMessage());
+        assertNull(plain.loraConfig(), "no adapters were added");
+        assertEquals(before, plain.trainableParameters(), "nothing was frozen");
+        assertEquals(plain.parameters(), plain.trainableParameters());
+    }
 }

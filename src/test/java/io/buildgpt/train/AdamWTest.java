@@ -50,4 +50,48 @@ class AdamWTest {
         e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig(100, 10, 10, Double.NaN));
         assertTrue(e.getMessage().startsWith("learningRate = NaN"), e.getMessage());
     }
+
+    private static double sum(java.util.List<io.buildgpt.model.Parameter> ps) {
+        double s = 0;
+        for (io.buildgpt.model.Parameter p : ps) for (float f : p.data()) s += f;
+        return s;
+    }
+
+    @Test
+    void anOptimiserFromTheModelFollowsLoraOnAndOff() {
+        io.buildgpt.data.CharTokenizer tok = io.buildgpt.data.CharTokenizer.fromText(io.buildgpt.TestTexts.SMALL);
+        io.buildgpt.data.TokenSplit data = io.buildgpt.data.TokenSplit.of(tok.encode(io.buildgpt.TestTexts.SMALL), 0.9, 8);
+        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
+                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        AdamW adam = new AdamW(model, 1e-2);             // made before enableLora, as a user might
+        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(2), 3);
+        java.util.List<io.buildgpt.model.Parameter> base = new java.util.ArrayList<>(model.parameters());
+        base.removeAll(model.trainableParameters());
+        double baseBefore = sum(base);
+        double adaptersBefore = sum(model.trainableParameters());
+        new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), adam).train(new TrainConfig(5, 5, 1, 1e-2));
+        assertEquals(baseBefore, sum(base), "the frozen base does not change");
+        assertNotEquals(adaptersBefore, sum(model.trainableParameters()), "the adapters train");
+        model.mergeLora();
+        double all = sum(model.parameters());
+        new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), adam).train(new TrainConfig(5, 5, 1, 1e-2));
+        assertNotEquals(all, sum(model.parameters()), "after mergeLora every parameter trains again");
+    }
+
+    @Test
+    void aStaleListIsRefusedAndAnEmptyOneToo() {
+        io.buildgpt.data.CharTokenizer tok = io.buildgpt.data.CharTokenizer.fromText(io.buildgpt.TestTexts.SMALL);
+        io.buildgpt.data.TokenSplit data = io.buildgpt.data.TokenSplit.of(tok.encode(io.buildgpt.TestTexts.SMALL), 0.9, 8);
+        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
+                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        AdamW stale = new AdamW(model.trainableParameters(), 1e-2);
+        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(2), 3);
+        Trainer trainer = new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), stale);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(new TrainConfig(5, 5, 1, 1e-2)));
+        assertTrue(e.getMessage().startsWith("the optimiser updates 22 tensors but the model now trains 4 (blocks.0.sa.query.lora_A, ...):"
+                + " was LoRA enabled or merged after the AdamW was made?"), e.getMessage());
+
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> new AdamW(java.util.List.of(), 1e-3));
+        assertTrue(empty.getMessage().startsWith("AdamW was given no parameters, so a step would change nothing"), empty.getMessage());
+    }
 }

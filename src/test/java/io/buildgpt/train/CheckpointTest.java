@@ -80,4 +80,44 @@ class CheckpointTest {
         Checkpoint.loadWeightsInto(file, same);
         assertArrayEquals(model.parameters().get(0).data(), same.parameters().get(0).data());
     }
+
+    @Test
+    void aTokenizerOfAnotherVocabularyIsRefusedNamingBoth() {
+        GptLanguageModel model = new GptLanguageModel(config, 3);
+        Path file = Checkpoint.save(dir.resolve("ckpt.bin"), model, new AdamW(model.parameters(), 1e-3), 0, tok.vocabulary());
+        assertEquals(config, Checkpoint.load(file, tok.vocabulary()).model().config(), "the same vocabulary loads");
+
+        // a text with one character swapped: same size, other symbols, so ids would decode into garbage
+        String vocabulary = tok.vocabulary();
+        assertFalse(vocabulary.contains("~"));
+        String swapped = vocabulary.replace(vocabulary.charAt(vocabulary.length() - 1), '~');
+        CharTokenizer other = CharTokenizer.fromText(swapped);
+        assertEquals(tok.vocabSize(), other.vocabSize());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(file, other.vocabulary()));
+        assertTrue(e.getMessage().startsWith("the checkpoint " + file + " was saved with the vocabulary \"\\n "), e.getMessage());
+        assertTrue(e.getMessage().contains("(" + tok.vocabSize() + " symbols) but the tokenizer has \"\\n "), e.getMessage());
+        assertTrue(e.getMessage().contains("~\" (" + tok.vocabSize() + " symbols); they first differ at id " + (tok.vocabSize() - 1)),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("Build the tokenizer from the text the model was trained on"), e.getMessage());
+
+        Path bare = Checkpoint.save(dir.resolve("bare.bin"), model, new AdamW(model.parameters(), 1e-3), 0);
+        UncheckedIOException missing = assertThrows(UncheckedIOException.class, () -> Checkpoint.load(bare, tok.vocabulary()));
+        assertTrue(missing.getMessage().contains("was saved without its vocabulary"), missing.getMessage());
+    }
+
+    @Test
+    void aSaveIntoAFolderThatCannotBeWrittenSaysAccessDenied() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root may write any folder: the permission check cannot be tested as root");
+        Path folder = Files.createDirectories(dir.resolve("ro"));
+        folder.toFile().setWritable(false);
+        try {
+            GptLanguageModel model = new GptLanguageModel(config, 3);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> Checkpoint.save(folder.resolve("ckpt.bin"), model, new AdamW(model.parameters(), 1e-3), 0));
+            assertTrue(e.getMessage().contains("access denied: this user may not write"), e.getMessage());
+        } finally {
+            folder.toFile().setWritable(true);
+        }
+    }
 }

@@ -58,7 +58,7 @@ class TrainerTest {
         };
         CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
         TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 8);
-        Trainer trainer = new Trainer(broken, new BatchSampler(data, 4, 8, 1), new AdamW(broken.parameters(), 1e-2));
+        Trainer trainer = new Trainer(broken, new BatchSampler(data, 4, 8, 1), new AdamW(broken.parameters(), 0.5));
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.train(new TrainConfig(10, 5, 1, 0.5)));
         assertEquals(3, e.step());
         assertTrue(e.getMessage().contains("became NaN at step 3"), e.getMessage());
@@ -73,5 +73,43 @@ class TrainerTest {
         TrainResult r = trainBigram(Files.readString(p), TrainConfig.bigramDefaults(), 1337, TrainListener.NONE);
         assertEquals(2.49, r.last().val(), 0.03, r.history().toString());
         assertTrue(r.history().valLosses()[0] > 4.4, "untrained val loss should be about ln(65) + 0.5");
+    }
+
+    @Test
+    void aSecondLearningRateIsRefusedNotSilentlyUsed() {
+        CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
+        TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 8);
+        BigramLanguageModel model = new BigramLanguageModel(tok.vocabSize(), 1);
+        AdamW adam = new AdamW(model.parameters(), 1e-3);
+        Trainer trainer = new Trainer(model, new BatchSampler(data, 4, 1), adam);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(new TrainConfig(5, 5, 1, 1e-2)));
+        assertEquals("two learning rates: the AdamW has 0.001 but the TrainConfig says 0.01; give the same value to both"
+                + " (the optimiser's is the one that steps)", e.getMessage());
+        assertEquals(1e-3, adam.learningRate());
+    }
+
+    @Test
+    void anExplodingButFiniteLossIsWarnedAbout() {
+        CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
+        TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 8);
+        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
+                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        Trainer trainer = new Trainer(model, new BatchSampler(data, 8, 3), new AdamW(model, 9.99));
+        trainer.train(new TrainConfig(40, 10, 2, 9.99));
+        assertEquals(1, trainer.warnings().size(), "one warning per run");
+        assertTrue(trainer.warnings().get(0).matches("warning: the training loss is \\S+ at step \\d+, \\d+\\.\\d times its first estimate"
+                + " \\S+: training is diverging; the learning rate 9\\.99000 is probably too high \\(try 0\\.999000\\)"), trainer.warnings().get(0));
+    }
+
+    @Test
+    void aWindowLongerThanTheModelsContextIsRefusedWhenTheTrainerIsMade() {
+        CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
+        TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 16);
+        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
+                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(model, new BatchSampler(data, 4, 1), new AdamW(model, 1e-3)));
+        assertTrue(e.getMessage().startsWith("the sampler draws windows of T = 16 tokens but the model's blockSize is 8"), e.getMessage());
+        assertEquals(16, new BatchSampler(data, 4, 1).blockSize(), "the sampler takes the split's blockSize");
     }
 }

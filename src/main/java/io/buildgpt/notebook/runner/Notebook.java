@@ -6,10 +6,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import io.buildgpt.files.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -31,16 +30,40 @@ public final class Notebook {
         if (!(Json.parse(json) instanceof Map<?, ?> map) || !(map.get("cells") instanceof List<?>)) {
             throw new IllegalArgumentException("not a Jupyter notebook: the top level needs a \"cells\" array");
         }
+        List<?> cells = (List<?>) map.get("cells");
+        for (int i = 0; i < cells.size(); i++) {
+            if (!(cells.get(i) instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException("cell " + (i + 1) + " is " + describe(cells.get(i))
+                        + ", not a JSON object: every entry of \"cells\" must be an object with \"cell_type\" and \"source\""
+                        + " (was the file edited by hand?)");
+            }
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> document = (Map<String, Object>) map;
         return new Notebook(document);
     }
 
+    private static String describe(Object value) {
+        return value == null ? "null" : value instanceof String ? "a string" : value instanceof List<?> ? "an array"
+                : value instanceof Boolean ? "a boolean" : "a number";
+    }
+
+    /**
+     * Reads a notebook file, which Jupyter always writes as UTF-8. A UTF-16 file (byte-order mark) or a
+     * Latin-1 / Windows-1252 one is refused with a message saying so and how to convert it.
+     */
     public static Notebook read(Path file) {
+        byte[] bytes;
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8));
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UncheckedIOException("cannot read notebook " + file + ": access denied; check the file's permissions", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read notebook " + file, e);
+            throw new UncheckedIOException("cannot read notebook " + file + ": " + e, e);
+        }
+        String text = NotebookText.decode(bytes, file);
+        try {
+            return parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -161,32 +184,14 @@ public final class Notebook {
 
     /**
      * Writes the notebook so that readers never see half a file: a temporary file in the same folder is
-     * moved over the target, and if anything fails the previous file is left as it was.
+     * moved over the target (see {@link AtomicFiles}: fsync first, the previous file's permissions kept),
+     * and if anything fails the previous file is left as it was.
      */
     public void write(Path target) {
-        Path absolute = target.toAbsolutePath();
-        Path folder = absolute.getParent();
-        Path temp = null;
         try {
-            Files.createDirectories(folder);
-            temp = Files.createTempFile(folder, "." + absolute.getFileName(), ".tmp");
-            Files.writeString(temp, toJson(), StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            AtomicFiles.write(target, toJson().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write notebook " + target, e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one worth reporting
-                }
-            }
+            throw new UncheckedIOException("cannot write notebook " + target + ": " + e.getMessage(), e);
         }
     }
 }

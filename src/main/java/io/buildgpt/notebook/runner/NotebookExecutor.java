@@ -15,11 +15,27 @@ import java.util.Set;
  * stops the run.
  */
 final class NotebookExecutor {
+    /** Told when each code cell starts and ends; the child JVM's {@link RunWatch} uses it for the time limits. */
+    interface CellListener {
+        CellListener NONE = new CellListener() { };
+
+        default void cellStarted(int index, String source) {
+        }
+
+        default void cellFinished(int index) {
+        }
+    }
+
     private NotebookExecutor() {
     }
 
     /** Executes in place; returns the number of code cells executed. */
     static int execute(Notebook notebook, Path notebookDir, Map<String, String> parameters) {
+        return execute(notebook, notebookDir, parameters, CellListener.NONE);
+    }
+
+    /** The same, telling {@code listener} when each non-empty code cell starts and ends. */
+    static int execute(Notebook notebook, Path notebookDir, Map<String, String> parameters, CellListener listener) {
         ParameterInjector.inject(notebook, parameters);
         normalize(notebook);
         OutputRecorder recorder = new OutputRecorder();
@@ -41,6 +57,7 @@ final class NotebookExecutor {
                 int count = ++executed;
                 cell.put("execution_count", (long) count);
                 recorder.startCell(outputs);
+                listener.cellStarted(i, source);
                 try (OutputRecorder.Capture capture = recorder.capture()) {
                     JavaKernel.Result result = kernel.execute(source);
                     if (result != null) {
@@ -55,6 +72,7 @@ final class NotebookExecutor {
                     recorder.error(failure);
                     throw new NotebookExecutionException(notebook, i, JavaKernel.firstLine(source), failure.summary(), e);
                 } finally {
+                    listener.cellFinished(i);
                     recorder.finishCell();
                 }
             }

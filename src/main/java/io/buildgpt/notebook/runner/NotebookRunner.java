@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Executes Java notebooks headless, as JupyterLab with the IJava/JJava kernel would; see
@@ -63,9 +64,11 @@ public final class NotebookRunner {
         Path notebook = options.notebooks().get(0);
         String label = options.label() != null ? options.label() : notebook.toString();
         long start = System.nanoTime();
+        RunWatch watch = new RunWatch(label, options.cellTimeoutSeconds(), options.notebookTimeoutSeconds()).start();
         try {
             Notebook document = Notebook.read(notebook);
-            int cells = NotebookExecutor.execute(document, notebook.toAbsolutePath().getParent(), options.parameters());
+            int cells = NotebookExecutor.execute(document, notebook.toAbsolutePath().getParent(), options.parameters(), watch);
+            watch.done();
             Path target = options.inPlace() ? notebook : options.out() != null ? Path.of(options.out()) : null;
             if (target != null) {
                 document.write(target);
@@ -77,8 +80,11 @@ public final class NotebookRunner {
             System.err.println("notebook " + label + ", " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
-            System.err.println("notebook " + label + ": " + e.getMessage());
+            System.err.println("notebook " + label + ": " + e.getMessage()
+                    + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage() + ")" : ""));
             return 1;
+        } finally {
+            watch.done();
         }
     }
 
@@ -116,6 +122,10 @@ public final class NotebookRunner {
         command.add("--child");
         command.add("--label");
         command.add(notebook.toString());
+        command.add("--cell-timeout");
+        command.add(String.valueOf(options.cellTimeoutSeconds()));
+        command.add("--notebook-timeout");
+        command.add(String.valueOf(options.notebookTimeoutSeconds()));
         options.parameters().forEach((name, expression) -> {
             command.add("-p");
             command.add(name + "=" + expression);
@@ -128,7 +138,38 @@ public final class NotebookRunner {
         }
         command.add(absolute.toString());
         Process process = new ProcessBuilder(command).directory(absolute.getParent().toFile()).inheritIO().start();
-        return process.waitFor();
+        // Ctrl-C or a kill of this JVM takes the notebook's JVM along (a SIGKILL cannot run this: the child
+        // then notices on its own that its parent is gone, see RunWatch).
+        Thread killChild = new Thread(() -> stopTree(process), "notebook-runner-stop-child");
+        Runtime.getRuntime().addShutdownHook(killChild);
+        try {
+            long limit = options.notebookTimeoutSeconds();
+            if (limit == 0) {
+                return process.waitFor();
+            }
+            // The child enforces the limits itself and names the cell; this is the backstop for a child that cannot.
+            if (!process.waitFor(limit + CHILD_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                stopTree(process);
+                System.err.println("notebook " + notebook + ": timed out: still running " + CHILD_GRACE_SECONDS
+                        + " s after its limit of " + limit + " s, and stopped; raise it with --notebook-timeout SECONDS (0: no limit)");
+                return 1;
+            }
+            return process.exitValue();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killChild);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it stops the child
+            }
+        }
+    }
+
+    /** Seconds the launcher waits past --notebook-timeout before it kills a child that did not stop itself. */
+    private static final long CHILD_GRACE_SECONDS = 30;
+
+    private static void stopTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** --out names a file for one notebook, or a folder: when it is one, ends in a separator, or there are several. */

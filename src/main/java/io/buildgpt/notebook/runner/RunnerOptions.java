@@ -11,11 +11,15 @@ import java.util.Map;
  * the per-notebook JVM it starts.
  */
 record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out, List<String> jvmOptions,
-                     List<Path> notebooks, boolean child, String label, boolean help) {
+                     List<Path> notebooks, boolean child, String label, boolean help,
+                     long cellTimeoutSeconds, long notebookTimeoutSeconds) {
+    /** Default limits: generous for the project's notebooks on a small machine, finite so nothing hangs. */
+    static final long DEFAULT_CELL_TIMEOUT = 1800, DEFAULT_NOTEBOOK_TIMEOUT = 3600;
 
     static final String USAGE = """
             usage: java -cp target/classes io.buildgpt.notebook.runner.NotebookRunner \\
-                       [-p name=javaExpression]... [--in-place | --out <file-or-dir>] [-J<jvm-option>]... <notebook.ipynb>...
+                       [-p name=javaExpression]... [--in-place | --out <file-or-dir>] [-J<jvm-option>]... \\
+                       [--cell-timeout <s>] [--notebook-timeout <s>] <notebook.ipynb>...
 
             Executes Java notebooks with the cell semantics of the IJava/JJava kernels, each notebook in a
             fresh JVM whose working directory is the notebook's folder.
@@ -26,11 +30,18 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
               --in-place              write each executed notebook over its input file
               --out <file-or-dir>     write the executed notebook there; a folder when several notebooks
               -J<jvm-option>          pass an option to the notebook JVMs, e.g. -J-Xmx4g
+              --cell-timeout <s>      stop a notebook whose cell runs longer than s seconds (default 1800;
+                                      0: no limit)
+              --notebook-timeout <s>  stop a notebook that runs longer than s seconds in all (default 3600;
+                                      0: no limit)
 
             Without --in-place or --out the notebooks are executed as a check and nothing is written.
             When a cell fails, its notebook is not written: one line
               notebook <path>, cell <N> (<first line of the cell>): <error>
-            goes to stderr (N counts all cells from 1) and the exit code is 1. Usage errors exit with 2.
+            goes to stderr (N counts all cells from 1) and the exit code is 1. The same holds for a cell
+            that runs past a time limit, and for notebook code that ends the JVM (System.exit): that is a
+            failure, never a success. A notebook's JVM ends when the runner that started it ends.
+            Usage errors exit with 2.
             """;
 
     static RunnerOptions parse(String... args) {
@@ -42,6 +53,8 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
         boolean help = false;
         String out = null;
         String label = null;
+        long cellTimeout = DEFAULT_CELL_TIMEOUT;
+        long notebookTimeout = DEFAULT_NOTEBOOK_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -57,6 +70,8 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
                 case "--out" -> out = value(args, ++i, arg);
                 case "--child" -> child = true;
                 case "--label" -> label = value(args, ++i, arg);
+                case "--cell-timeout" -> cellTimeout = seconds(value(args, ++i, arg), arg);
+                case "--notebook-timeout" -> notebookTimeout = seconds(value(args, ++i, arg), arg);
                 case "-h", "--help" -> help = true;
                 default -> {
                     if (arg.startsWith("-J") && arg.length() > 2) {
@@ -78,7 +93,20 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
         if (child && notebooks.size() != 1) {
             throw new IllegalArgumentException("--child runs exactly one notebook");
         }
-        return new RunnerOptions(parameters, inPlace, out, jvmOptions, notebooks, child, label, help);
+        return new RunnerOptions(parameters, inPlace, out, jvmOptions, notebooks, child, label, help,
+                cellTimeout, notebookTimeout);
+    }
+
+    private static long seconds(String value, String option) {
+        try {
+            long seconds = Long.parseLong(value.strip());
+            if (seconds >= 0 && seconds <= 365L * 24 * 3600) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " expects a whole number of seconds (0: no limit), got \"" + value + "\"");
     }
 
     private static String value(String[] args, int i, String option) {

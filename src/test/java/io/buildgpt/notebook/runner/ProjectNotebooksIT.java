@@ -37,18 +37,31 @@ class ProjectNotebooksIT {
         }
     }
 
+    /** Each notebook's limit: the runner stops it and names the cell; this test stops waiting a minute later. */
+    private static final long NOTEBOOK_LIMIT_SECONDS = Long.getLong("buildgpt.it.notebookTimeout", 600);
+
     private static Notebook run(String name, String... params) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path classes = Path.of(NotebookRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classes.toString(), NotebookRunner.class.getName(), "-J-Xmx2g"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classes.toString(), NotebookRunner.class.getName(), "-J-Xmx2g",
+                "--notebook-timeout", String.valueOf(NOTEBOOK_LIMIT_SECONDS), "--cell-timeout", String.valueOf(NOTEBOOK_LIMIT_SECONDS)));
         cmd.addAll(List.of(params));
         cmd.addAll(List.of("--out", OUT.toString() + "/", "notebooks/" + name + ".ipynb"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         SHAKESPEARE.ifPresent(p -> pb.environment().put("BUILDGPT_CORPUS_DIR", p.getParent().toString()));
         pb.environment().put("OMP_NUM_THREADS", "1");
+        // The output goes to a file, not a pipe read to its end before waitFor: so the time limit below fires
+        // even when the notebook hangs, and a chatty notebook cannot block on a full pipe.
+        Path log = OUT.resolve(name + ".log");
+        pb.redirectOutput(log.toFile());
         Process process = pb.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(300, TimeUnit.SECONDS), name + " did not finish in 300 s");
+        boolean finished = process.waitFor(NOTEBOOK_LIMIT_SECONDS + 60, TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertTrue(finished, name + " did not finish in " + (NOTEBOOK_LIMIT_SECONDS + 60) + " s:\n" + output);
         assertEquals(0, process.exitValue(), name + " failed:\n" + output);
         Path written = OUT.resolve(name + ".ipynb");
         TestFixtures.assertValidNbformat(written);

@@ -1,0 +1,143 @@
+package io.buildgpt.files;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+
+/**
+ * Replaces a file all at once: the content goes to a temporary file in the target's folder, named
+ * {@code .<name>.<pid>.tmp}, is forced to disk, gets the previous file's permissions (a new file gets
+ * the default ones of the folder's owner, not 0600), and is renamed over the target. A failure at any
+ * point deletes the temporary file and leaves the previous target as it was.
+ *
+ * <p>A process killed mid-write leaves its temporary behind; the next write of the same target removes
+ * every temporary of that target whose process is gone. The pid in the name is what tells a stale
+ * temporary from one another process is still writing.
+ */
+public final class AtomicFiles {
+    /** What writes the content, through a channel positioned at 0 (it may also write at earlier positions). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    private static final String SUFFIX = ".tmp";
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Writes {@code target} through {@code content}, atomically. An {@link AccessDeniedException} says that
+     * access was denied, naming the folder and the fix.
+     */
+    public static void write(Path target, Content content) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        Path folder = absolute.getParent();
+        try {
+            Files.createDirectories(folder);
+        } catch (AccessDeniedException e) {
+            throw denied(absolute, e);
+        }
+        removeStaleTemporaries(absolute);
+        Path temp = temporaryOf(absolute, ProcessHandle.current().pid());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                content.writeTo(channel);
+                channel.force(true); // the bytes are on disk before the name points at them
+            }
+            copyPermissions(absolute, temp);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            forceFolder(folder);
+        } catch (AccessDeniedException e) {
+            throw denied(absolute, e);
+        } finally {
+            Files.deleteIfExists(temp); // gone already after a successful move
+        }
+    }
+
+    /** Writes {@code bytes} to {@code target}, atomically. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, channel -> {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        });
+    }
+
+    /** The temporary that process {@code pid} writes {@code target} through. */
+    public static Path temporaryOf(Path target, long pid) {
+        return target.resolveSibling("." + target.getFileName() + "." + pid + SUFFIX);
+    }
+
+    /**
+     * Deletes the temporaries of {@code target} left by processes that are gone (and by this process,
+     * which writes one target at a time from one thread in this project). Others are left alone: they
+     * may be another JVM's write in progress.
+     */
+    public static void removeStaleTemporaries(Path target) throws IOException {
+        Path folder = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, prefix + "*" + SUFFIX)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                String middle = name.substring(prefix.length(), name.length() - SUFFIX.length());
+                if (!middle.chars().allMatch(Character::isDigit) || middle.isEmpty()) {
+                    continue;
+                }
+                long pid = Long.parseLong(middle);
+                boolean writerAlive = pid != ProcessHandle.current().pid()
+                        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (!writerAlive) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        } catch (AccessDeniedException e) {
+            throw denied(target.toAbsolutePath(), e);
+        }
+    }
+
+    /**
+     * An {@link AccessDeniedException} whose message says that access was denied, where, and what to do;
+     * {@code cause} is the JDK's.
+     */
+    public static AccessDeniedException denied(Path target, FileSystemException cause) {
+        Path where = cause.getFile() != null ? Path.of(cause.getFile()) : target;
+        AccessDeniedException e = new AccessDeniedException(target.toString(), null,
+                "access denied: this user may not write " + where + " (a read-only folder or file?); "
+                        + "choose a folder you can write, or change its permissions");
+        e.initCause(cause);
+        return e;
+    }
+
+    private static void copyPermissions(Path from, Path to) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(to, PosixFileAttributeView.class);
+        if (view != null && Files.exists(from)) {
+            view.setPermissions(Files.getPosixFilePermissions(from));
+        }
+    }
+
+    /** fsync of the folder, so that the rename itself survives a crash; not every platform allows it. */
+    private static void forceFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Windows cannot open a folder as a channel; the rename is still atomic there
+        }
+    }
+}
