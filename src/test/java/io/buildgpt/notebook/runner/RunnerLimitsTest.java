@@ -1,5 +1,6 @@
 package io.buildgpt.notebook.runner;
 
+import io.buildgpt.json.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
