@@ -57,43 +57,53 @@ final class Blas {
                 alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /** Three growable direct float buffers (A, B, C) owned by one thread; they grow to the largest operand seen. */
+    /**
+     * Growable direct float buffers owned by one thread, by slot: 0, 1, 2 are a product's A, B and C;
+     * attention uses slots up to {@link #SLOTS}-1 for one (batch, head) pair's q, k, v, scores and gradients.
+     * They grow to the largest operand seen and are reused.
+     */
     static final class Scratch {
-        private FloatBuffer a = allocate(0), b = allocate(0), c = allocate(0);
+        static final int SLOTS = 8;
+        private final FloatBuffer[] slots = new FloatBuffer[SLOTS];
+
+        /** Slot {@code i} with room for {@code len} floats, at position 0 (contents undefined). */
+        FloatBuffer get(int i, int len) {
+            FloatBuffer buf = slots[i];
+            if (buf == null || buf.capacity() < len) slots[i] = buf = allocate(len);
+            buf.clear();
+            return buf;
+        }
 
         /** {@code src[off .. off+len)} copied into A, which is returned at position 0. */
         FloatBuffer a(float[] src, int off, int len) {
-            if (a.capacity() < len) a = allocate(len);
-            return fill(a, src, off, len);
+            return fill(get(0, len), src, off, len);
+        }
+
+        FloatBuffer a(int len) {
+            return get(0, len);
         }
 
         FloatBuffer b(float[] src, int off, int len) {
-            if (b.capacity() < len) b = allocate(len);
-            return fill(b, src, off, len);
+            return fill(get(1, len), src, off, len);
         }
 
-        /** C with room for {@code len} floats, at position 0 (contents undefined). */
         FloatBuffer c(int len) {
-            if (c.capacity() < len) c = allocate(len);
-            c.clear();
-            return c;
+            return get(2, len);
         }
 
         FloatBuffer c(float[] src, int off, int len) {
-            return fill(c(len), src, off, len);
+            return fill(get(2, len), src, off, len);
         }
 
-        /** A with room for {@code len} floats, at position 0, for a caller that fills it piece by piece with {@link #put}. */
-        FloatBuffer a(int len) {
-            if (a.capacity() < len) a = allocate(len);
-            a.clear();
-            return a;
+        /** {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot {@code i}. */
+        FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int cols) {
+            FloatBuffer buf = get(i, rows * cols);
+            for (int r = 0; r < rows; r++) buf.put(r * cols, src, base + r * stride, cols);
+            return buf;
         }
 
         private static FloatBuffer fill(FloatBuffer dst, float[] src, int off, int len) {
-            dst.clear();
-            dst.put(src, off, len);
-            dst.rewind();
+            dst.put(0, src, off, len);
             return dst;
         }
 
@@ -103,11 +113,14 @@ final class Blas {
         }
     }
 
+    /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]}. */
+    static void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
+        for (int r = 0; r < rows; r++) buf.get(r * cols, dst, base + r * stride, cols);
+    }
+
     /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */
     static void copyOut(FloatBuffer buf, float[] dst, int off, int len) {
-        buf.rewind();
-        buf.get(dst, off, len);
-        buf.rewind();
+        buf.get(0, dst, off, len);
     }
 
     /** {@code src[off .. off+len)} into {@code buf} at float index {@code at} (absolute; position unchanged). */

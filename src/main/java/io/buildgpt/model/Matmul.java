@@ -91,11 +91,7 @@ public final class Matmul {
         Blas.Scratch s = Blas.scratch();
         FloatBuffer sc = s.c(n * m);
         Blas.sgemm(false, true, n, m, k, 1f, s.a(a, 0, n * k), k, s.b(w, 0, m * k), k, 0f, sc, m);
-        for (int i = 0; i < n; i++) {
-            sc.position(i * m);
-            sc.get(c, i * cStride + cOff, m);
-        }
-        sc.rewind();
+        Blas.scatter(sc, c, cOff, cStride, n, m);                             // (n,m) -> columns cOff.. of c
     }
 
     /** {@code dst(cols, rows) = src(rows, cols)^T}. */
