@@ -1,6 +1,6 @@
 package io.buildgpt.model;
 
-import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.nd4j.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,6 +22,7 @@ public final class BigramLanguageModel implements LanguageModel {
 
     /** A table of N(0, 1) values, PyTorch's {@code nn.Embedding} initialisation, from a seeded generator. */
     public BigramLanguageModel(int vocabSize, long seed) {
+        Nd4jLoader.ensureLoaded(); // a model on ND4J arrays: the backend is ready before any of its tensors is made
         if (vocabSize < 2) {
             throw new IllegalArgumentException("vocabSize = " + vocabSize + " is out of range: a language model needs at least 2 tokens");
         }
