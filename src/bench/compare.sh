@@ -3,7 +3,11 @@
 # same cores with the same thread count, and prints a table and one RATIO line per measured workload.
 #
 #   bash src/bench/compare.sh bigram                 # the bigram run of notebook 05, 2 threads (default)
-#   bash src/bench/compare.sh gpt-small              # the small GPT, 5000 steps, then 500 generated tokens
+#   bash src/bench/compare.sh gpt-small              # the small GPT, 5000 steps, then 500 generated tokens; against
+#                                                    #   the lecture-style (reference.py) and nanoGPT-style PyTorch
+#   bash src/bench/compare.sh gpt-lecture            # the lecture's full GPT (384/6/6, block 256, batch 64, dropout
+#                                                    #   0.2): WARMUP (2) untimed then STEPS (5) timed steps, against
+#                                                    #   the nanoGPT-style PyTorch (nanogpt_reference.py)
 #   bash src/bench/compare.sh generate               # the same run, reporting generation speed only
 #   bash src/bench/compare.sh lora                   # notebook 08's LoRA fine-tune on src/main/java (400 steps; Java
 #                                                    #   pretrains first, PyTorch starts from Java's weights and bytes)
@@ -13,18 +17,20 @@
 # The corpus comes from $BUILDGPT_CORPUS_DIR, else ../shared/data beside the repository, else data/.
 # Needs python3 with torch (pip install torch): PyTorch is the yardstick, not part of the product.
 set -euo pipefail
-workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|generate|lora}
+workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|gpt-lecture|generate|lora}
 threads=${THREADS:-2}
-if [ "${1:-}" = lora ]; then steps=${STEPS:-400}; else steps=${STEPS:-5000}; fi
+warmup=${WARMUP:-2}
+case "${1:-}" in lora) steps=${STEPS:-400} ;; gpt-lecture) steps=${STEPS:-5} ;; *) steps=${STEPS:-5000} ;; esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
 case "$workload" in
   bigram) run=bigram; report="bigram" ;;
-  gpt-small) run=gpt-small; report="gpt-small generate" ;;
+  gpt-small) run=gpt-small; report="generate gpt-small gpt-small-nanogpt" ;;
+  gpt-lecture) run=gpt-lecture; report="gpt-lecture" ;;
   generate) run=gpt-small; report="generate" ;;
   lora) run=lora; report="lora" ;;
-  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, generate, lora" >&2; exit 2 ;;
+  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, gpt-lecture, generate, lora" >&2; exit 2 ;;
 esac
 
 corpus=""
@@ -45,22 +51,41 @@ javac -d target/bench-classes -cp "target/classes:target/lib/*" src/bench/java/i
 cpus="0-$((threads - 1))"
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 echo "== $run: Java (cores $cpus, $threads threads) =="
-java_out=$(taskset -c "$cpus" java -Xmx2g -cp "target/bench-classes:target/classes:target/lib/*" \
-  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" | tee -a /dev/stderr | grep '^RESULT')
-echo "== $run: PyTorch (cores $cpus, torch.set_num_threads($threads)) =="
-torch_out=$(taskset -c "$cpus" python3 src/bench/reference.py "$run" "$corpus" --threads "$threads" --steps "$steps" \
-  | tee -a /dev/stderr | grep '^RESULT')
+# the full GPT keeps every layer's activations for its backward pass: about 8 GB at batch 64, block 256
+if [ "$run" = gpt-lecture ]; then heap=${JAVA_HEAP:-12g}; else heap=${JAVA_HEAP:-2g}; fi
+java_out=$(taskset -c "$cpus" java -Xmx"$heap" -cp "target/bench-classes:target/classes:target/lib/*" \
+  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
+torch_out="" nano_out=""
+if [ "$run" != gpt-lecture ]; then
+  echo "== $run: PyTorch, lecture style (cores $cpus, torch.set_num_threads($threads)) =="
+  torch_out=$(taskset -c "$cpus" python3 src/bench/reference.py "$run" "$corpus" --threads "$threads" --steps "$steps" \
+    | tee -a /dev/stderr | grep '^RESULT')
+fi
+if [ "$run" = gpt-small ] && [ "$workload" != generate ] || [ "$run" = gpt-lecture ]; then
+  echo "== $run: PyTorch, nanoGPT style (cores $cpus, torch.set_num_threads($threads)) =="
+  nano_out=$(taskset -c "$cpus" python3 src/bench/nanogpt_reference.py "$run" "$corpus" --threads "$threads" --steps "$steps" \
+    --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
+fi
 
-# field <framework> <workload> <key>: one value from the RESULT lines
+# field <framework> <workload> <key>: one value from the RESULT lines (framework java, torch or nanogpt)
 field() {
-  local out; [ "$1" = java ] && out=$java_out || out=$torch_out
+  local out
+  case "$1" in java) out=$java_out ;; torch) out=$torch_out ;; *) out=$nano_out ;; esac
   grep " workload=$2 " <<<"$out" | sed -n "s/.* $3=\([^ ]*\).*/\1/p"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo
 for w in $report; do
-  if [ "$w" = generate ]; then
+  if [ "$w" = gpt-lecture ]; then
+    printf '%-12s %-8s %12s %12s %10s\n' workload framework ms/step median_ms loss
+    for f in java nanogpt; do
+      printf '%-12s %-8s %12s %12s %10s\n' "$w" "$f" "$(field $f $w ms_per_step)" "$(field $f $w median_ms)" "$(field $f $w loss)"
+    done
+  elif [ "$w" = gpt-small-nanogpt ]; then
+    printf '%-18s %-8s %12s %10s %10s\n' workload framework ms/step train val
+    printf '%-18s %-8s %12s %10s %10s\n' "$w" nanogpt "$(field nanogpt $w ms_per_step)" "$(field nanogpt $w train)" "$(field nanogpt $w val)"
+  elif [ "$w" = generate ]; then
     printf '%-10s %-8s %12s\n' workload framework tokens/s
     for f in java torch; do printf '%-10s %-8s %12s\n' "$w" "$f" "$(field $f $w tokens_per_s)"; done
   else
@@ -72,7 +97,11 @@ for w in $report; do
   fi
 done
 for w in $report; do
-  if [ "$w" = generate ]; then
+  if [ "$w" = gpt-lecture ]; then
+    echo "RATIO gpt-lecture java/torch=$(ratio "$(field java $w ms_per_step)" "$(field nanogpt $w ms_per_step)") java_median_ms=$(field java $w median_ms) torch_median_ms=$(field nanogpt $w median_ms)"
+  elif [ "$w" = gpt-small-nanogpt ]; then
+    echo "RATIO gpt-small-nanogpt java/torch=$(ratio "$(field java gpt-small ms_per_step)" "$(field nanogpt $w ms_per_step)") java_val=$(field java gpt-small val) torch_val=$(field nanogpt $w val)"
+  elif [ "$w" = generate ]; then
     echo "RATIO generate java_tokps/torch_tokps=$(ratio "$(field java generate tokens_per_s)" "$(field torch generate tokens_per_s)")"
   else
     echo "RATIO $w java/torch=$(ratio "$(field java $w ms_per_step)" "$(field torch $w ms_per_step)") java_val=$(field java $w val) torch_val=$(field torch $w val)"

@@ -29,7 +29,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: Bench <bigram|gpt-small|lora> <corpus.txt> [--threads N] [--steps N] [--pretrain-steps N]");
+            System.err.println("usage: Bench <bigram|gpt-small|gpt-lecture|lora> <corpus.txt> [--threads N] [--steps N] [--warmup N] [--pretrain-steps N]");
             System.exit(2);
         }
         int threads = intOption(args, "--threads", 1);
@@ -37,9 +37,10 @@ public final class Bench {
         switch (args[0]) {
             case "bigram" -> bigram(Path.of(args[1]));
             case "gpt-small" -> gptSmall(Path.of(args[1]), steps, threads);
+            case "gpt-lecture" -> gptLecture(Path.of(args[1]), intOption(args, "--warmup", 2), steps, threads);
             case "lora" -> lora(Path.of(args[1]), steps, intOption(args, "--pretrain-steps", 1500), threads);
             default -> {
-                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small, lora");
+                System.err.println("unknown workload '" + args[0] + "': known workloads are: bigram, gpt-small, gpt-lecture, lora");
                 System.exit(2);
             }
         }
@@ -103,6 +104,42 @@ public final class Bench {
         System.out.println(tok.decode(out.toLongVector()).substring(0, 200));
         System.out.printf("RESULT framework=java workload=generate tokens_per_s=%.1f uncached_tokens_per_s=%.1f new_tokens=%d%n",
                 newTokens / seconds, newTokens / uncachedSeconds, newTokens);
+    }
+
+    /**
+     * The lecture's full GPT: n_embd 384, n_head 6, n_layer 6, block 256, batch 64, dropout 0.2, AdamW lr 3e-4
+     * (10,788,929 parameters). {@code warmup} untimed steps, then {@code steps} timed ones; no evaluation
+     * (one would take minutes on a CPU), as {@code nanogpt_reference.py gpt-lecture} does.
+     */
+    private static void gptLecture(Path corpus, int warmup, int steps, int threads) throws Exception {
+        int batchSize = 64, blockSize = 256;
+        long seed = 1337;
+        String text = Files.readString(corpus);
+        CharTokenizer tok = CharTokenizer.fromText(text);
+        TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
+        try (GptLanguageModel model = new GptLanguageModel(new GptConfig(tok.vocabSize(), blockSize, 384, 6, 6, 0.2), seed, threads)) {
+            System.out.println(model.parameterCount() + " parameters");
+            BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
+            AdamW opt = new AdamW(model.parameters(), 3e-4);
+            int[] x = new int[batchSize * blockSize], y = new int[batchSize * blockSize];
+            double[] ms = new double[steps];
+            double loss = Double.NaN;
+            for (int it = 0; it < warmup + steps; it++) {
+                long t0 = System.nanoTime();
+                sampler.fill(io.buildgpt.data.Split.TRAIN, x, y);
+                loss = model.lossAndGradients(x, y, batchSize, blockSize);
+                opt.step();
+                double dt = (System.nanoTime() - t0) / 1e6;
+                if (it >= warmup) ms[it - warmup] = dt;
+                System.out.printf("step %d: loss %.4f, %.0f ms%s, rss %d MB%n", it, loss, dt, it < warmup ? " (warm-up)" : "", rssKb() / 1024);
+            }
+            double mean = java.util.Arrays.stream(ms).average().orElse(Double.NaN);
+            double[] sorted = ms.clone();
+            java.util.Arrays.sort(sorted);
+            double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
+            System.out.printf("RESULT framework=java workload=gpt-lecture ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f rss_end_mb=%d%n",
+                    mean, median, steps, loss, rssKb() / 1024);
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.buildgpt.data;
 
-import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.nd4j.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -1,6 +1,6 @@
 package io.buildgpt.model;
 
-import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.nd4j.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,6 +32,7 @@ public final class BigramLanguageModel implements LanguageModel {
      * as PyTorch draws it: the same generator state gives the lecture's table value for value.
      */
     public BigramLanguageModel(int vocabSize, TorchGenerator g) {
+        Nd4jLoader.ensureLoaded(); // a model on ND4J arrays: the backend is ready before any of its tensors is made
         if (vocabSize < 2) {
             throw new IllegalArgumentException("vocabSize = " + vocabSize + " is out of range: a language model needs at least 2 tokens");
         }

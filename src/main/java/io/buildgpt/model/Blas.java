@@ -3,26 +3,31 @@ package io.buildgpt.model;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
  * The one door to BLAS: {@code cblas_sgemm} of the OpenBLAS that {@code nd4j-native} already brings
- * in (JavaCPP's {@code org.bytedeco.openblas}), called directly on the engine's heap {@code float[]}
- * arrays. JavaCPP pins a heap array (or a heap {@code FloatBuffer.wrap(array, offset, length)}, which
- * is how an offset is passed) for the call: nothing is copied. Loading it does not start ND4J.
+ * in (JavaCPP's {@code org.bytedeco.openblas}), on direct (off-heap) buffers that each thread keeps
+ * and reuses ({@link Scratch}). Loading it does not start ND4J.
  *
- * <p>Threads: OpenBLAS is set to one thread, once, for the whole process. The engine splits its
- * products itself over its own pool ({@link Parallel}), in row blocks of fixed size, so that (1) the
- * cores are not oversubscribed by two pools spinning at once (OpenBLAS's threads and the engine's),
- * and (2) each block is computed by the same single-threaded call whatever the thread count, which
- * keeps results bit-identical between 1 and N threads: OpenBLAS's own threading splits by thread count
- * and changes the last bits. Measured on 2 cores (README): the engine's split was as fast as
- * OpenBLAS's two threads for the GPT's shapes.
+ * <p>Why not the engine's heap {@code float[]} directly: JavaCPP passes a heap array (or a heap
+ * {@code FloatBuffer}) through JNI's {@code GetFloatArrayElements}, which on HotSpot copies the
+ * <em>whole</em> array in and back out on every call (measured: 0.4 s for one 1x1x1 product on a
+ * 16 M-float array), and two threads writing different rows of one array overwrite each other's
+ * rows with stale copies. So the engine copies exactly the operands' rows into its thread's direct
+ * buffers (a memcpy, a few percent of the product) and copies the result rows back.
  *
- * <p>Row-major everywhere; {@code transA}/{@code transB} say whether the stored operand is the transpose.
+ * <p>Threads: OpenBLAS is set to one thread, once, for the whole process; the engine splits its
+ * products itself over its own pool ({@link Parallel}) in row blocks of fixed size ({@link Matmul}).
+ * That keeps the cores from being oversubscribed by two pools spinning at once (OpenBLAS's and the
+ * engine's), and keeps results bit-identical between 1 and N threads: OpenBLAS's own threading splits
+ * by thread count and changes the last bits.
  */
 final class Blas {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static {
         Loader.load(openblas.class);
@@ -31,27 +36,95 @@ final class Blas {
 
     private Blas() {}
 
-    /** Forces the native library to load (a cost of about half a second, once). */
+    /** Forces the native library to load (about half a second, once). */
     static void load() {
         // the static initialiser does the work
     }
 
+    /** This thread's three operand buffers. */
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
     /**
-     * {@code C(m,n) = alpha * op(A)(m,k) @ op(B)(k,n) + beta * C}, each operand starting at its offset with
-     * its leading dimension (the row stride of the stored matrix).
+     * {@code C(m,n) = alpha * op(A)(m,k) @ op(B)(k,n) + beta * C} on direct buffers read from position 0,
+     * row-major, each with its leading dimension (the row stride of the stored matrix).
      */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+                      FloatBuffer a, int lda, FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
         if (m == 0 || n == 0) return;
-        int ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
-        if (aOff == 0 && bOff == 0 && cOff == 0) {
-            openblas.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        } else {
-            openblas.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, wrap(a, aOff), lda, wrap(b, bOff), ldb, beta, wrap(c, cOff), ldc);
+        openblas.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /**
+     * Growable direct float buffers owned by one thread, by slot: 0, 1, 2 are a product's A, B and C;
+     * attention uses slots up to {@link #SLOTS}-1 for one (batch, head) pair's q, k, v, scores and gradients.
+     * They grow to the largest operand seen and are reused.
+     */
+    static final class Scratch {
+        static final int SLOTS = 8;
+        private final FloatBuffer[] slots = new FloatBuffer[SLOTS];
+
+        /** Slot {@code i} with room for {@code len} floats, at position 0 (contents undefined). */
+        FloatBuffer get(int i, int len) {
+            FloatBuffer buf = slots[i];
+            if (buf == null || buf.capacity() < len) slots[i] = buf = allocate(len);
+            buf.clear();
+            return buf;
+        }
+
+        /** {@code src[off .. off+len)} copied into A, which is returned at position 0. */
+        FloatBuffer a(float[] src, int off, int len) {
+            return fill(get(0, len), src, off, len);
+        }
+
+        FloatBuffer a(int len) {
+            return get(0, len);
+        }
+
+        FloatBuffer b(float[] src, int off, int len) {
+            return fill(get(1, len), src, off, len);
+        }
+
+        FloatBuffer c(int len) {
+            return get(2, len);
+        }
+
+        FloatBuffer c(float[] src, int off, int len) {
+            return fill(get(2, len), src, off, len);
+        }
+
+        /** {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot {@code i}. */
+        FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int cols) {
+            FloatBuffer buf = get(i, rows * cols);
+            for (int r = 0; r < rows; r++) buf.put(r * cols, src, base + r * stride, cols);
+            return buf;
+        }
+
+        private static FloatBuffer fill(FloatBuffer dst, float[] src, int off, int len) {
+            dst.put(0, src, off, len);
+            return dst;
+        }
+
+        private static FloatBuffer allocate(int floats) {
+            int n = Math.max(64, floats + floats / 4); // a quarter extra: a growing operand does not reallocate every call
+            return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }
 
-    private static FloatBuffer wrap(float[] array, int offset) {
-        return FloatBuffer.wrap(array, offset, array.length - offset);
+    /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]}. */
+    static void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
+        for (int r = 0; r < rows; r++) buf.get(r * cols, dst, base + r * stride, cols);
+    }
+
+    /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */
+    static void copyOut(FloatBuffer buf, float[] dst, int off, int len) {
+        buf.get(0, dst, off, len);
+    }
+
+    /** {@code src[off .. off+len)} into {@code buf} at float index {@code at} (absolute; position unchanged). */
+    static void put(FloatBuffer buf, int at, float[] src, int off, int len) {
+        buf.put(at, src, off, len);
     }
 }

@@ -1,5 +1,6 @@
 package io.buildgpt.model;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Random;
 
@@ -75,20 +76,30 @@ public final class Head {
         mix(qkv, out, b);
     }
 
+    // Per sequence b, the lecture's four lines as products of this head's (T,hs) slices, each copied out of
+    // qkv (row stride 3C) into the thread's BLAS buffers (slots: 3 q, 4 k, 5 v, 6 the (T,T) weights, 7 out):
+    //   wei = q @ k^T * hs^-0.5   (T,hs) @ (hs,T) -> (T,T)   all T x T scores: the masked half costs less as a
+    //   wei = masked_fill(tril == 0, -inf); softmax             GEMM than skipping it in a loop would save
+    //   out = wei @ v             (T,T) @ (T,hs) -> (T,hs)
     private void scores(float[] qkv, int b) {
-        int c3 = 3 * c;
-        for (int t = 0; t < time; t++) {
-            int row = b * time + t;                                               // q (T,hs) @ k^T (hs,T) -> (T,T), masked, softmax
-            causalSoftmaxRow(qkv, row * c3 + qOff, qkv, b * time * c3 + kOff, c3, headSize, scale, t + 1, time, probs, row * time);
-        }
+        int c3 = 3 * c, base = b * time * c3, tt = time * time;
+        Blas.Scratch s = Blas.scratch();
+        FloatBuffer q = s.gather(3, qkv, base + qOff, c3, time, headSize);      // (T,hs)
+        FloatBuffer k = s.gather(4, qkv, base + kOff, c3, time, headSize);      // (T,hs)
+        FloatBuffer wei = s.get(6, tt);
+        Blas.sgemm(false, true, time, time, headSize, scale, q, headSize, k, headSize, 0f, wei, time); // (T,T)
+        Blas.copyOut(wei, probs, b * tt, tt);
+        for (int t = 0; t < time; t++) causalSoftmax(probs, (b * time + t) * time, t + 1, time); // masked, softmax (T,T)
     }
 
     private void mix(float[] qkv, float[] out, int b) {
-        int c3 = 3 * c;
-        for (int t = 0; t < time; t++) {
-            int row = b * time + t;                                               // (T,T) @ v (T,hs) -> (T,hs)
-            weightedSum(weights, row * time, t + 1, qkv, b * time * c3 + vOff, c3, headSize, out, row * c + outOff);
-        }
+        int c3 = 3 * c, tt = time * time;
+        Blas.Scratch s = Blas.scratch();
+        FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);             // (T,T), after dropout
+        FloatBuffer v = s.gather(5, qkv, b * time * c3 + vOff, c3, time, headSize); // (T,hs)
+        FloatBuffer o = s.get(7, time * headSize);
+        Blas.sgemm(false, false, time, headSize, time, 1f, wei, time, v, headSize, 0f, o, headSize); // (T,T) @ (T,hs)
+        Blas.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
     }
 
     /** {@code dOut (B,T,C)}, this head's columns -> adds its query, key and value gradients into {@code dQkv (B,T,3C)}. */
@@ -111,37 +122,54 @@ public final class Head {
         backwardScores(qkv, dQkv, dWeights, b);
     }
 
+    /** {@code dWei = dOut @ v^T (T,T)} into dWeights, and {@code dv = wei^T @ dOut (T,hs)} into dQkv. */
     private void backwardWeights(float[] dOut, float[] qkv, float[] dQkv, int b) {
-        int c3 = 3 * c, time = this.time, base = b * time * c3;
-        for (int t = 0; t < time; t++) {
-            int row = b * time + t, o = row * c + outOff, w = row * time;
-            for (int s = 0; s <= t; s++) {
-                int v = base + s * c3 + vOff;
-                float dw = 0f, p = weights[w + s];
-                for (int d = 0; d < headSize; d++) {
-                    dw += dOut[o + d] * qkv[v + d];                                // dOut (T,hs) @ v^T (hs,T) -> (T,T)
-                    dQkv[v + d] += p * dOut[o + d];                                // weights^T (T,T) @ dOut (T,hs) -> dv (T,hs)
-                }
-                dWeights[w + s] = dw;
-            }
-        }
+        int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * headSize;
+        Blas.Scratch s = Blas.scratch();
+        FloatBuffer dO = s.gather(7, dOut, b * time * c + outOff, c, time, headSize); // (T,hs)
+        FloatBuffer v = s.gather(5, qkv, base + vOff, c3, time, headSize);          // (T,hs)
+        FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);                 // (T,T)
+        FloatBuffer dWei = s.get(0, tt), dv = s.get(1, ths);
+        Blas.sgemm(false, true, time, time, headSize, 1f, dO, headSize, v, headSize, 0f, dWei, time); // (T,hs) @ (hs,T)
+        Blas.copyOut(dWei, dWeights, b * tt, tt);
+        Blas.sgemm(true, false, time, headSize, time, 1f, wei, time, dO, headSize, 0f, dv, headSize); // (T,T)^T @ (T,hs)
+        Blas.scatter(dv, dQkv, base + vOff, c3, time, headSize);                   // this (b, head)'s own columns
     }
 
+    /** Through the softmax ({@code dS = p * (dp - sum p*dp) * scale}, 0 where masked), then {@code dq = dS @ k}, {@code dk = dS^T @ q}. */
     private void backwardScores(float[] qkv, float[] dQkv, float[] dProbs, int b) {
-        int c3 = 3 * c, time = this.time, base = b * time * c3;
+        int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * headSize;
         for (int t = 0; t < time; t++) {
-            int row = b * time + t, w = row * time, q = row * c3 + qOff;
+            int w = (b * time + t) * time;
             float dot = 0f;
-            for (int s = 0; s <= t; s++) dot += probs[w + s] * dProbs[w + s];       // softmax': sum_s p*dp (T)
-            for (int s = 0; s <= t; s++) {
-                float ds = probs[w + s] * (dProbs[w + s] - dot) * scale;            // d(q.k) (T,T)
-                int k = base + s * c3 + kOff;
-                for (int d = 0; d < headSize; d++) {
-                    dQkv[q + d] += ds * qkv[k + d];                                // dS (T,T) @ k (T,hs) -> dq (T,hs)
-                    dQkv[k + d] += ds * qkv[q + d];                                // dS^T (T,T) @ q (T,hs) -> dk (T,hs)
-                }
-            }
+            for (int s = 0; s <= t; s++) dot += probs[w + s] * dProbs[w + s];      // softmax': sum_s p*dp
+            for (int s = 0; s <= t; s++) dProbs[w + s] = probs[w + s] * (dProbs[w + s] - dot) * scale; // dS, in place
+            for (int s = t + 1; s < time; s++) dProbs[w + s] = 0f;                  // masked: no gradient
         }
+        Blas.Scratch sc = Blas.scratch();
+        FloatBuffer dS = sc.get(6, tt).put(0, dProbs, b * tt, tt);                  // (T,T)
+        FloatBuffer q = sc.gather(3, qkv, base + qOff, c3, time, headSize);         // (T,hs)
+        FloatBuffer k = sc.gather(4, qkv, base + kOff, c3, time, headSize);         // (T,hs)
+        FloatBuffer dq = sc.get(0, ths), dk = sc.get(1, ths);
+        Blas.sgemm(false, false, time, headSize, time, 1f, dS, time, k, headSize, 0f, dq, headSize); // (T,T) @ (T,hs)
+        Blas.sgemm(true, false, time, headSize, time, 1f, dS, time, q, headSize, 0f, dk, headSize);  // (T,T)^T @ (T,hs)
+        Blas.scatter(dq, dQkv, base + qOff, c3, time, headSize);
+        Blas.scatter(dk, dQkv, base + kOff, c3, time, headSize);
+    }
+
+    /** In place on scores {@code p[off .. off+total)}: softmax over the first {@code valid}, 0 (a score of -inf) for the rest. */
+    static void causalSoftmax(float[] p, int off, int valid, int total) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < valid; s++) max = Math.max(max, p[off + s]);
+        float sum = 0f;
+        for (int s = 0; s < valid; s++) {
+            float e = (float) Math.exp(p[off + s] - max);
+            p[off + s] = e;
+            sum += e;
+        }
+        for (int s = valid; s < total; s++) p[off + s] = 0f;
+        float inv = 1f / sum;
+        for (int s = 0; s < valid; s++) p[off + s] *= inv;
     }
 
     /**

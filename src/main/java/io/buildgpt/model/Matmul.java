@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import java.nio.FloatBuffer;
+
 /**
  * The matrix products a layer needs, on flat row-major {@code float[]}, through BLAS ({@link Blas}:
  * OpenBLAS's {@code sgemm} on the heap arrays, no copies). Shapes in the method names' terms:
@@ -13,7 +15,9 @@ package io.buildgpt.model;
  * <p>Threads: the output rows are cut into blocks of {@link #BLOCK_ROWS}, a number that does not depend
  * on the thread count, and the blocks are shared out over the model's {@link Parallel} pool, each block
  * one single-threaded {@code sgemm}. Every value is therefore computed by the same call on the same
- * operands whatever the thread count: results are bit-identical for 1 and N threads. Why 256 rows:
+ * operands whatever the thread count: results are bit-identical for 1 and N threads. A worker copies the
+ * right operand to its direct buffer once per product, each block's rows in and out ({@link Blas} says
+ * why the engine's heap arrays are not handed to BLAS directly). Why 256 rows:
  * smaller blocks repack the right operand too often (64-row blocks ran at half the speed of one call for
  * 512x64x256), and 256 still splits the small GPT's 512 rows over two cores.
  *
@@ -38,12 +42,26 @@ public final class Matmul {
 
     /** {@code c(n,m) = a(n,k) @ b(k,m)}, overwriting {@code c}. */
     public void multiply(float[] a, float[] b, float[] c, int n, int k, int m) {
-        forBlocks(n, (from, rows) -> Blas.sgemm(false, false, rows, m, k, 1f, a, from * k, k, b, 0, m, 0f, c, from * m, m));
+        rowBlocks(a, b, false, c, n, k, m);
     }
 
     /** {@code c(n,k) = a(n,m) @ w(k,m)^T}: {@code w} is used as stored, BLAS reads it transposed. */
     public void multiplyByTransposeOf(float[] a, float[] w, float[] c, int n, int m, int k) {
-        forBlocks(n, (from, rows) -> Blas.sgemm(false, true, rows, k, m, 1f, a, from * m, m, w, 0, m, 0f, c, from * k, k));
+        rowBlocks(a, w, true, c, n, m, k);
+    }
+
+    /** {@code c(n,m) = a(n,k) @ op(b)(k,m)} by blocks of rows; {@code b} goes to each worker's buffer once. */
+    private void rowBlocks(float[] a, float[] b, boolean transB, float[] c, int n, int k, int m) {
+        forBlocks(n, (from, to) -> {
+            Blas.Scratch s = Blas.scratch();
+            FloatBuffer sb = s.b(b, 0, k * m);                                  // (k,m), or (m,k) to read transposed
+            for (int row = from; row < to; row += BLOCK_ROWS) {
+                int rows = Math.min(BLOCK_ROWS, to - row);
+                FloatBuffer sc = s.c(rows * m);
+                Blas.sgemm(false, transB, rows, m, k, 1f, s.a(a, row * k, rows * k), k, sb, transB ? k : m, 0f, sc, m);
+                Blas.copyOut(sc, c, row * m, rows * m);                           // (rows,m) -> c[row..]
+            }
+        });
     }
 
     /**
@@ -51,7 +69,18 @@ public final class Matmul {
      * {@code p} of {@code c} go to the threads; each is one {@code sgemm} over all {@code n}, so no sum is split.
      */
     public void accumulateTransposedA(float[] a, float[] b, float[] c, int n, int k, int m) {
-        forBlocks(k, (from, rows) -> Blas.sgemm(true, false, rows, m, n, 1f, a, from, k, b, 0, m, 1f, c, from * m, m));
+        forBlocks(k, (from, to) -> {
+            Blas.Scratch s = Blas.scratch();
+            FloatBuffer sb = s.b(b, 0, n * m);                                  // (n,m)
+            for (int p = from; p < to; p += BLOCK_ROWS) {
+                int rows = Math.min(BLOCK_ROWS, to - p);
+                FloatBuffer sa = s.a(n * rows);                                  // a[:, p..p+rows) (n,rows)
+                for (int i = 0; i < n; i++) Blas.put(sa, i * rows, a, i * k + p, rows);
+                FloatBuffer sc = s.c(c, p * m, rows * m);                        // (rows,m), accumulated into
+                Blas.sgemm(true, false, rows, m, n, 1f, sa, rows, sb, m, 1f, sc, m);
+                Blas.copyOut(sc, c, p * m, rows * m);
+            }
+        });
     }
 
     /**
@@ -59,7 +88,10 @@ public final class Matmul {
      * {@code a @ w^T} written into columns {@code cOff..cOff+m-1} of a wider buffer (one call, this thread).
      */
     public static void multiplyTransposed(float[] a, float[] w, float[] c, int cOff, int cStride, int n, int k, int m) {
-        Blas.sgemm(false, true, n, m, k, 1f, a, 0, k, w, 0, k, 0f, c, cOff, cStride);
+        Blas.Scratch s = Blas.scratch();
+        FloatBuffer sc = s.c(n * m);
+        Blas.sgemm(false, true, n, m, k, 1f, s.a(a, 0, n * k), k, s.b(w, 0, m * k), k, 0f, sc, m);
+        Blas.scatter(sc, c, cOff, cStride, n, m);                             // (n,m) -> columns cOff.. of c
     }
 
     /** {@code dst(cols, rows) = src(rows, cols)^T}. */
@@ -70,22 +102,22 @@ public final class Matmul {
         }
     }
 
-    private interface BlockTask {
-        void run(int fromRow, int rows);
+    /** Rows {@code from..to-1}, a whole number of blocks (but the last), for one worker. */
+    private interface BlockRange {
+        void run(int from, int to);
     }
 
-    /** Runs {@code task} on row blocks {@code [i*BLOCK_ROWS, ...)} of {@code n} rows, the blocks split over the pool. */
-    private void forBlocks(int n, BlockTask task) {
+    /**
+     * Cuts {@code n} rows into blocks of {@link #BLOCK_ROWS} and gives each worker a contiguous run of
+     * whole blocks. A worker computes each of its blocks with one call, so the blocks, and the bits, are
+     * the same for every thread count.
+     */
+    private void forBlocks(int n, BlockRange task) {
         int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         if (blocks <= 1) {
             task.run(0, n);
             return;
         }
-        par.forRange(blocks, (w, from, to) -> {
-            for (int blk = from; blk < to; blk++) {
-                int row = blk * BLOCK_ROWS;
-                task.run(row, Math.min(BLOCK_ROWS, n - row));
-            }
-        });
+        par.forRange(blocks, (w, from, to) -> task.run(from * BLOCK_ROWS, Math.min(n, to * BLOCK_ROWS)));
     }
 }

@@ -3,8 +3,8 @@ package io.buildgpt.model;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of worker threads that split a loop {@code 0..n} into contiguous ranges, one per
- * thread, the caller taking the first. Created once per model; with one thread it is a plain call.
+ * A set of worker threads that split a loop {@code 0..n} into contiguous ranges, one per thread, the
+ * caller taking the first. Created once per model; with one thread it is a plain call.
  *
  * <p>Why not a ForkJoinPool or an ExecutorService: a training step makes about sixty parallel
  * calls of 0.1-1 ms each, so the hand-off must cost microseconds. Helpers spin briefly on a
@@ -12,7 +12,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Splits are by output rows (or by independent (batch, head) pairs), never across a sum, so each
  * value is computed by the same operations in the same order whatever the thread count: results
- * are bit-identical to one thread. Helper threads are daemons; {@link #close} stops them early.
+ * are bit-identical to one thread.
+ *
+ * <p>Threads live only while used: a helper starts at the first task it is given, and ends after
+ * {@link #IDLE_MILLIS} without work (the next task starts it again, for about 0.1 ms). So models that
+ * are never closed (made in a loop, or by re-running a notebook cell) leave no threads behind. They
+ * are daemons; {@link #close} ends them at once and makes any later use fail with a message.
  */
 final class Parallel implements AutoCloseable {
     /** {@code run(worker, from, to)}: the body over indices {@code from..to-1}, with {@code worker} picking per-thread scratch. */
@@ -21,8 +26,11 @@ final class Parallel implements AutoCloseable {
     }
 
     static final Parallel SERIAL = new Parallel(1);
+    /** How long an idle helper waits for work before its thread ends. */
+    static final long IDLE_MILLIS = 2000;
     private static final int SPINS = 20_000;
     private final Helper[] helpers;
+    private volatile boolean closed;
 
     Parallel(int threads) {
         if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads = " + threads + " is out of range: it must be between 1 and 64");
@@ -36,6 +44,7 @@ final class Parallel implements AutoCloseable {
 
     /** Runs {@code task} over {@code 0..n-1} split into at most {@link #threads()} ranges; returns when all are done. */
     void forRange(int n, RangeTask task) {
+        if (closed) throw new IllegalStateException("this model was closed (close() stops its threads): make a new model, or load it from its checkpoint");
         int parts = Math.min(threads(), n);
         if (parts <= 1) {
             task.run(0, 0, n);
@@ -59,12 +68,21 @@ final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (this == SERIAL) return;
+        closed = true;
         for (Helper h : helpers) h.stop();
     }
 
+    /**
+     * One helper thread's hand-off. {@code running} says whether a thread is (or is about to be) serving
+     * {@code pending}: a helper that times out sets it false and then looks at {@code pending} once more,
+     * while {@link #submit} sets {@code pending} first and starts a thread only if it wins {@code running}
+     * back; so a task is never left without a thread, and never taken by two.
+     */
     private static final class Helper implements Runnable {
         private final int worker;
-        private final Thread thread;
+        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile Thread thread;
         private volatile boolean pending, stopped;
         private RangeTask task;          // written before pending is set, read after it is seen
         private int from, to;
@@ -72,9 +90,6 @@ final class Parallel implements AutoCloseable {
 
         Helper(int worker) {
             this.worker = worker;
-            this.thread = new Thread(this, "buildgpt-parallel-" + worker);
-            thread.setDaemon(true);
-            thread.start();
         }
 
         void submit(RangeTask task, int from, int to) {
@@ -83,7 +98,14 @@ final class Parallel implements AutoCloseable {
             this.to = to;
             this.failure = null;
             pending = true;
-            LockSupport.unpark(thread);
+            if (running.compareAndSet(false, true)) {
+                Thread t = new Thread(this, "buildgpt-parallel-" + worker);
+                t.setDaemon(true);
+                thread = t;
+                t.start();
+            } else {
+                LockSupport.unpark(thread);
+            }
         }
 
         Throwable await() {
@@ -96,17 +118,25 @@ final class Parallel implements AutoCloseable {
 
         void stop() {
             stopped = true;
-            LockSupport.unpark(thread);
+            Thread t = thread;
+            if (t != null) LockSupport.unpark(t);
         }
 
         @Override
         public void run() {
             while (!stopped) {
+                long idleSince = System.nanoTime();
                 for (int spins = 0; !pending && !stopped; spins++) {
-                    if (spins < SPINS) Thread.onSpinWait();
-                    else LockSupport.park(this);
+                    if (spins < SPINS) {
+                        Thread.onSpinWait();
+                    } else if (System.nanoTime() - idleSince < IDLE_MILLIS * 1_000_000L) {
+                        LockSupport.parkNanos(this, 100_000_000L);
+                    } else {
+                        running.set(false);                                       // give up the thread...
+                        if (!pending || !running.compareAndSet(false, true)) return; // ...unless a task came in meanwhile
+                    }
                 }
-                if (stopped) return;
+                if (stopped) break;
                 try {
                     task.run(worker, from, to);
                 } catch (Throwable t) {
@@ -115,6 +145,7 @@ final class Parallel implements AutoCloseable {
                 task = null;
                 pending = false;
             }
+            running.set(false);
         }
     }
 }

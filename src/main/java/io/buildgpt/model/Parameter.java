@@ -1,6 +1,6 @@
 package io.buildgpt.model;
 
-import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.nd4j.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,7 +22,6 @@ public final class Parameter {
     final float[] grad;
 
     public Parameter(String name, int... shape) {
-        Nd4jLoader.ensureLoaded(); // every model builds its parameters first: ND4J is ready before any tensor is made
         long size = 1;
         for (int d : shape) {
             if (d < 1) throw new IllegalArgumentException(name + ": every dimension must be at least 1, got " + Arrays.toString(shape));

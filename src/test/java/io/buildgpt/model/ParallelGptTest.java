@@ -40,6 +40,39 @@ class ParallelGptTest {
     }
 
     @Test
+    void modelsThatAreNeverClosedLeaveNoThreadsBehind() throws InterruptedException {
+        GptConfig config = new GptConfig(13, 8, 16, 2, 1, 0.0);
+        int before = poolThreads(), peak = before;
+        for (int i = 0; i < 100; i++) {
+            GptLanguageModel model = new GptLanguageModel(config, i, 2); // never closed, as in a loop or a re-run cell
+            int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, i);
+            model.loss(x, x, 4, 8);
+            peak = Math.max(peak, poolThreads());
+        }
+        assertTrue(peak > before, "the models used their helper threads");
+        long deadline = System.currentTimeMillis() + Parallel.IDLE_MILLIS + 10_000;
+        while (poolThreads() > before && System.currentTimeMillis() < deadline) Thread.sleep(100);
+        assertTrue(poolThreads() <= before, poolThreads() + " helper threads still alive after 100 unclosed models (" + before + " before)");
+    }
+
+    @Test
+    void aClosedModelRefusesWorkInsteadOfHanging() {
+        GptConfig config = new GptConfig(13, 8, 16, 2, 1, 0.0);
+        GptLanguageModel model = new GptLanguageModel(config, 1, 2);
+        int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, 1);
+        model.loss(x, x, 4, 8);
+        model.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.loss(x, x, 4, 8));
+        assertTrue(e.getMessage().contains("this model was closed"), e.getMessage());
+    }
+
+    private static int poolThreads() {
+        int n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.isAlive() && t.getName().startsWith("buildgpt-parallel-")) n++;
+        return n;
+    }
+
+    @Test
     void threadCountIsChecked() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GptLanguageModel(GptConfig.smallDefaults(65), 1, 0));
         assertTrue(e.getMessage().contains("threads = 0 is out of range"), e.getMessage());

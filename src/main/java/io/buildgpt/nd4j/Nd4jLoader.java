@@ -1,4 +1,4 @@
-package io.buildgpt.notebook;
+package io.buildgpt.nd4j;
 
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,6 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Nd4j} fails to initialise. The fix is to point ND4J at the class loader that loaded
  * these jars (ours) before its first use. Every class of the module that touches ND4J calls
  * {@link #ensureLoaded()} first, so notebook code never has to.
+ *
+ * <p>It lives at the ND4J boundary, not in the notebook package: the data and model classes that
+ * make ND4J arrays call it, and classes that never make one (the {@code float[]} GPT engine when
+ * trained through {@code int[]} batches) never start ND4J's native backend ({@link #isLoaded()}).
  */
 public final class Nd4jLoader {
     private static volatile boolean loaded;
@@ -36,6 +40,11 @@ public final class Nd4jLoader {
                 thread.setContextClassLoader(previous);
             }
         }
+    }
+
+    /** Whether ND4J's backend has been started by this class. */
+    public static boolean isLoaded() {
+        return loaded;
     }
 
     /** One line for a notebook: which backend and BLAS ND4J is running on. */
