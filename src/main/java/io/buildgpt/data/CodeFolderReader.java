@@ -81,7 +81,7 @@ final class CodeFolderReader {
             totalBytes += c.bytes();
             int start = text.length();
             text.append(separatorLine(c.path())).append('\n');
-            text.append(content.replace("\r\n", "\n"));
+            text.append(content.replace("\r\n", "\n").replace('\r', '\n')); // no '\r' left: Corpus's own normalisation keeps the offsets
             if (!content.endsWith("\n")) {
                 text.append('\n');
             }
