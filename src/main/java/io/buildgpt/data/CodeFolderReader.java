@@ -43,8 +43,17 @@ final class CodeFolderReader {
         if (!Files.isDirectory(abs)) {
             throw new CorpusException(abs + " is a file, not a folder. Use Corpus.fromFile(path) for a single file.");
         }
+        // A root that is a symbolic link is followed (the walk below does not follow links, so it starts at the target).
+        Path walked;
+        try {
+            walked = abs.toRealPath();
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new CorpusException("Cannot read the folder " + abs + ": access denied. Check its permissions.", e);
+        } catch (IOException e) {
+            throw new CorpusException("Cannot read the folder " + abs + ": " + e + ".", e);
+        }
         List<SkippedFile> skipped = new ArrayList<>();
-        List<Candidate> candidates = scan(abs, options, skipped);
+        List<Candidate> candidates = scan(walked, options, skipped);
         candidates.sort(Comparator.comparing(Candidate::path));
 
         StringBuilder text = new StringBuilder();
@@ -72,7 +81,7 @@ final class CodeFolderReader {
             totalBytes += c.bytes();
             int start = text.length();
             text.append(separatorLine(c.path())).append('\n');
-            text.append(content.replace("\r\n", "\n"));
+            text.append(content.replace("\r\n", "\n").replace('\r', '\n')); // no '\r' left: Corpus's own normalisation keeps the offsets
             if (!content.endsWith("\n")) {
                 text.append('\n');
             }
@@ -104,6 +113,7 @@ final class CodeFolderReader {
                         return FileVisitResult.CONTINUE;
                     }
                     String name = dir.getFileName().toString();
+                    // excluded by design, like files of other extensions: not listed in skipped()
                     return name.startsWith(".") || SKIPPED_DIRS.contains(name)
                             ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                 }
@@ -111,15 +121,25 @@ final class CodeFolderReader {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String name = file.getFileName().toString();
-                    if (attrs.isRegularFile() && !name.startsWith(".") && options.accepts(name)) {
-                        found.add(new Candidate(relative(root, file), file, attrs.size()));
+                    if (!options.accepts(name) || name.startsWith(".")) {
+                        return FileVisitResult.CONTINUE; // another extension, or hidden: excluded by design, not listed
+                    }
+                    String path = relative(root, file);
+                    if (attrs.isSymbolicLink()) {
+                        skipped.add(new SkippedFile(path, 0, "symbolic link, not followed (it may point outside the"
+                                + " folder); copy the file into the folder if it belongs to the corpus"));
+                    } else if (!attrs.isRegularFile()) {
+                        skipped.add(new SkippedFile(path, 0, "not a regular file"));
+                    } else {
+                        found.add(new Candidate(path, file, attrs.size()));
                     }
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    skipped.add(new SkippedFile(relative(root, file), 0, "unreadable: " + e));
+                    skipped.add(new SkippedFile(relative(root, file), 0, e instanceof java.nio.file.AccessDeniedException
+                            ? "access denied: this user may not read it" : "unreadable: " + e));
                     return FileVisitResult.CONTINUE;
                 }
             });

@@ -1,5 +1,6 @@
 package io.buildgpt.data;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,6 +12,14 @@ import java.util.List;
  * corpus.stats();       // tinyshakespeare: 1,115,394 chars, 65 distinct (from ...)
  * corpus.preview(200);
  * }</pre>
+ *
+ * <p>Line ends: CRLF and CR become LF when a corpus is made (any source), so {@code '\r'} is never a token.
+ *
+ * <p>Memory: a text file of N bytes needs about 5N bytes of heap while it is read and decoded (the
+ * bytes, the decoded chars, the String), then 2N for the text it keeps (N when it is all Latin-1) and
+ * 4N for its token ids ({@code int[]}): tinyshakespeare (1.1 MB) about 10 MB, a 300 MB file about 2 GB at
+ * its peak. A file that cannot fit the JVM's -Xmx is refused up front with its size and the setting
+ * to change; a file over 2 GB is refused (one Java string holds at most 2^31 chars).
  *
  * <p>Lengths and offsets are in Java chars (UTF-16 code units), not code points: the tokenizers
  * index the text by char, and the lecture corpora are BMP-only anyway, where the two agree.
@@ -44,11 +53,19 @@ public final class Corpus {
                     + ". Check the file, or delete it if it is a broken cached download.");
         }
         this.name = name;
-        this.text = text;
+        this.text = normalizeLineEnds(text);
         this.source = source;
         this.files = List.copyOf(files);
         this.skipped = List.copyOf(skipped);
         this.distinctChars = computeDistinct(text);
+    }
+
+    /**
+     * Windows (CRLF) and old Mac (CR) line ends become LF, so {@code '\r'} never becomes a token of its
+     * own and the same text saved on any system gives the same vocabulary.
+     */
+    static String normalizeLineEnds(String text) {
+        return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /**
@@ -61,8 +78,16 @@ public final class Corpus {
                     + ") or a text file, got: '" + nameOrPath + "'");
         }
         boolean known = NamedCorpora.names().stream().anyMatch(n -> n.equalsIgnoreCase(nameOrPath.strip()));
+        if (known) {
+            return named(nameOrPath);
+        }
         boolean looksLikePath = nameOrPath.contains("/") || nameOrPath.contains("\\") || nameOrPath.contains(".");
-        return known || !looksLikePath ? named(nameOrPath) : fromFile(Path.of(nameOrPath));
+        if (looksLikePath || Files.isRegularFile(Path.of(nameOrPath))) {
+            return fromFile(Path.of(nameOrPath));
+        }
+        throw new CorpusException("'" + nameOrPath + "' is neither a known corpus name (" + String.join(", ", NamedCorpora.names())
+                + ") nor a file: there is no file " + Path.of(nameOrPath).toAbsolutePath() + ". Give one of those names, or the"
+                + " path of a UTF-8 text file (relative paths start at " + Path.of("").toAbsolutePath() + ").");
     }
 
     /** A registered corpus ({@link NamedCorpora#names()}) with {@link CorpusOptions#defaults()}. */

@@ -1,5 +1,7 @@
 package io.buildgpt.data;
 
+import io.buildgpt.files.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,10 +15,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,20 +59,26 @@ public final class Downloader {
      * @throws CorpusException saying what failed and how to work offline
      */
     public Path download(CorpusSource source, Path target) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp;
+        Path absolute = target.toAbsolutePath().normalize();
+        Path dir = absolute.getParent();
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + ProcessHandle.current().pid() + ".part");
         try {
             Files.createDirectories(dir);
-            // Same folder as the target, so the final rename never crosses file systems.
-            temp = Files.createTempFile(dir, "." + source.name() + "-", ".part");
+            removeStaleParts(absolute);
+            AtomicFiles.removeStaleTemporaries(absolute);
         } catch (IOException e) {
-            throw new CorpusException("Cannot write to the data folder " + dir + ": " + e
+            throw new CorpusException("Cannot write to the data folder " + dir + ": "
+                    + (e instanceof AccessDeniedException ? "access denied" : e.toString())
                     + ". Make it writable, or set " + CorpusOptions.DIR_ENV + " to a folder that holds "
                     + source.fileName() + ".", e);
         }
         try {
             fetch(source, target, temp);
             byte[] raw = Files.readAllBytes(temp);
+            if (raw.length == 0) {
+                throw failure(source, target, "the server sent an empty file, which is never a complete corpus, so nothing was"
+                        + " cached; check the URL, or try again later", null);
+            }
             Checksums.verify(raw, source.sha256(), "the download from " + source.url(),
                     "The server sent a different file (or it was corrupted on the way); try again later. "
                             + offlineHint(source, target));
@@ -83,16 +91,33 @@ public final class Downloader {
                 // so the offline route is the useful fix.
                 throw new CorpusException(e.getMessage() + " " + offlineHint(source, target), e);
             }
-            if (source.format() != CorpusSource.Format.PLAIN) {
-                Files.writeString(temp, text, StandardCharsets.UTF_8);
-            }
-            moveIntoPlace(temp, target);
+            // fsync, permissions and the atomic rename: see AtomicFiles
+            AtomicFiles.write(absolute, source.format() == CorpusSource.Format.PLAIN ? raw : text.getBytes(StandardCharsets.UTF_8));
             return target;
         } catch (IOException e) {
-            throw new CorpusException("Cannot write the downloaded corpus to " + temp + ": " + e
+            throw new CorpusException("Cannot write the downloaded corpus to " + absolute + ": "
+                    + (e instanceof AccessDeniedException ? e.getMessage() : e.toString())
                     + ". Check free disk space and permissions of " + dir + ".", e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    /**
+     * Deletes the {@code .part} files of {@code target} whose downloading process is gone (killed
+     * mid-download): they are named {@code .<file>.<pid>.part}. A living process's is left alone.
+     */
+    private static void removeStaleParts(Path target) throws IOException {
+        String prefix = "." + target.getFileName() + ".";
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(target.getParent(), prefix + "*.part")) {
+            for (Path part : parts) {
+                String pid = part.getFileName().toString();
+                pid = pid.substring(prefix.length(), pid.length() - ".part".length());
+                if (pid.isEmpty() || !pid.chars().allMatch(Character::isDigit)) continue;
+                long id = Long.parseLong(pid);
+                boolean alive = id != ProcessHandle.current().pid() && ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) Files.deleteIfExists(part);
+            }
         }
     }
 
@@ -130,6 +155,13 @@ public final class Downloader {
             if (length.isPresent() && received != length.getAsLong()) {
                 throw failure(source, target, "the download is truncated: got " + received + " of "
                         + length.getAsLong() + " bytes; try again", null);
+            }
+            if (!provablyComplete(response, length) && source.sha256() == null && received > 0) {
+                // An HTTP/1.x body without a length or chunked framing ends when the connection closes,
+                // which a server that died mid-file does too: such a body cannot be told from a truncated one.
+                throw failure(source, target, "the server sent " + received + " bytes without saying how many (no"
+                        + " Content-Length, not chunked) and the source has no checksum, so the download cannot be shown"
+                        + " complete and was not cached; try again, or give the CorpusSource a sha256", null);
             }
         }
     }
@@ -184,14 +216,10 @@ public final class Downloader {
         }
     }
 
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            // Some network/FUSE file systems cannot rename atomically; a plain replace is the
-            // best they offer, and the file is already fully verified at this point.
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+    /** A body whose end is part of the protocol: a Content-Length (checked), chunked framing, or HTTP/2 framing. */
+    private static boolean provablyComplete(HttpResponse<?> response, OptionalLong length) {
+        return length.isPresent() || response.version() == HttpClient.Version.HTTP_2
+                || response.headers().allValues("Transfer-Encoding").stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("chunked"));
     }
 
     private CorpusException oversized(CorpusSource source, Path target, String detail) {

@@ -18,7 +18,7 @@ final class NamedCorpusLoader {
         }
         Path cached = options.dataDir().resolve(source.fileName());
         String origin;
-        if (Files.isRegularFile(cached)) {
+        if (Files.isRegularFile(cached) && sizeOf(cached) > 0) { // an empty file is never a complete corpus: fetch again
             origin = cached + " (cached)";
         } else {
             new Downloader(options.download()).download(source, cached);
@@ -28,6 +28,14 @@ final class NamedCorpusLoader {
         Checksums.verify(bytes, source.sha256(), "the cached corpus " + cached,
                 "Delete the file so it is downloaded again, or replace it with the original.");
         return new Corpus(source.name(), Utf8Files.decode(bytes, cached.toString()), origin);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /**

@@ -59,17 +59,21 @@ public final class TokenSplit {
         if (blockSize < 1) {
             throw new IllegalArgumentException("blockSize = " + blockSize + " is out of range: it must be at least 1 (the lecture uses 8)");
         }
-        requireLongEnough("train", train.length, blockSize, train.length + val.length);
-        requireLongEnough("val", val.length, blockSize, train.length + val.length);
+        String advice = "use more text, a smaller blockSize, or hold out other files (a different valFraction or seed)";
+        requireLongEnough("train", train.length, blockSize, train.length + val.length, advice);
+        requireLongEnough("val", val.length, blockSize, train.length + val.length, advice);
         return new TokenSplit(train.clone(), val.clone(), blockSize);
     }
 
     private static void requireLongEnough(String part, int length, int blockSize, int total) {
+        requireLongEnough(part, length, blockSize, total, "use a longer text, a smaller blockSize, or a different trainFraction");
+    }
+
+    private static void requireLongEnough(String part, int length, int blockSize, int total, String advice) {
         if (length < blockSize + 1) {
             throw new IllegalArgumentException(String.format(
-                    "the %s split has %d tokens (of %d in all) but blockSize = %d needs at least %d: "
-                            + "use a longer text, a smaller blockSize, or a different trainFraction",
-                    part, length, total, blockSize, blockSize + 1));
+                    "the %s split has %d tokens (of %d in all) but blockSize = %d needs at least %d: %s",
+                    part, length, total, blockSize, blockSize + 1, advice));
         }
     }
 

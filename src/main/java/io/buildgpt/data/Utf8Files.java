@@ -38,6 +38,7 @@ public final class Utf8Files {
                     + "Pass a file, or use Corpus.fromCodeFolder(...) to read every source file under it.");
         }
         try {
+            requireHeapFor(Files.size(abs), abs.toString(), Runtime.getRuntime().maxMemory());
             return Files.readAllBytes(abs);
         } catch (NoSuchFileException e) {
             throw new CorpusException("File not found: " + abs
@@ -48,6 +49,31 @@ public final class Utf8Files {
         } catch (IOException e) {
             throw new CorpusException("Cannot read " + abs + ": " + e + ". Check the file and try again.", e);
         }
+    }
+
+    /** Heap a text file needs while it is read and decoded, per byte: the bytes, the decoded chars (2), the String (up to 2). */
+    static final int LOAD_BYTES_PER_BYTE = 5;
+
+    /**
+     * Refuses, with its size, the limit and the setting to change, a file that cannot be loaded in this
+     * heap (a bare OutOfMemoryError deep in the decoder would say none of that) or in one Java array.
+     */
+    static void requireHeapFor(long fileBytes, String what, long maxHeap) {
+        if (fileBytes > Integer.MAX_VALUE - 8) {
+            throw new CorpusException(what + " is " + mb(fileBytes) + ", but a corpus is held as one Java string, at most 2 GB"
+                    + " (2147483639 bytes): use a part of it, e.g. `head -c 1000000000 big.txt > part.txt`.");
+        }
+        long needed = LOAD_BYTES_PER_BYTE * fileBytes;
+        if (needed > maxHeap * 9 / 10) {
+            throw new CorpusException(what + " is " + mb(fileBytes) + ": loading it needs about " + mb(needed) + " of heap ("
+                    + LOAD_BYTES_PER_BYTE + " bytes per byte of text, then 4 bytes per character for its token ids), but this JVM"
+                    + " may use at most " + mb(maxHeap) + " (-Xmx). Give it more, e.g. -Xmx" + Math.max(2, (needed * 2 >> 30) + 1)
+                    + "g (the notebook runner: -J-Xmx...), or use a smaller file.");
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     /**

@@ -45,6 +45,8 @@ public final class AtomicFiles {
             Files.createDirectories(folder);
         } catch (AccessDeniedException e) {
             throw denied(absolute, e);
+        } catch (FileSystemException e) {
+            throw readOnly(absolute, e);
         }
         removeStaleTemporaries(absolute);
         Path temp = temporaryOf(absolute, ProcessHandle.current().pid());
@@ -62,6 +64,8 @@ public final class AtomicFiles {
             forceFolder(folder);
         } catch (AccessDeniedException e) {
             throw denied(absolute, e);
+        } catch (FileSystemException e) {
+            throw readOnly(absolute, e);
         } finally {
             Files.deleteIfExists(temp); // gone already after a successful move
         }
@@ -118,10 +122,24 @@ public final class AtomicFiles {
      */
     public static AccessDeniedException denied(Path target, FileSystemException cause) {
         Path where = cause.getFile() != null ? Path.of(cause.getFile()) : target;
+        String what = where.getFileName() != null && where.getFileName().toString().startsWith("." + target.getFileName() + ".")
+                ? "create files in the folder " + target.getParent()   // our temporary file: the folder refused it
+                : "write " + where;
         AccessDeniedException e = new AccessDeniedException(target.toString(), null,
-                "access denied: this user may not write " + where + " (a read-only folder or file?); "
+                "access denied: this user may not " + what + " (read-only?); "
                         + "choose a folder you can write, or change its permissions");
         e.initCause(cause);
+        return e;
+    }
+
+    /** A read-only file system (EROFS) is access denied too, for every user; other file-system errors pass unchanged. */
+    private static FileSystemException readOnly(Path target, FileSystemException e) {
+        if (e.getReason() != null && e.getReason().contains("Read-only file system")) {
+            AccessDeniedException denied = new AccessDeniedException(target.toString(), null, "access denied: " + e.getFile()
+                    + " is on a read-only file system; choose a folder on a writable one");
+            denied.initCause(e);
+            return denied;
+        }
         return e;
     }
 

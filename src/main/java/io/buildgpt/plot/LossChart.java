@@ -1,5 +1,7 @@
 package io.buildgpt.plot;
 
+import io.buildgpt.files.AtomicFiles;
+
 import io.buildgpt.train.LossHistory;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Train and val loss against step, as an XChart line chart. {@link #image} gives a
@@ -54,19 +55,18 @@ public final class LossChart {
         return BitmapEncoder.getBufferedImage(chart(title, runs));
     }
 
-    /** Writes the image as a PNG; written to a temporary file first, so a failure leaves an existing file intact. */
+    /**
+     * Writes the image as a PNG through {@link AtomicFiles}: a temporary file first (forced to disk, the
+     * previous file's permissions kept), so a failure leaves an existing file intact.
+     */
     public static Path savePng(BufferedImage image, Path target) {
-        Path dir = target.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-            try {
-                if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            if (!ImageIO.write(image, "png", png)) throw new IOException("no PNG writer available");
+            AtomicFiles.write(target, png.toByteArray());
             return target;
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UncheckedIOException("could not write the chart to " + target + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the chart to " + target + ": " + e.getMessage()
                     + "; check that the folder is writable", e);

@@ -132,4 +132,21 @@ class CodeFolderTest {
         e = assertThrows(IllegalArgumentException.class, () -> CodeFolderOptions.defaults().withMaxFileBytes(0));
         assertTrue(e.getMessage().contains("maxFileBytes must be >= 1, got: 0"), e.getMessage());
     }
+
+    @Test
+    void aRootThatIsASymbolicLinkIsFollowedAndLinksInsideAreListedAsSkipped() throws IOException {
+        Path link = root.resolveSibling(root.getFileName() + "-link");
+        Files.createSymbolicLink(link, root);
+        Files.createSymbolicLink(root.resolve("src/main/java/Linked.java"), root.resolve("src/main/java/Foo.java"));
+        try {
+            Corpus corpus = Corpus.fromCodeFolder(link);
+            assertTrue(paths(corpus.files()).contains("src/main/java/Foo.java"), paths(corpus.files()).toString());
+            SkippedFile linked = corpus.skipped().stream().filter(s -> s.path().equals("src/main/java/Linked.java")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the symbolic link is not in skipped(): " + corpus.skipped()));
+            assertEquals("symbolic link, not followed (it may point outside the folder); copy the file into the folder if it"
+                    + " belongs to the corpus", linked.reason());
+        } finally {
+            Files.deleteIfExists(link);
+        }
+    }
 }

@@ -58,6 +58,9 @@ class CodeSplitTest {
         assertEquals(x[1], y[0]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CodeSplit.byFiles(corpus, 0.3, 5).tokenSplit(10_000));
         assertTrue(e.getMessage().contains("blockSize = 10000"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("use more text, a smaller blockSize, or hold out other files (a different valFraction"
+                + " or seed)"), e.getMessage());
+        assertFalse(e.getMessage().contains("trainFraction"), "a code split has no trainFraction: " + e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> CodeSplit.byFiles(corpus, 1.0, 5));
         assertTrue(e.getMessage().contains("valFraction = 1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> CodeSplit.byFiles(Corpus.fromText("prose", "no files"), 0.1, 5));

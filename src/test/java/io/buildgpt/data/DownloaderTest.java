@@ -61,6 +61,7 @@ class DownloaderTest {
                     }
                 })
                 .on("/missing", ex -> ex.sendResponseHeaders(404, -1))
+                .on("/empty", ex -> ex.sendResponseHeaders(200, -1))
                 .on("/slow-body", ex -> {
                     ex.sendResponseHeaders(200, 100);
                     OutputStream out = ex.getResponseBody();
@@ -228,5 +229,60 @@ class DownloaderTest {
         assertArrayEquals(PREVIOUS, Files.readAllBytes(target()), "previous cache file must be untouched");
         assertEquals(List.of("sample.txt"), dataDirFiles(), "no temp/partial file may be left behind");
         return msg;
+    }
+
+    @Test
+    void anEmptyBodyIsNeverCached() throws IOException {
+        assertFailsCleanly("/empty", null, "the server sent an empty file, which is never a complete corpus, so nothing was cached");
+    }
+
+    @Test
+    void anEmptyCachedFileIsFetchedAgainNotFailedOnForever() throws IOException {
+        Files.write(target(), new byte[0]);
+        CorpusOptions options = new CorpusOptions(dataDir, null, config.withReadTimeout(Duration.ofSeconds(10)));
+        Corpus corpus = Corpus.load(source("/good", Checksums.sha256(GOOD)), options);
+        assertArrayEquals(GOOD, Files.readAllBytes(target()));
+        assertTrue(corpus.text().length() > 0);
+    }
+
+    /** A raw HTTP/1.1 server that sends {@code sent} bytes with neither Content-Length nor chunking, then closes. */
+    private static java.net.ServerSocket closingEarly(int sent) throws IOException {
+        java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (java.net.Socket s = socket.accept()) {
+                s.getInputStream().read(new byte[4096]);
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write("a".repeat(sent).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException ignored) {
+                // the test checks what the client made of it
+            }
+        }, "closing-early");
+        t.setDaemon(true);
+        t.start();
+        return socket;
+    }
+
+    @Test
+    void aBodyWithoutLengthOrChecksumIsNotCached() throws IOException {
+        Files.write(target(), PREVIOUS);
+        try (java.net.ServerSocket socket = closingEarly(300)) {
+            CorpusSource src = new CorpusSource("sample", java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/x"),
+                    null, CorpusSource.Format.PLAIN);
+            CorpusException e = assertThrows(CorpusException.class, () -> new Downloader(config).download(src, target()));
+            assertTrue(e.getMessage().contains("the server sent 300 bytes without saying how many (no Content-Length, not chunked)"
+                    + " and the source has no checksum, so the download cannot be shown complete and was not cached"), e.getMessage());
+        }
+        assertArrayEquals(PREVIOUS, Files.readAllBytes(target()));
+        assertEquals(List.of("sample.txt"), dataDirFiles());
+    }
+
+    @Test
+    void aKilledDownloadsPartFileIsRemovedByTheNextDownload() throws IOException {
+        Path stale = dataDir.resolve(".sample.txt." + ((1 << 22) + 4321) + ".part");
+        Files.write(stale, new byte[1000]);
+        new Downloader(config.withReadTimeout(Duration.ofSeconds(10))).download(source("/good", Checksums.sha256(GOOD)), target());
+        assertEquals(List.of("sample.txt"), dataDirFiles());
     }
 }

@@ -80,8 +80,9 @@ public final class NotebookRunner {
             System.err.println("notebook " + label + ", " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
+            String cause = e.getCause() == null ? null : e.getCause().getMessage();
             System.err.println("notebook " + label + ": " + e.getMessage()
-                    + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+                    + (cause != null && !String.valueOf(e.getMessage()).contains(cause) ? " (" + cause + ")" : ""));
             return 1;
         } finally {
             watch.done();

@@ -157,4 +157,28 @@ class RunnerLimitsTest {
         assertTrue(result.stderr().contains("bad.ipynb: cell 2 is a string, not a JSON object: every entry of \"cells\" must be"
                 + " an object with \"cell_type\" and \"source\""), result.stderr());
     }
+
+    @Test
+    void rewritingANotebookKeepsItsPermissions() throws Exception {
+        Path file = notebook(folder, "shared.ipynb", "int a = 1;");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        Notebook.read(file).write(file);
+        assertEquals("rw-rw-r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Path fresh = folder.resolve("fresh.ipynb");
+        Notebook.read(file).write(fresh);
+        assertTrue(Files.getPosixFilePermissions(fresh).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                "a new notebook is not 0600: " + Files.getPosixFilePermissions(fresh));
+    }
+
+    @Test
+    void anOutFolderThatRefusesWritesSaysAccessDenied() throws Exception {
+        // root may write any chmod-ed folder; sysfs refuses new files even to root (skipped where absent)
+        Path out = Path.of("/sys");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(out) && !Files.isWritable(out.resolve("probe")));
+        notebook(folder, "one.ipynb", "int a = 1;");
+        TestFixtures.CliResult result = TestFixtures.runCli(folder, "--out", out + "/", "one.ipynb");
+        assertEquals(1, result.exitCode());
+        assertTrue(result.stderr().startsWith("notebook one.ipynb: cannot write notebook /sys/one.ipynb: /sys/one.ipynb: access denied:"
+                + " this user may not create files in the folder /sys (read-only?); choose a folder you can write"), result.stderr());
+    }
 }
