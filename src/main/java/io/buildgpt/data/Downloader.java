@@ -16,7 +16,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -61,10 +60,10 @@ public final class Downloader {
     public Path download(CorpusSource source, Path target) {
         Path absolute = target.toAbsolutePath().normalize();
         Path dir = absolute.getParent();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        Path temp = PartFiles.of(absolute);
         try {
             Files.createDirectories(dir);
-            removeStaleParts(absolute);
+            PartFiles.removeStale(absolute, source.name());
             AtomicFiles.removeStaleTemporaries(absolute);
         } catch (IOException e) {
             throw new CorpusException("Cannot write to the data folder " + dir + ": "
@@ -100,24 +99,6 @@ public final class Downloader {
                     + ". Check free disk space and permissions of " + dir + ".", e);
         } finally {
             deleteQuietly(temp);
-        }
-    }
-
-    /**
-     * Deletes the {@code .part} files of {@code target} whose downloading process is gone (killed
-     * mid-download): they are named {@code .<file>.<pid>.part}. A living process's is left alone.
-     */
-    private static void removeStaleParts(Path target) throws IOException {
-        String prefix = "." + target.getFileName() + ".";
-        try (DirectoryStream<Path> parts = Files.newDirectoryStream(target.getParent(), prefix + "*.part")) {
-            for (Path part : parts) {
-                String pid = part.getFileName().toString();
-                pid = pid.substring(prefix.length(), pid.length() - ".part".length());
-                if (pid.isEmpty() || !pid.chars().allMatch(Character::isDigit)) continue;
-                long id = Long.parseLong(pid);
-                boolean alive = id != ProcessHandle.current().pid() && ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false);
-                if (!alive) Files.deleteIfExists(part);
-            }
         }
     }
 

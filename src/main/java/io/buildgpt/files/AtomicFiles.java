@@ -97,7 +97,8 @@ public final class AtomicFiles {
         if (!Files.isDirectory(folder)) {
             return;
         }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, prefix + "*" + SUFFIX)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder,
+                entry -> entry.getFileName().toString().startsWith(prefix) && entry.getFileName().toString().endsWith(SUFFIX))) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 String middle = name.substring(prefix.length(), name.length() - SUFFIX.length());
@@ -113,6 +114,33 @@ public final class AtomicFiles {
             }
         } catch (AccessDeniedException e) {
             throw denied(target.toAbsolutePath(), e);
+        }
+        removeLegacyTemporaries(target.toAbsolutePath());
+    }
+
+    /** How old a temporary of the earlier naming must be before it counts as abandoned: no save takes that long. */
+    static final java.time.Duration LEGACY_AGE = java.time.Duration.ofHours(1);
+
+    /**
+     * Earlier versions named their temporaries {@code <name><digits>.tmp} or {@code .<name><digits>.tmp}
+     * ({@link Files#createTempFile}), without the writer's pid; those older than {@link #LEGACY_AGE} are
+     * abandoned and removed.
+     */
+    private static void removeLegacyTemporaries(Path target) throws IOException {
+        Path folder = target.getParent();
+        String name = target.getFileName().toString();
+        long cutoff = System.currentTimeMillis() - LEGACY_AGE.toMillis();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder,
+                entry -> entry.getFileName().toString().contains(name) && entry.getFileName().toString().endsWith(SUFFIX))) {
+            for (Path entry : entries) {
+                String file = entry.getFileName().toString();
+                String rest = file.startsWith("." + name) ? file.substring(name.length() + 1)
+                        : file.startsWith(name) ? file.substring(name.length()) : null;
+                if (rest == null || rest.length() <= SUFFIX.length()) continue;
+                String digits = rest.substring(0, rest.length() - SUFFIX.length());
+                if (!digits.chars().allMatch(Character::isDigit)) continue;
+                if (Files.getLastModifiedTime(entry).toMillis() < cutoff) Files.deleteIfExists(entry);
+            }
         }
     }
 

@@ -282,6 +282,9 @@ class DownloaderTest {
     void aKilledDownloadsPartFileIsRemovedByTheNextDownload() throws IOException {
         Path stale = dataDir.resolve(".sample.txt." + ((1 << 22) + 4321) + ".part");
         Files.write(stale, new byte[1000]);
+        Path legacy = dataDir.resolve(".sample-8123456789.part"); // the earlier naming, two hours old
+        Files.write(legacy, new byte[1000]);
+        Files.setLastModifiedTime(legacy, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
         new Downloader(config.withReadTimeout(Duration.ofSeconds(10))).download(source("/good", Checksums.sha256(GOOD)), target());
         assertEquals(List.of("sample.txt"), dataDirFiles());
     }

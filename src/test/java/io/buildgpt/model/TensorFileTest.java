@@ -157,7 +157,15 @@ class TensorFileTest {
         Files.write(stale, new byte[1000]);
         Path living = io.buildgpt.files.AtomicFiles.temporaryOf(f.toAbsolutePath(), ProcessHandle.current().parent().orElseThrow().pid());
         Files.write(living, new byte[10]);
+        // left by the earlier naming (Files.createTempFile: no pid), two hours ago, and one of a minute ago
+        Path legacy = dir.resolve("t.bin8412937465.tmp");
+        Files.write(legacy, new byte[100]);
+        Files.setLastModifiedTime(legacy, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        Path recent = dir.resolve("t.bin1234.tmp");
+        Files.write(recent, new byte[100]);
         TensorFile.write(f, "demo", Map.of("step", 2L), entries());
+        assertFalse(Files.exists(legacy), "an abandoned temporary of the earlier naming is removed");
+        assertTrue(Files.exists(recent), "a recent one may still be in use");
         assertEquals("rw-rw-r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         assertFalse(Files.exists(stale), "the stale temporary of the same target is removed");
         assertTrue(Files.exists(living), "a temporary whose writer is alive is left alone");

@@ -105,6 +105,16 @@ class RunnerLimitsTest {
     @Test
     @Timeout(120)
     void theNotebookJvmEndsWhenItsRunnerIsKilled() throws Exception {
+        runnerEndsAndChildFollows(true); // SIGKILL: the runner's hooks cannot run, the child notices its parent is gone
+    }
+
+    @Test
+    @Timeout(120)
+    void theNotebookJvmEndsWhenItsRunnerIsTerminated() throws Exception {
+        runnerEndsAndChildFollows(false); // SIGTERM (Ctrl-C alike): the runner's shutdown hook stops the child
+    }
+
+    private void runnerEndsAndChildFollows(boolean forcibly) throws Exception {
         notebook(folder, "spin.ipynb", "while (true) { }");
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path classes = Path.of(NotebookRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -121,7 +131,11 @@ class RunnerLimitsTest {
             assertTrue(child != null, "the runner started no notebook JVM");
             Thread.sleep(2000); // let the child reach the spinning cell
             assertTrue(child.isAlive(), Files.readString(folder.resolve("runner.log")));
-            runner.destroyForcibly(); // SIGKILL: the runner's own shutdown hook cannot run
+            if (forcibly) {
+                runner.destroyForcibly();
+            } else {
+                runner.destroy();
+            }
             assertTrue(runner.waitFor(30, TimeUnit.SECONDS));
             boolean ended = child.onExit().completeOnTimeout(null, 30, TimeUnit.SECONDS).join() != null;
             assertTrue(ended && !child.isAlive(), "the notebook JVM " + child.pid() + " outlived its runner");
