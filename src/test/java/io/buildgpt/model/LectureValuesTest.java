@@ -50,4 +50,19 @@ class LectureValuesTest {
         assertEquals("\nSKIcLT;AcELMoTbvZv C?nq-QE33:CJqkOKH-q;:la!oiywkHjgChzbQ?u!3bLIgwevmyFJGUGp\nwnYWmnxKWWev-tDqXErVKLgJ",
                 generated);
     }
+
+    @Test
+    void selfAttentionVersionFourPrintsTheLecturesWeights() {
+        // torch.manual_seed(1337); x = torch.randn(4, 8, 32); key, query, value = nn.Linear(32, 16, bias=False)
+        // wei = softmax(masked(q @ k^T)) (unscaled, as first printed in the lecture): row 7 of wei[0]
+        TorchGenerator g = new TorchGenerator(1337);
+        INDArray x = SelfAttentionTrick.randn(g, 4, 8, 32);                  // (B,T,C)
+        INDArray wKey = SelfAttentionTrick.linearWeights(g, 32, 16);         // (C,hs), drawn first as in the lecture
+        INDArray wQuery = SelfAttentionTrick.linearWeights(g, 32, 16);
+        INDArray x0 = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)); // (T,C)
+        INDArray wei = SelfAttentionTrick.causalSoftmax(x0.mmul(wQuery).mmul(x0.mmul(wKey).transpose())); // (T,T)
+        float[] row7 = wei.getRow(7).toFloatVector();
+        float[] lecture = {0.0210f, 0.0843f, 0.0555f, 0.2297f, 0.0573f, 0.0709f, 0.2423f, 0.2391f};
+        assertArrayEquals(lecture, row7, 5e-5f);
+    }
 }
