@@ -11,9 +11,14 @@ import java.util.Random;
  * The lecture's {@code MultiHeadAttention}: {@code nHead} {@link Head}s side by side, their outputs
  * concatenated to {@code (B,T,C)}, then {@code proj = Linear(C, C)} and dropout.
  *
- * <p>Why the projection is fused: the heads' query, key and value weights ({@code 3 * nHead}
- * matrices of {@code (headSize, C)}) are stacked into one {@code (3C, C)} matrix on every pass, so
- * the projection is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones.
+ * <p>Dimensions: {@code B} batch, {@code T} time (positions, at most blockSize), {@code C} nEmbd,
+ * {@code hs = C / nHead}, {@code n = B*T} rows; flat row-major {@code float[]}. {@code x, cat, dx (n, C)};
+ * {@code wQkv (3C, C)} = nanoGPT's {@code c_attn} weight, rows [queries of heads 0..nHead-1 | keys | values],
+ * each head's block {@code (hs, C)}; {@code qkv, dQkv (n, 3C)} in the same column order (see {@link Head}).
+ *
+ * <p>Why the projection is fused (nanoGPT's {@code c_attn}): the heads' query, key and value weights
+ * ({@code 3 * nHead} matrices of {@code (hs, C)}) are stacked into one {@code (3C, C)} matrix on every
+ * pass, so the projection is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones.
  * Stacking and unstacking cost {@code 3C*C} copies, against {@code B*T*3C*C} for the product. The
  * parameters stay per head, named as PyTorch's state_dict.
  *
