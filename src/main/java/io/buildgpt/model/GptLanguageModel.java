@@ -247,8 +247,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     /**
      * The same tokens as {@link #generate} for the same seed, with a key/value cache: while the
      * context is shorter than {@code blockSize}, each new token costs one position's work. Once the
-     * context is full it slides, every position embedding shifts, and the cache is rebuilt from the
-     * last {@code blockSize} tokens; from then on each token costs a full forward pass, as uncached.
+     * context is full it slides, every position embedding shifts and every cached key and value with
+     * it, so each token then costs one pass over the window, as uncached (see {@code KvCache}).
      */
     public INDArray generateCached(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
         return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
