@@ -159,8 +159,15 @@ public final class MultiHeadAttention {
     /** One new position {@code pos} for each of {@code B} sequences, {@code x (B,C) -> (B,C)}, attending over the cache. */
     float[] forwardStep(float[] x, int batch, int pos) {
         ensureRows(batch);
-        stackWeights(true);                                          // (3C,C), effective weights if adapted or quantized
-        Matmul.multiplyTransposed(x, wQkv, qkv, 0, 3 * c, batch, c, 3 * c); // (B,C) @ (C,3C) -> (B,3C)
+        int c3 = 3 * c;
+        if (!plainWeights()) {                                       // adapted or quantized: the effective weights
+            stackWeights(true);                                      // (3C,C)
+            Matmul.multiplyTransposed(x, wQkv, qkv, 0, c3, batch, c, c3); // (B,C) @ (C,3C) -> (B,3C)
+        } else for (int h = 0; h < nHead; h++) {                     // (B,C) @ (C,hs) -> (B,hs), per head and role:
+            Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize); // no copy
+            Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
+            Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
+        }
         cache.step(qkv, batch, pos, cat);                            // cache[:, pos] = k, v; attend -> cat (B,C)
         return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
     }
@@ -191,6 +198,12 @@ public final class MultiHeadAttention {
             heads[h].value.accumulateWeightGradient(dWQkv, 2 * c * c + rows);
         }
         if (!branch) for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].backward(dWQkv, r * c * c);
+    }
+
+    private boolean plainWeights() {
+        for (LoraAdapter a : qkvAdapters) if (a != null) return false;
+        for (Head h : heads) for (Linear l : h.linears()) if (l.quantized() != null) return false;
+        return true;
     }
 
     /** Adapters on query and value (and key, proj for ALL_LINEAR); freezes every weight of this layer. */
