@@ -8,9 +8,12 @@ import io.buildgpt.random.TorchGenerator;
 
 /**
  * The generation loop behind {@link GptLanguageModel#generate} and {@link GptLanguageModel#generateCached}.
- * Both draw from one {@link TorchGenerator}, one token per sequence per step in sequence order (the
- * order of PyTorch's {@code torch.multinomial} on the {@code (B, V)} probabilities), from
- * logits that are bit-identical between the two paths, so they produce the same tokens.
+ * Both draw from one {@link TorchGenerator}, one token per sequence per step in sequence order. The
+ * cached path computes one position per token while the context is shorter than {@code blockSize}, then,
+ * once the window slides, recomputes the window as the uncached path does ({@link KvCache} says why that
+ * is the exact choice for learned absolute positions). The two paths' logits agree to about 1e-6 (BLAS
+ * sums a 1-row product and a T-row product in different orders), so they sample the same tokens except
+ * when a uniform draw falls within that distance of a boundary between two tokens' probabilities.
  */
 final class GptGeneration {
     /** The most tokens one call returns, all rows together: the largest Java array. */
@@ -53,8 +56,8 @@ final class GptGeneration {
                 int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
                 crop(seq, batch, total, len, window, cond);
                 logits = model.lastLogits(cond, batch, window);               // (B,V): logits[:, -1, :]
-                if (cached) {
-                    model.fillCaches(batch, window);
+                if (cached) {                                                  // a full window slides at the next token:
+                    if (window < blockSize) model.fillCaches(batch, window);   // its keys would all be stale (KvCache)
                     cacheLen = window;
                 }
             } else {

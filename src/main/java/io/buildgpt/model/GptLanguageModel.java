@@ -238,6 +238,33 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         }
     }
 
+    /**
+     * {@link #lossAndGradients(int[], int[], int, int)} for a batch that does not fit in memory at once:
+     * the {@code batchSize} sequences run {@code microBatch} at a time, each adding its share of the
+     * gradient of the mean loss over all {@code B*T} positions. The same loss and gradients as one call
+     * up to rounding (sums in another order) and the dropout masks drawn; activation memory is that of
+     * {@code microBatch} sequences (the lecture's full GPT at batch 64 needs about 9 GB in one call).
+     */
+    public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize, int microBatch) {
+        checkBatch(x, y, batchSize, blockSize);
+        if (microBatch < 1 || batchSize % microBatch != 0) {
+            throw new IllegalArgumentException("microBatch = " + microBatch + " must be at least 1 and divide batchSize = " + batchSize);
+        }
+        for (Parameter p : parameters) p.zeroGrad();
+        int rows = microBatch * blockSize, v = config.vocabSize();
+        int[] xs = new int[rows], ys = new int[rows];
+        double loss = 0;
+        for (int from = 0; from < x.length; from += rows) {
+            System.arraycopy(x, from, xs, 0, rows);
+            System.arraycopy(y, from, ys, 0, rows);
+            float[] logits = logits(xs, microBatch, blockSize, true);
+            Arrays.fill(dLogits, 0, rows * v, 0f);
+            loss += crossEntropy(logits, ys, dLogits, 1f / x.length) * rows / x.length; // d(mean over all B*T)
+            backward(dLogits);                                                         // adds into every grad
+        }
+        return loss;
+    }
+
     /** Logits {@code (B, T, V)} for {@code idx (B, T)}, {@code T <= blockSize}, and the loss when {@code targets} is not null. */
     public ForwardResult forward(INDArray idx, INDArray targets) {
         guard.enter("forward");
@@ -276,8 +303,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     /**
      * The same tokens as {@link #generate} for the same seed, with a key/value cache: while the
      * context is shorter than {@code blockSize}, each new token costs one position's work. Once the
-     * context is full it slides, every position embedding shifts, and the cache is rebuilt from the
-     * last {@code blockSize} tokens; from then on each token costs a full forward pass, as uncached.
+     * context is full it slides, every position embedding shifts and every cached key and value with
+     * it, so each token then costs one pass over the window, as uncached (see {@code KvCache}).
      */
     public INDArray generateCached(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
         guard.enter("generateCached");
@@ -394,8 +421,12 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     private double crossEntropy(float[] logits, int[] y, float[] grad) {
+        return crossEntropy(logits, y, grad, 1f / y.length); // mean over B*T positions
+    }
+
+    /** Mean cross-entropy over {@code y}; the gradient of {@code scale * sum} goes into {@code grad} (if not null). */
+    private double crossEntropy(float[] logits, int[] y, float[] grad, float scale) {
         int v = config.vocabSize();
-        float scale = 1f / y.length; // mean over B*T positions
         double sum = 0;
         for (int i = 0; i < y.length; i++) sum += Softmax.crossEntropy(logits, i * v, v, y[i], grad, i * v, scale, exps);
         return sum / y.length;

@@ -11,11 +11,23 @@ import java.util.Random;
  * later positions being set to {@code -inf} so that they get weight exactly 0, and returns the
  * weighted sum of their values.
  *
- * <p>The head owns its three Linears (so its parameters carry the lecture's names), but the
- * projection itself is done for all heads at once by {@link MultiHeadAttention} into one
- * {@code qkv (B*T, 3C)} buffer laid out as [queries of all heads | keys | values]; this head reads
- * its {@code headSize} columns from each third, and writes its output to its columns of the
- * concatenated {@code (B*T, C)} result.
+ * <p>The head owns its three Linears (so its parameters carry the lecture's names and PyTorch's
+ * state_dict keys), but it does not run them itself: {@link MultiHeadAttention} stacks the query, key
+ * and value weights of all heads into one {@code (3C, C)} matrix and computes them in one product,
+ * as nanoGPT's {@code c_attn} does, into a {@code qkv} buffer; this head reads its {@code hs} columns
+ * of each third and writes its output to its columns of the concatenated result.
+ *
+ * <p>Dimensions:
+ * <pre>
+ *   B   batch: sequences in the batch            T   time: positions per sequence (at most blockSize)
+ *   C   nEmbd: channels of the residual stream    hs  headSize = C / nHead
+ *   n = B*T rows; arrays are flat row-major float[]
+ *   qkv (n, 3C): row b*T+t = [ q of head 0 | ... | q of head nHead-1 | k of heads 0.. | v of heads 0.. ],
+ *                 so this head's q is columns h*hs.., its k C + h*hs.., its v 2C + h*hs..
+ *   probs, weights (B, T, T): attention weights before and after dropout; out (n, C): columns h*hs.. are this head's
+ * </pre>
+ * Per sequence the work is three matrix products through BLAS on this head's {@code (T, hs)} slices
+ * ({@code q @ k^T}, masked softmax in a loop, {@code wei @ v}) and four in the backward pass.
  */
 public final class Head {
     final Linear key, query, value;   // weights (headSize, C)
@@ -102,7 +114,6 @@ public final class Head {
         Blas.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
     }
 
-    /** {@code dOut (B,T,C)}, this head's columns -> adds its query, key and value gradients into {@code dQkv (B,T,3C)}. */
     /** The attention probabilities of batch row {@code b} from the last forward pass, {@code (T, T)}, before dropout. */
     float[][] probabilities(int b) {
         float[][] out = new float[time][time];
@@ -110,6 +121,7 @@ public final class Head {
         return out;
     }
 
+    /** {@code dOut (B,T,C)}, this head's columns -> writes its query, key and value gradients into its columns of {@code dQkv (B,T,3C)}. */
     void backward(float[] dOut, float[] qkv, float[] dQkv) {
         for (int b = 0; b < batch; b++) backwardWeights(dOut, qkv, dQkv, b);
         float[] dProbs = dropout.backward(dWeights);                              // (B,T,T)

@@ -9,16 +9,15 @@ import java.util.Random;
  * {@code nn.Linear(in, out, bias)}: {@code y = x @ W^T + b} over {@code n} rows.
  *
  * <p>The weight is stored {@code (out, in)} row-major, exactly as PyTorch's {@code weight}, so a
- * state_dict maps onto it without transposing. For the forward product the layer's {@link Matmul}
- * transposes it into scratch rows {@code (in, out)} on every call (it costs {@code in*out}, against
- * {@code n*in*out} for the product): with that all three products are contiguous-inner-loop kernels:
+ * state_dict maps onto it without transposing: BLAS reads it transposed where a product needs
+ * {@code W^T}. The three products, each one {@link Matmul} call (OpenBLAS {@code sgemm}):
  * <pre>
- *   forward  y  = x  @ W^T   x (n,in)  @ W^T (in,out)  [transposed copy]  Matmul.multiplyByTransposeOf
+ *   forward  y  = x  @ W^T   x (n,in)  @ W^T (in,out)                     Matmul.multiplyByTransposeOf
  *   backward dx = dy @ W     dy (n,out) @ W (out,in)                        Matmul.multiply
  *   backward dW += dy^T @ x  dy^T (out,n) @ x (n,in)                        Matmul.accumulateTransposedA
  * </pre>
- * Below {@link #FEW_ROWS} rows (generation), the forward pass uses dot products on {@code W}
- * directly, bit-identical to the other path.
+ * Below {@link #FEW_ROWS} rows (generation), the forward pass uses Java dot products on {@code W}
+ * as stored (no copy into BLAS's buffers); they agree with the BLAS path to float rounding.
  *
  * <p>Initialisation is PyTorch's default: weight and bias U(-1/sqrt(in), 1/sqrt(in)), drawn from
  * the caller's seeded generator, weight first.

@@ -88,10 +88,40 @@ public final class Matmul {
      * {@code a @ w^T} written into columns {@code cOff..cOff+m-1} of a wider buffer (one call, this thread).
      */
     public static void multiplyTransposed(float[] a, float[] w, float[] c, int cOff, int cStride, int n, int k, int m) {
+        if (n < DOT_ROWS) {                                                    // a generation step: dot products on w
+            dotRows(a, w, c, cOff, cStride, n, k, m);                          // as stored, nothing copied
+            return;
+        }
         Blas.Scratch s = Blas.scratch();
         FloatBuffer sc = s.c(n * m);
         Blas.sgemm(false, true, n, m, k, 1f, s.a(a, 0, n * k), k, s.b(w, 0, m * k), k, 0f, sc, m);
         Blas.scatter(sc, c, cOff, cStride, n, m);                             // (n,m) -> columns cOff.. of c
+    }
+
+    /**
+     * Below this many rows {@link #multiplyTransposed} runs Java dot products instead of BLAS. Why: a
+     * generation step multiplies one row per sequence by each weight, and handing a weight to BLAS means
+     * copying it into a direct buffer first ({@link Blas}), which costs as much as the product itself.
+     */
+    static final int DOT_ROWS = 8;
+
+    private static void dotRows(float[] a, float[] w, float[] c, int cOff, int cStride, int n, int k, int m) {
+        for (int i = 0; i < n; i++) {
+            int aRow = i * k;
+            for (int j = 0; j < m; j++) {
+                int wRow = j * k;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;                      // four sums: the JIT keeps them in registers
+                int p = 0;
+                for (; p + 3 < k; p += 4) {
+                    s0 += a[aRow + p] * w[wRow + p];
+                    s1 += a[aRow + p + 1] * w[wRow + p + 1];
+                    s2 += a[aRow + p + 2] * w[wRow + p + 2];
+                    s3 += a[aRow + p + 3] * w[wRow + p + 3];
+                }
+                for (; p < k; p++) s0 += a[aRow + p] * w[wRow + p];
+                c[i * cStride + cOff + j] = (s0 + s1) + (s2 + s3);
+            }
+        }
     }
 
     /** {@code dst(cols, rows) = src(rows, cols)^T}. */

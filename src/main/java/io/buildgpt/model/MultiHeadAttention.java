@@ -11,15 +11,20 @@ import java.util.Random;
  * The lecture's {@code MultiHeadAttention}: {@code nHead} {@link Head}s side by side, their outputs
  * concatenated to {@code (B,T,C)}, then {@code proj = Linear(C, C)} and dropout.
  *
- * <p>Why the projection is fused: the heads' query, key and value weights ({@code 3 * nHead}
- * matrices of {@code (headSize, C)}) are stacked into one {@code (3C, C)} matrix on every pass, so
- * the projection is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones.
+ * <p>Dimensions: {@code B} batch, {@code T} time (positions, at most blockSize), {@code C} nEmbd,
+ * {@code hs = C / nHead}, {@code n = B*T} rows; flat row-major {@code float[]}. {@code x, cat, dx (n, C)};
+ * {@code wQkv (3C, C)} = nanoGPT's {@code c_attn} weight, rows [queries of heads 0..nHead-1 | keys | values],
+ * each head's block {@code (hs, C)}; {@code qkv, dQkv (n, 3C)} in the same column order (see {@link Head}).
+ *
+ * <p>Why the projection is fused (nanoGPT's {@code c_attn}): the heads' query, key and value weights
+ * ({@code 3 * nHead} matrices of {@code (hs, C)}) are stacked into one {@code (3C, C)} matrix on every
+ * pass, so the projection is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones.
  * Stacking and unstacking cost {@code 3C*C} copies, against {@code B*T*3C*C} for the product. The
  * parameters stay per head, named as PyTorch's state_dict.
  *
- * <p>For generation the layer keeps a key/value cache {@code (B, blockSize, C)}: {@link #fillCache}
- * stores the keys and values of a batched pass, {@link #forwardStep} adds one position and attends
- * over the cached ones.
+ * <p>For generation the layer has a {@link KvCache} (keys and values {@code (B, blockSize, C)}, and the
+ * one-query attention of both generation paths): {@link #fillCache} stores the keys and values of a
+ * batched pass, {@link #forwardStep} projects one position and lets the cache attend.
  *
  * <p>LoRA: an adapter on the query (or key, value) projection spans all heads, one {@code (C,C)}
  * update as for a GPT's single {@code c_attn}, not one per head: it is added to its third of the
@@ -37,7 +42,7 @@ public final class MultiHeadAttention {
     private final Parallel par;
     private float[] x;                          // the last input (B*T, C), by reference
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
-    private float[] kCache, vCache, stepProbs;  // (B,blockSize,C) twice, (blockSize)
+    private final KvCache cache;                // generation's keys and values
     private int batch, time;
     private final String name;
     // LoRA on the whole query, key or value projection (C,C) of all heads, rows h*hs.. of head h,
@@ -65,6 +70,7 @@ public final class MultiHeadAttention {
         this.dropout = new Dropout(dropout, dropoutSeeds.nextLong());
         this.wQkv = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
+        this.cache = new KvCache(nEmbd, nHead, blockSize);
     }
 
     /** {@code (B,T,C) -> (B,T,C)}. */
@@ -130,70 +136,40 @@ public final class MultiHeadAttention {
 
     /**
      * Eval pass whose output is needed only at the last position of each sequence (the last block in
-     * generation): keys and values for all {@code T} positions (they fill the cache), attention and
-     * projection for one query per sequence. {@code x (B,T,C) -> (B,C)}, the same bits as those rows of {@link #forward}.
+     * generation): keys and values for all {@code T} positions, attention and projection for one query
+     * per sequence ({@link KvCache#last}). {@code x (B,T,C) -> (B,C)}, those rows of {@link #forward} to about 1e-6.
      */
     float[] forwardLast(float[] x, int batch, int time) {
-        int n = batch * time, c3 = 3 * c;
+        int n = batch * time;
         ensureRows(n);
-        ensureCache(batch);
         this.x = x;
         this.batch = batch;
         this.time = time;
         stackWeights(true);
-        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, c3);            // (B,T,C) @ (3C,C)^T -> (B,T,3C)
-        for (int h = 0; h < nHead; h++) {
-            for (int b = 0; b < batch; b++) {                        // q_last (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
-                int row = b * time + time - 1, base = b * time * c3 + h * headSize;
-                Head.causalSoftmaxRow(qkv, row * c3 + h * headSize, qkv, base + c, c3, headSize, scale(), time, time, stepProbs, 0);
-                Head.weightedSum(stepProbs, 0, time, qkv, base + 2 * c, c3, headSize, cat, b * c + h * headSize);
-            }
-        }
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        cache.last(qkv, batch, time, cat);                           // q_last (hs) . k (T,hs) -> @ v (T,hs) -> cat (B,C)
         return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
     }
 
-    /** After a batched eval {@link #forward}: keeps its keys and values as the cache for positions {@code 0..T-1}. */
+    /** After a batched eval {@link #forward} or {@link #forwardLast}: its keys and values become the cache of positions {@code 0..T-1}. */
     void fillCache(int batch, int time) {
-        ensureCache(batch);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < time; t++) {
-                int row = (b * time + t) * 3 * c, slot = (b * blockSize + t) * c;
-                System.arraycopy(qkv, row + c, kCache, slot, c);     // k (B,T,C) -> cache (B,blockSize,C)
-                System.arraycopy(qkv, row + 2 * c, vCache, slot, c); // v (B,T,C) -> cache (B,blockSize,C)
-            }
-        }
+        cache.fill(qkv, batch, time);
     }
 
     /** One new position {@code pos} for each of {@code B} sequences, {@code x (B,C) -> (B,C)}, attending over the cache. */
     float[] forwardStep(float[] x, int batch, int pos) {
         ensureRows(batch);
-        ensureCache(batch);
         int c3 = 3 * c;
         if (!plainWeights()) {                                       // adapted or quantized: the effective weights
             stackWeights(true);                                      // (3C,C)
-            Matmul.multiplyTransposed(x, wQkv, qkv, 0, c3, batch, c, c3); // (B,C) @ (C,3C) -> (B,3C), the same sums
-        } else for (int h = 0; h < nHead; h++) {                     // (B,C) @ (C,hs) -> (B,hs), per head and role
-            Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize);
+            Matmul.multiplyTransposed(x, wQkv, qkv, 0, c3, batch, c, c3); // (B,C) @ (C,3C) -> (B,3C)
+        } else for (int h = 0; h < nHead; h++) {                     // (B,C) @ (C,hs) -> (B,hs), per head and role:
+            Matmul.multiplyTransposed(x, heads[h].query.weight().data, qkv, h * headSize, c3, batch, c, headSize); // no copy
             Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
         }
-        for (int b = 0; b < batch; b++) {
-            int slot = (b * blockSize + pos) * c;
-            System.arraycopy(qkv, b * c3 + c, kCache, slot, c);      // k (B,C) -> cache[:, pos]
-            System.arraycopy(qkv, b * c3 + 2 * c, vCache, slot, c);  // v (B,C) -> cache[:, pos]
-        }
-        for (int h = 0; h < nHead; h++) {
-            for (int b = 0; b < batch; b++) {                        // q (hs) . cache k (pos+1,hs) -> (pos+1) -> @ v -> (hs)
-                int base = b * blockSize * c + h * headSize;
-                Head.causalSoftmaxRow(qkv, b * c3 + h * headSize, kCache, base, c, headSize, scale(), pos + 1, pos + 1, stepProbs, 0);
-                Head.weightedSum(stepProbs, 0, pos + 1, vCache, base, c, headSize, cat, b * c + h * headSize);
-            }
-        }
+        cache.step(qkv, batch, pos, cat);                            // cache[:, pos] = k, v; attend -> cat (B,C)
         return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
-    }
-
-    private float scale() {
-        return (float) (1 / Math.sqrt(headSize));
     }
 
     /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus (if {@code withAdapters}) each adapter's s * B @ A on its (C,C) block. */
@@ -280,14 +256,6 @@ public final class MultiHeadAttention {
             dQkv = new float[n * 3 * c];
             cat = new float[n * c];
             dx = new float[n * c];
-        }
-    }
-
-    private void ensureCache(int batch) {
-        if (kCache == null || kCache.length < batch * blockSize * c) {
-            kCache = new float[batch * blockSize * c];
-            vCache = new float[batch * blockSize * c];
-            stepProbs = new float[blockSize];
         }
     }
 

@@ -112,6 +112,7 @@ public final class FineTune {
     public static String complete(GptLanguageModel model, String prompt, int newTokens, double temperature, long seed) {
         io.buildgpt.data.ByteTokenizer tok = new io.buildgpt.data.ByteTokenizer();
         int[] ids = tok.encode(prompt);
+        io.buildgpt.nd4j.Nd4jLoader.ensureLoaded(); // the first ND4J array may be this one (the engine does not start ND4J)
         org.nd4j.linalg.api.ndarray.INDArray idx = org.nd4j.linalg.factory.Nd4j.createFromArray(
                 java.util.Arrays.stream(ids).asLongStream().toArray()).reshape(1, ids.length);
         return tok.decode(model.generateCached(idx, newTokens, temperature, null, seed).toLongVector());

@@ -140,4 +140,19 @@ class GptLanguageModelTest {
         for (int i = 0; i < ones.length; i++) assertEquals(out[i], back[i]);
         assertSame(ones, d.forward(ones, ones.length, false), "eval passes the input through");
     }
+
+    @Test
+    void microBatchesGiveTheLossAndGradientsOfTheWholeBatch() {
+        GptConfig config = new GptConfig(11, 8, 16, 4, 2, 0.0);
+        GptLanguageModel whole = new GptLanguageModel(config, 5), parts = new GptLanguageModel(config, 5);
+        int[] x = randomIds(6 * 8, 11, 1), y = randomIds(6 * 8, 11, 2);
+        double expected = whole.lossAndGradients(x, y, 6, 8);
+        assertEquals(expected, parts.lossAndGradients(x, y, 6, 8, 2), 1e-6);
+        for (int i = 0; i < whole.parameters().size(); i++) {
+            float[] g = whole.parameters().get(i).grad(), h = parts.parameters().get(i).grad();
+            for (int j = 0; j < g.length; j++) assertEquals(g[j], h[j], 1e-6, whole.parameters().get(i).name() + "[" + j + "]");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parts.lossAndGradients(x, y, 6, 8, 4));
+        assertTrue(e.getMessage().contains("microBatch = 4 must be at least 1 and divide batchSize = 6"), e.getMessage());
+    }
 }

@@ -1,0 +1,11 @@
+/**
+ * The models. The lecture's first steps on ND4J arrays ({@link io.buildgpt.model.Embedding},
+ * {@link io.buildgpt.model.SelfAttentionTrick}, {@link io.buildgpt.model.BigramLanguageModel}), and the
+ * engine: the lecture's GPT ({@link io.buildgpt.model.GptLanguageModel} and its layers, named as the
+ * lecture's modules) on heap {@code float[]} with hand-written backward passes, its matrix products
+ * through OpenBLAS ({@code Matmul}, {@code Blas}) split over one pool per model ({@code Parallel}),
+ * generation with a key/value cache, LoRA and quantized weights for fine-tuning, and the tensor file
+ * format ({@link io.buildgpt.model.TensorFile}). The engine starts ND4J only when an ND4J array
+ * goes in or out.
+ */
+package io.buildgpt.model;
