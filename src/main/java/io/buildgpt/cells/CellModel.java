@@ -4,6 +4,7 @@ import io.buildgpt.model.ForwardResult;
 import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
 import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -54,6 +55,15 @@ public abstract class CellModel extends Module implements LanguageModel {
     /** Where dropout masks come from in training; needed only if the model has a {@link Dropout} with p > 0. */
     public final void setMaskSource(MaskSource source) {
         this.masks = source;
+    }
+
+    /** Dropout masks drawn from {@code g} as PyTorch's {@code F.dropout} draws them ({@code bernoulli_(1 - p) / (1 - p)}). */
+    public final void setMaskSource(TorchGenerator g) {
+        setMaskSource((n, p) -> {
+            float[] mask = new float[n];
+            g.dropoutMask(mask, 0, n, p);
+            return mask;
+        });
     }
 
     @Override

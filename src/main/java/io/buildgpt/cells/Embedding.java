@@ -1,5 +1,7 @@
 package io.buildgpt.cells;
 
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,7 +14,12 @@ public final class Embedding extends Module implements Layer {
     public final Param weight; // (num, dim)
     private final transient long num, dim;
 
-    /** A table with these initial values, e.g. {@code TorchInit.embedding(g, num, dim)}. */
+    /** {@code nn.Embedding(num, dim)}: N(0, 1) values drawn from {@code g} as PyTorch draws them. */
+    public Embedding(TorchGenerator g, int num, int dim) {
+        this(new Param(TorchInit.embedding(g, num, dim), num, dim));
+    }
+
+    /** A table with these initial values {@code (num, dim)}, e.g. weights loaded by name. */
     public Embedding(INDArray weight) {
         this(new Param(weight));
     }

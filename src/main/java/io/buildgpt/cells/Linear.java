@@ -1,5 +1,7 @@
 package io.buildgpt.cells;
 
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +17,12 @@ public final class Linear extends Module implements Layer {
     public final Param bias;   // (out), or null
     private final transient long in, out;
 
-    /** With initial values, e.g. {@code TorchInit.linearWeight(g, in, out)} and {@code TorchInit.linearBias(g, in, out)}; bias may be null. */
+    /** {@code nn.Linear(in, out, bias)}: PyTorch's initialisation drawn from {@code g}, the weight first, then the bias. */
+    public Linear(TorchGenerator g, int in, int out, boolean bias) {
+        this(new Param(TorchInit.linearWeight(g, in, out), out, in), bias ? new Param(TorchInit.linearBias(g, in, out), out) : null);
+    }
+
+    /** With initial values: weight {@code (out, in)}, bias {@code (out)} or null (e.g. weights loaded by name). */
     public Linear(INDArray weight, INDArray bias) {
         this(new Param(weight), bias == null ? null : new Param(bias));
     }
