@@ -131,6 +131,7 @@ public abstract class CellModel extends Module implements LanguageModel {
         List<String> names = new ArrayList<>();
         for (String name : params.keySet()) if (g.sd.hasVariable(name)) names.add(name);
         sync(g, params);
+        if (!g.sd.hasGradientFunction()) createGradientsQuietly(g);
         OutAndGrad result = g.sd.calculateGradientsAndOutputs(feed, List.of(g.loss), names);
         for (Map.Entry<String, Param> e : params.entrySet()) {
             Parameter p = e.getValue().parameter();
@@ -143,6 +144,20 @@ public abstract class CellModel extends Module implements LanguageModel {
             }
         }
         return result.getOutputs().get(g.loss).getDouble(0);
+    }
+
+    /**
+     * SameDiff prints one "Added differentiated op" line per op to standard output while it derives the
+     * gradient graph; that is noise in a notebook, so the derivation runs with standard output muted.
+     */
+    private static void createGradientsQuietly(Graph g) {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            g.sd.createGradFunction();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     private Map<String, INDArray> feed(int[] x, int[] y, int batchSize, int blockSize) {
