@@ -66,6 +66,32 @@ public abstract class CellModel extends Module implements LanguageModel {
         });
     }
 
+    /**
+     * Copies every weight from {@code source} by its PyTorch name, e.g. from the engine's model of the
+     * same architecture, so that the two can be compared on the same weights. Fails, naming them, if a
+     * name is missing on either side or a shape differs.
+     */
+    public final void copyWeightsFrom(LanguageModel source) {
+        Map<String, Parameter> theirs = new LinkedHashMap<>();
+        for (Parameter p : source.parameters()) theirs.put(p.name(), p);
+        Map<String, Param> ours = params();
+        List<String> missing = new ArrayList<>(), extra = new ArrayList<>(theirs.keySet());
+        for (String name : ours.keySet()) if (!theirs.containsKey(name)) missing.add(name);
+        extra.removeAll(ours.keySet());
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw new IllegalArgumentException("the two models name their weights differently: missing in the source " + missing
+                    + ", only in the source " + extra + "; build both with the same architecture");
+        }
+        for (Map.Entry<String, Param> e : ours.entrySet()) {
+            Parameter to = e.getValue().parameter(), from = theirs.get(e.getKey());
+            if (!java.util.Arrays.equals(to.shape(), from.shape())) {
+                throw new IllegalArgumentException(e.getKey() + ": shape " + java.util.Arrays.toString(from.shape()) + " in the source, "
+                        + java.util.Arrays.toString(to.shape()) + " here");
+            }
+            System.arraycopy(from.data(), 0, to.data(), 0, to.size());
+        }
+    }
+
     @Override
     public int vocabSize() {
         return vocabSize;

@@ -126,6 +126,19 @@ class CellModelTest {
     }
 
     @Test
+    void weightsMoveByName() {
+        Bigram source = new Bigram(6, randn(new Random(11), 6, 6));
+        Bigram cell = new Bigram(6, Nd4j.zeros(DataType.FLOAT, 6, 6));
+        cell.copyWeightsFrom(source);
+        int[] x = {1, 2, 3}, y = {2, 3, 4};
+        assertEquals(source.loss(x, y, 1, 3), cell.loss(x, y, 1, 3), 1e-6);
+        assertArrayEquals(source.parameters().get(0).data(), cell.parameters().get(0).data());
+        Tiny other = new Tiny(6, 4, 3, 0, new Random(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.copyWeightsFrom(source));
+        assertTrue(e.getMessage().contains("lm_head.weight"), e.getMessage());
+    }
+
+    @Test
     void weightsChangedByTheOptimiserReachTheGraph() {
         Bigram cell = new Bigram(4, Nd4j.zeros(DataType.FLOAT, 4, 4));
         int[] x = {0, 1}, y = {1, 2};

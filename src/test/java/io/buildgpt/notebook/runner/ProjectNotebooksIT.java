@@ -273,16 +273,40 @@ class ProjectNotebooksIT {
     @Test
     void selfAttention() throws Exception {
         eachCorpus("06-self-attention", List.of("-p", "headTrainIters=200"), ran -> {
+            assertTrue(ran.text("check-toy").startsWith("[[    0.1808,   -0.0700]"), "torch.randn after seed 1337: " + ran.text("check-toy"));
+            String ab = ran.text("check-a-b");
+            assertTrue(ab.contains("[[    2.0000,    7.0000], \n [    6.0000,    4.0000], \n [    6.0000,    5.0000]]"), ab);
+            assertTrue(ab.contains("[    4.0000,    5.5000]") && ab.contains("[    4.6667,    5.3333]"), ab);
             assertTrue(ran.text("check-matmul-average").strip().endsWith("true"));
             assertEquals("true\ntrue", ran.text("check-softmax-average").strip());
+            String head = ran.text("check-head");
+            assertTrue(head.startsWith("out [4, 8, 16]"), head);
+            assertTrue(head.contains("[    0.1574,    0.8426,         0"), "the lecture's weights: " + head);
             assertEquals("true", ran.text("check-head-identity").strip());
+            assertTrue(ran.text("check-graph").strip().endsWith("node 7 <- 0, 1, 2, 3, 4, 5, 6, 7\ntrue"), ran.text("check-graph"));
+            assertEquals("no positions:   outputs shuffled like the inputs: true\n"
+                    + "with positions: outputs shuffled like the inputs: false", ran.text("check-no-space").strip());
+            assertEquals("sequence 0 unchanged: true\nsequence 1 changed:   true", ran.text("check-batch-independent").strip());
+            assertFalse(ran.text("check-encoder").contains(" 0,"), "no masked zeros without the mask: " + ran.text("check-encoder"));
+            assertEquals("decoder, first 7 outputs unchanged: true\nencoder, first 7 outputs unchanged: false",
+                    ran.text("check-mask-future").strip());
+            assertEquals("weights [4, 8, 5]\noutput  [4, 8, 16]", ran.text("check-cross").strip());
             String scaling = ran.text("check-scaling");
             Matcher m = Pattern.compile("q @ k\\^T: +([0-9.]+)\\n.*sqrt\\(16\\): ([0-9.]+)").matcher(scaling);
             assertTrue(m.find(), scaling);
             assertEquals(16, Double.parseDouble(m.group(1)), 3);
             assertEquals(1, Double.parseDouble(m.group(2)), 0.2);
+            assertTrue(ran.text("check-sharpen").contains("0.0326,    0.0030,    0.1615,    0.0030,    0.8000"), ran.text("check-sharpen"));
+            assertTrue(ran.text("check-head-training").startsWith("train loss"), ran.text("check-head-training"));
             assertEquals(1, ran.images("check-heatmap"));
         });
+    }
+
+    @Test
+    void selfAttentionTryThis() throws Exception {
+        Ran untrained = tryThis("06-self-attention", "-p", "headTrainIters=0");
+        assertTrue(untrained.text("check-head-training").startsWith("untrained: train loss"), untrained.text("check-head-training"));
+        assertEquals(1, untrained.images("check-heatmap"));
     }
 
     @Test
