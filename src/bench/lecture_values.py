@@ -87,6 +87,24 @@ B, T, C = 4, 8, 2
 x = torch.randn(B, T, C)
 print("trick x[0]", [[f"{v:.4f}" for v in row] for row in x[0].tolist()])
 
+# notebook: version 4, self-attention (01:02:00): one head on x of (4, 8, 32)
+torch.manual_seed(1337)
+B, T, C = 4, 8, 32
+x = torch.randn(B, T, C)
+head_size = 16
+key = nn.Linear(C, head_size, bias=False)
+query = nn.Linear(C, head_size, bias=False)
+value = nn.Linear(C, head_size, bias=False)
+k = key(x)    # (B, T, 16)
+q = query(x)  # (B, T, 16)
+wei = q @ k.transpose(-2, -1)  # (B, T, 16) @ (B, 16, T) ---> (B, T, T)
+tril = torch.tril(torch.ones(T, T))
+wei = wei.masked_fill(tril == 0, float("-inf"))
+wei = F.softmax(wei, dim=-1)
+out = wei @ value(x)
+print("attention wei[0] row 7", [f"{v:.4f}" for v in wei[0, 7].tolist()])
+print("attention out shape", list(out.shape))
+
 # bigram.py: hyperparameters, seed at the top, then data, model, training with estimate_loss
 batch_size, block_size, max_iters, eval_interval, learning_rate, eval_iters = 32, 8, 3000, 300, 1e-2, 200
 torch.manual_seed(1337)

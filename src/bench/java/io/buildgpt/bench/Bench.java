@@ -6,6 +6,7 @@ import io.buildgpt.data.TokenSplit;
 import io.buildgpt.model.BigramLanguageModel;
 import io.buildgpt.model.GptConfig;
 import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,18 +52,22 @@ public final class Bench {
         String text = Files.readString(corpus);
         CharTokenizer tok = CharTokenizer.fromText(text);
         TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
-        BigramLanguageModel model = new BigramLanguageModel(tok.vocabSize(), seed);
-        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
+        // reference.py's order of draws from one generator: torch.manual_seed(1337), the model's
+        // nn.Embedding, then every batch of training and evaluation in turn
+        TorchGenerator g = new TorchGenerator(seed);
+        BigramLanguageModel model = new BigramLanguageModel(tok.vocabSize(), g);
+        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, g);
         Trainer trainer = new Trainer(model, sampler, new AdamW(model.parameters(), 1e-2));
-        LossEstimate init = trainer.estimateLoss(evalIters);
+        LossEstimate[] init = {null}; // the evaluation at step 0, before any update
         long[] rss = {0, 0}; // at the first and at the last evaluation
         TrainResult result = trainer.train(new TrainConfig(maxIters, evalInterval, evalIters, 1e-2),
                 (step, est, h) -> {
+                    if (step == 0) init[0] = est;
                     rss[step == 0 ? 0 : 1] = rssKb();
                     System.out.printf("step %4d: train loss %.4f, val loss %.4f, rss %d MB%n", step, est.train(), est.val(), rssKb() / 1024);
                 });
         System.out.printf("RESULT framework=java workload=bigram ms_per_step=%.4f total_s=%.2f init_val=%.4f train=%.4f val=%.4f rss_start_mb=%d rss_end_mb=%d%n",
-                result.stepMillis(), result.totalSeconds(), init.val(), result.last().train(), result.last().val(),
+                result.stepMillis(), result.totalSeconds(), init[0].val(), result.last().train(), result.last().val(),
                 rss[0] / 1024, rss[1] / 1024);
     }
 

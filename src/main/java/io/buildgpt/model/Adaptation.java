@@ -24,7 +24,7 @@ final class Adaptation {
     void enableLora(LoraConfig config, long seed) {
         if (config == null) throw new IllegalArgumentException("config must not be null; e.g. LoraConfig.queryValue(8)");
         if (lora != null) throw new IllegalStateException("LoRA is already enabled (" + lora + "): mergeLora() first to add new adapters");
-        Random init = new Random(seed);
+        Random init = new Random(seed); // builds the adapters; A is redrawn below from a TorchGenerator
         for (Block b : blocks) b.enableLora(config, init);
         // A as PEFT's kaiming_uniform_(a=sqrt(5)) on a (r, in) weight, drawn adapter by adapter from a
         // torch-compatible generator (the Random above only sized the adapters)

@@ -62,7 +62,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public GptLanguageModel(GptConfig config, long seed, int threads) {
         this.par = threads == 1 ? Parallel.SERIAL : new Parallel(threads);
         this.config = config;
-        Random init = new Random(seed);
+        Random init = new Random(seed); // fills the layers as they are built; LectureInit below replaces every value
         Random dropoutSeeds = new Random(seed ^ 0x5DEECE66DL);
         int c = config.nEmbd();
         this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c).normal(init, 1.0);
