@@ -93,7 +93,7 @@ public record Fingerprint(String code, String module, Map<String, String> corpor
         List<Path> files = new ArrayList<>();
         files.add(root.resolve("pom.xml"));
         try (Stream<Path> walk = Files.walk(root.resolve("src/main"))) {
-            walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+            walk.filter(Files::isRegularFile).filter(Fingerprint::isSource).sorted().forEach(files::add);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the module's sources under " + root.resolve("src/main"), e);
         }
@@ -105,6 +105,12 @@ public record Fingerprint(String code, String module, Map<String, String> corpor
             digest.update((byte) 0);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Not an editor's or a desktop's litter (.DS_Store, .swp, backup~), which git does not track either. */
+    private static boolean isSource(Path file) {
+        String name = file.getFileName().toString();
+        return !name.startsWith(".") && !name.endsWith("~") && !name.endsWith(".swp") && !name.endsWith(".orig");
     }
 
     /** The corpus parameters of the cells tagged "parameters" and "injected-parameters" (the later wins). */

@@ -56,6 +56,9 @@ class StaleNotebooksTest {
 
         Files.writeString(source, "class A {\r\n}\r\n");
         assertEquals(List.of(), StaleNotebooks.problems(project), "CRLF checkouts are not stale");
+        Files.writeString(source.resolveSibling(".DS_Store"), "desktop litter");
+        Files.writeString(source.resolveSibling("A.java~"), "an editor's backup");
+        assertEquals(List.of(), StaleNotebooks.problems(project), "files git would not track do not count");
 
         Files.writeString(source, "class A { int x; }\n");
         assertTrue(StaleNotebooks.problems(project).get(0).contains("the module's sources (src/main, pom.xml) changed"));
