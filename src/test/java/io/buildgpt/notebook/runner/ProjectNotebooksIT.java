@@ -113,19 +113,33 @@ class ProjectNotebooksIT {
         }
     }
 
+    /** Each notebook's limit: the runner stops it and names the cell; this test stops waiting a minute later. */
+    private static final long NOTEBOOK_LIMIT_SECONDS = Long.getLong("buildgpt.it.notebookTimeout", 600);
+
     private static Notebook execute(String name, String folder, List<String> params) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path classes = Path.of(NotebookRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path out = OUT.resolve(folder);
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classes.toString(), NotebookRunner.class.getName(), "-J-Xmx2g"));
+        Files.createDirectories(out);
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classes.toString(), NotebookRunner.class.getName(), "-J-Xmx2g",
+                "--notebook-timeout", String.valueOf(NOTEBOOK_LIMIT_SECONDS), "--cell-timeout", String.valueOf(NOTEBOOK_LIMIT_SECONDS)));
         cmd.addAll(params);
         cmd.addAll(List.of("--out", out + "/", "notebooks/" + name + ".ipynb"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         SHAKESPEARE.or(() -> GIBRAN).ifPresent(p -> pb.environment().put("BUILDGPT_CORPUS_DIR", p.getParent().toString()));
         pb.environment().put("OMP_NUM_THREADS", "1");
+        // The output goes to a file, not a pipe read to its end before waitFor: so the time limit below fires
+        // even when the notebook hangs, and a chatty notebook cannot block on a full pipe.
+        Path log = out.resolve(name + ".log");
+        pb.redirectOutput(log.toFile());
         Process process = pb.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(300, TimeUnit.SECONDS), name + " did not finish in 300 s");
+        boolean finished = process.waitFor(NOTEBOOK_LIMIT_SECONDS + 60, TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertTrue(finished, name + " (" + folder + ") did not finish in " + (NOTEBOOK_LIMIT_SECONDS + 60) + " s:\n" + output);
         assertEquals(0, process.exitValue(), name + " (" + folder + ") failed:\n" + output);
         // "executed notebooks/X.ipynb in 12.3 s, 20 cells": the time each run takes, for keeping CI short
         output.lines().filter(l -> l.startsWith("executed ")).forEach(l -> System.out.println(l + " [" + folder + "]"));
@@ -168,44 +182,112 @@ class ProjectNotebooksIT {
             if (ran.corpus().shakespeare()) {
                 assertTrue(ran.text("check-data-tensor").contains("[18, 47, 56, 57, 58, 1, 15, 47, 58"));
                 assertTrue(ran.text("check-split").contains("train=1003854 tokens, val=111540 tokens"));
+                // the lecture's batch: torch.manual_seed(1337); xb, yb = get_batch('train') (src/bench/lecture_values.py)
+                String digits = batch.replaceAll("\\s+", "");
+                assertTrue(digits.contains("[[24,43,58,5,57,1,46,43],[44,53,56,1,58,46,39,58],[52,58,1,58,46,39,58,1],[25,17,27,10,0,21,1,54]]"), batch);
+                assertTrue(digits.contains("[[43,58,5,57,1,46,43,39],[53,56,1,58,46,39,58,1],[58,1,58,46,39,58,1,46],[17,27,10,0,21,1,54,39]]"), batch);
             }
         });
     }
 
     @Test
     void embedding() throws Exception {
-        Ran ran = new Ran("03-embedding", CORPORA.get(0), execute("03-embedding", "no-corpus", List.of()));
+        Ran ran = run("03-embedding", List.of());
+        // torch.manual_seed(42); nn.Embedding(3, 2).weight (src/bench/lecture_values.py)
+        String table = ran.text("check-embedding-table").replaceAll("\\s+", "");
+        assertEquals("[[0.3367,0.1288],[0.2345,0.2303],[-1.1229,-0.1863]]", table);
         String shapes = ran.text("check-lookup");
         assertTrue(shapes.startsWith("[1, 2]"), shapes);
         assertTrue(shapes.contains("[2, 2]") && shapes.contains("[2, 3, 2]"), shapes);
         assertEquals("true", ran.text("check-one-hot").strip());
+        String bigramTable = ran.text("check-bigram-table");
+        assertTrue(bigramTable.matches("(?s).*: V = (\\d+), table \\[\\1, \\1].*"), bigramTable);
+        if (ran.corpus().shakespeare()) assertTrue(bigramTable.contains("tinyshakespeare: V = 65, table [65, 65]"), bigramTable);
     }
 
     @Test
     void bigram() throws Exception {
         eachCorpus("04-bigram", List.of(), ran -> {
             String forward = ran.text("check-forward");
-            Matcher m = Pattern.compile("logits \\[4, 8, (\\d+)]\\nas cross-entropy sees them \\[32, (\\d+)]\\n([0-9.]+)").matcher(forward);
+            Matcher m = Pattern.compile("logits \\[4, 8, (\\d+)]\\nas cross-entropy sees them \\[32, \\1]\\nloss ([0-9.]+)").matcher(forward);
             assertTrue(m.find(), forward);
             int vocab = Integer.parseInt(m.group(1));
-            double loss = Double.parseDouble(m.group(3));
+            double loss = Double.parseDouble(m.group(2));
             assertEquals(-Math.log(1.0 / vocab) + 0.5, loss, 0.6, "untrained loss near -ln(1/V) plus the N(0,1) excess");
-            assertTrue(ran.text("check-generate").startsWith("[1, 101]"));
+            String generated = ran.text("check-generate");
+            assertTrue(generated.startsWith("[1, 101]\n\n"), generated);
+            if (ran.corpus().shakespeare()) {
+                // what PyTorch prints for the lecture's code with seed 1337 (src/bench/lecture_values.py)
+                String batch = ran.text("check-batch");
+                assertTrue(batch.contains("xb [[24, 43, 58, 5, 57, 1, 46, 43], [44, 53, 56, 1, 58, 46, 39, 58], "
+                        + "[52, 58, 1, 58, 46, 39, 58, 1], [25, 17, 27, 10, 0, 21, 1, 54]]"), batch);
+                assertTrue(batch.contains("yb [[43, 58, 5, 57, 1, 46, 43, 39], [53, 56, 1, 58, 46, 39, 58, 1], "
+                        + "[58, 1, 58, 46, 39, 58, 1, 46], [17, 27, 10, 0, 21, 1, 54, 39]]"), batch);
+                assertTrue(forward.endsWith("loss 4.8786\n"), forward);
+                assertEquals("\nSKIcLT;AcELMoTbvZv C?nq-QE33:CJqkOKH-q;:la!oiywkHjgChzbQ?u!3bLIgwevmyFJGUGp\n"
+                        + "wnYWmnxKWWev-tDqXErVKLgJ", generated.substring("[1, 101]\n".length()).stripTrailing());
+            }
         });
     }
 
     @Test
+    void bigramTryThis() throws Exception {
+        Ran seed42 = tryThis("04-bigram", "-p", "seed=42");
+        String forward = seed42.text("check-forward");
+        if (seed42.corpus().shakespeare()) assertFalse(forward.contains("loss 4.8786"), forward);
+        if (GIBRAN.isPresent()) {
+            Ran gibran = tryThis("04-bigram", "-p", "seed=42", "-p", "corpusName=\"gibran-the-prophet\"");
+            assertTrue(gibran.text("check-generate").startsWith("[1, 101]"));
+        }
+    }
+
+    @Test
     void trainingTheBigram() throws Exception {
-        eachCorpus("05-training-the-bigram", List.of(
-                "-p", "maxIters=400", "-p", "evalInterval=100", "-p", "evalIters=20", "-p", "sampleLength=200"), ran -> {
-            double before = valLoss(ran.text("check-loss-before"));
+        // 301 steps: the evaluations at steps 0 and 300 are those of the lecture's bigram.py
+        eachCorpus("05-training-the-bigram", List.of("-p", "maxIters=301", "-p", "sampleLength=200"), ran -> {
+            String training = ran.text("check-train");
             assertEquals(1, ran.images("check-train"), "the live plot, updated in place");
-            assertTrue(ran.text("check-train").contains("step  399:"), ran.text("check-train"));
-            double after = valLoss(ran.text("check-loss-after"));
+            Matcher first = Pattern.compile("step +0: train loss [0-9.]+, val loss ([0-9.]+)").matcher(training);
+            Matcher last = Pattern.compile("step +300: train loss [0-9.]+, val loss ([0-9.]+)").matcher(training);
+            assertTrue(first.find() && last.find(), training);
+            double before = Double.parseDouble(first.group(1)), after = Double.parseDouble(last.group(1));
             assertTrue(after < before - 0.5, "val loss " + before + " -> " + after);
+            assertTrue(valLoss(ran.text("check-loss-after")) < before - 0.5, ran.text("check-loss-after"));
             assertEquals(1, ran.images("check-loss-chart"));
             assertEquals(200, ran.text("check-sample").strip().length(), 30);
+            if (ran.corpus().shakespeare()) {
+                // PyTorch's bigram.py with seed 1337 prints these (src/bench/lecture_values.py)
+                assertTrue(training.contains("step    0: train loss 4.7305, val loss 4.7241"), training);
+                assertTrue(training.contains("step  300: train loss 2.8110, val loss 2.8249"), training);
+                Matcher diff = Pattern.compile("largest difference over 2 evaluations: ([0-9.eE+-]+)").matcher(ran.text("check-pytorch"));
+                assertTrue(diff.find(), ran.text("check-pytorch"));
+                assertTrue(Double.parseDouble(diff.group(1)) < 1e-3, ran.text("check-pytorch"));
+            }
         });
+    }
+
+    @Test
+    void trainingTheBigramTryThis() throws Exception {
+        Ran slow = tryThis("05-training-the-bigram", "-p", "learningRate=1e-3", "-p", "maxIters=301", "-p", "sampleLength=50");
+        Matcher last = Pattern.compile("step +300: train loss [0-9.]+, val loss ([0-9.]+)").matcher(slow.text("check-train"));
+        assertTrue(last.find(), slow.text("check-train"));
+        assertTrue(Double.parseDouble(last.group(1)) > 3.0, "ten times smaller steps: still far from 2.5 after 300 steps");
+        if (GIBRAN.isPresent()) {
+            Ran gibran = tryThis("05-training-the-bigram", "-p", "corpusName=\"gibran-the-prophet\"", "-p", "maxIters=101",
+                    "-p", "evalInterval=100", "-p", "evalIters=20", "-p", "sampleLength=50");
+            assertEquals(1, gibran.images("check-train"));
+        }
+    }
+
+    /**
+     * Runs a notebook's "Try this" with the first corpus and the values it suggests ({@code params},
+     * plus small sizes where the suggestion alone would be slow), into its own folder.
+     */
+    private static Ran tryThis(String name, String... params) throws Exception {
+        TestCorpus corpus = CORPORA.get(0);
+        List<String> all = new ArrayList<>(corpus.params());
+        all.addAll(List.of(params));
+        return new Ran(name, corpus, execute(name, "try-this", all));
     }
 
     private static double valLoss(String estimate) {
@@ -217,16 +299,40 @@ class ProjectNotebooksIT {
     @Test
     void selfAttention() throws Exception {
         eachCorpus("06-self-attention", List.of("-p", "headTrainIters=200"), ran -> {
+            assertTrue(ran.text("check-toy").startsWith("[[    0.1808,   -0.0700]"), "torch.randn after seed 1337: " + ran.text("check-toy"));
+            String ab = ran.text("check-a-b");
+            assertTrue(ab.contains("[[    2.0000,    7.0000], \n [    6.0000,    4.0000], \n [    6.0000,    5.0000]]"), ab);
+            assertTrue(ab.contains("[    4.0000,    5.5000]") && ab.contains("[    4.6667,    5.3333]"), ab);
             assertTrue(ran.text("check-matmul-average").strip().endsWith("true"));
             assertEquals("true\ntrue", ran.text("check-softmax-average").strip());
+            String head = ran.text("check-head");
+            assertTrue(head.startsWith("out [4, 8, 16]"), head);
+            assertTrue(head.contains("[    0.1574,    0.8426,         0"), "the lecture's weights: " + head);
             assertEquals("true", ran.text("check-head-identity").strip());
+            assertTrue(ran.text("check-graph").strip().endsWith("node 7 <- 0, 1, 2, 3, 4, 5, 6, 7\ntrue"), ran.text("check-graph"));
+            assertEquals("no positions:   outputs shuffled like the inputs: true\n"
+                    + "with positions: outputs shuffled like the inputs: false", ran.text("check-no-space").strip());
+            assertEquals("sequence 0 unchanged: true\nsequence 1 changed:   true", ran.text("check-batch-independent").strip());
+            assertFalse(ran.text("check-encoder").contains(" 0,"), "no masked zeros without the mask: " + ran.text("check-encoder"));
+            assertEquals("decoder, first 7 outputs unchanged: true\nencoder, first 7 outputs unchanged: false",
+                    ran.text("check-mask-future").strip());
+            assertEquals("weights [4, 8, 5]\noutput  [4, 8, 16]", ran.text("check-cross").strip());
             String scaling = ran.text("check-scaling");
             Matcher m = Pattern.compile("q @ k\\^T: +([0-9.]+)\\n.*sqrt\\(16\\): ([0-9.]+)").matcher(scaling);
             assertTrue(m.find(), scaling);
             assertEquals(16, Double.parseDouble(m.group(1)), 3);
             assertEquals(1, Double.parseDouble(m.group(2)), 0.2);
+            assertTrue(ran.text("check-sharpen").contains("0.0326,    0.0030,    0.1615,    0.0030,    0.8000"), ran.text("check-sharpen"));
+            assertTrue(ran.text("check-head-training").startsWith("train loss"), ran.text("check-head-training"));
             assertEquals(1, ran.images("check-heatmap"));
         });
+    }
+
+    @Test
+    void selfAttentionTryThis() throws Exception {
+        Ran untrained = tryThis("06-self-attention", "-p", "headTrainIters=0");
+        assertTrue(untrained.text("check-head-training").startsWith("untrained: train loss"), untrained.text("check-head-training"));
+        assertEquals(1, untrained.images("check-heatmap"));
     }
 
     @Test
