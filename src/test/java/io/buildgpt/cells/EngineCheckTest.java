@@ -1,0 +1,38 @@
+package io.buildgpt.cells;
+
+import io.buildgpt.model.GptConfig;
+import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.model.Parameter;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EngineCheckTest {
+
+    private static int[] ids(int n, int vocab, long seed) {
+        Random r = new Random(seed);
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextInt(vocab);
+        return a;
+    }
+
+    @Test
+    void lectureGptInCellsEqualsTheEngine() {
+        int vocab = 11, block = 6, embd = 16, head = 4, layer = 2, batch = 3;
+        var gpt = new LectureGpt.GPTLanguageModel(vocab, block, embd, head, layer, 0.0, 7);
+        try (GptLanguageModel engine = new GptLanguageModel(new GptConfig(vocab, block, embd, head, layer, 0.0), 3)) {
+            assertEquals(engine.parameterCount(), gpt.model.parameterCount(), "same parameters as the engine");
+            List<String> names = engine.parameters().stream().map(Parameter::name).toList();
+            assertEquals(names, gpt.model.parameters().stream().map(Parameter::name).toList(), "state_dict order");
+            int[] x = ids(batch * block, vocab, 1), y = ids(batch * block, vocab, 2);
+            long t0 = System.nanoTime();
+            EngineCheck.Result r = EngineCheck.compare(gpt.model, engine, x, y, batch);
+            System.out.println(r + " in " + (System.nanoTime() - t0) / 1e6 + " ms");
+            assertTrue(r.equal(), r.toString());
+            assertTrue(r.cellLoss() > 1, "a real loss, not zero");
+        }
+    }
+}
