@@ -3,6 +3,7 @@ package io.buildgpt.cells;
 import io.buildgpt.model.ForwardResult;
 import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -10,12 +11,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A model written in notebook cells on one {@link Nn} graph, seen by the module's {@code Trainer} and
@@ -25,14 +27,14 @@ import java.util.SplittableRandom;
  * gradient; nothing here differentiates by hand.
  *
  * <p>Training mode ({@link #lossAndGradients}) feeds each dropout mask Bernoulli(1-p)/(1-p) drawn
- * from this model's generator (seeded); evaluation ({@link #loss}, {@link #forward}) feeds ones.
+ * from this model's {@link TorchGenerator} as {@code F.dropout} draws it; evaluation ({@link #loss}, {@link #forward}) feeds ones.
  */
 public final class CellModel implements LanguageModel {
     private final Nn nn;
     private final SameDiff sd;
     private final String logits, loss;
     private final List<Parameter> parameters;
-    private final SplittableRandom masks;
+    private final TorchGenerator masks;
 
     /** Wraps the graph of {@code nn} whose outputs are {@code logits (B*T, V)} and {@code loss} (a scalar). */
     public CellModel(Nn nn, SDVariable logits, SDVariable loss, long dropoutSeed) {
@@ -40,7 +42,7 @@ public final class CellModel implements LanguageModel {
         this.sd = nn.sd();
         this.logits = logits.name();
         this.loss = loss.name();
-        this.masks = new SplittableRandom(dropoutSeed);
+        this.masks = new TorchGenerator(dropoutSeed);
         List<Parameter> ps = new ArrayList<>();
         for (String name : nn.parameterNames()) {
             INDArray arr = sd.getArrForVarName(name);
@@ -52,6 +54,15 @@ public final class CellModel implements LanguageModel {
             ps.add(p);
         }
         this.parameters = Collections.unmodifiableList(ps);
+        // SameDiff M2.1 prints one "Added differentiated op" line per op (System.out.println) while it
+        // builds the backward graph; build it here, once, without those lines in the notebook.
+        PrintStream out = System.out;
+        try {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            sd.createGradFunction(this.loss);
+        } finally {
+            System.setOut(out);
+        }
     }
 
     @Override
@@ -93,6 +104,13 @@ public final class CellModel implements LanguageModel {
     /** The output of any variable of the graph for a batch, in evaluation mode (e.g. activations to measure). */
     public INDArray output(String variable, int[] x, int batchSize) {
         return sd.output(feeds(x, new int[x.length], batchSize, nn.blockSize(), false), variable).get(variable);
+    }
+
+    /** The values of the variable marked {@code label} with {@link Nn#record} for the batch {@code x (B, T)}, evaluation mode. */
+    public INDArray recorded(String label, int[] x, int batchSize) {
+        SDVariable v = nn.recorded().get(label);
+        if (v == null) throw new IllegalArgumentException("nothing was recorded as " + label + "; recorded: " + nn.recorded().keySet());
+        return output(v.name(), x, batchSize);
     }
 
     /** The graph's variable names, e.g. to find an activation for {@link #output}. */
@@ -141,8 +159,7 @@ public final class CellModel implements LanguageModel {
         long size = 1;
         for (long s : shape) size *= s;
         float[] m = new float[(int) size];
-        float keep = (float) (1 / (1 - p));
-        for (int i = 0; i < m.length; i++) m[i] = masks.nextDouble() < p ? 0f : keep;
+        masks.dropoutMask(m, 0, m.length, p);
         return Nd4j.create(m, shape, 'c');
     }
 }

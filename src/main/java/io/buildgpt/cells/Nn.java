@@ -1,6 +1,8 @@
 package io.buildgpt.cells;
 
 import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * What {@code torch.nn} gives the lecture's classes, on one SameDiff graph: {@code nn.Linear},
@@ -25,7 +26,9 @@ import java.util.SplittableRandom;
  * for one graph (a shorter context is padded on the right: causal attention makes the padding
  * invisible to the positions before it). Weights are SameDiff variables named as PyTorch's
  * state_dict keys, with PyTorch's shapes ({@code Linear.weight} is {@code (out, in)}), initialised with
- * PyTorch's default rules in construction order from one seeded generator.
+ * PyTorch's default rules in construction order from one {@link TorchGenerator}: built in the
+ * lecture's order after seed {@code s}, a model starts from the weights PyTorch gives it after
+ * {@code torch.manual_seed(s)}.
  *
  * <p>Why not {@code sd.gather} for embeddings and {@code sd.nn().dropout}: in M2.1 the first does not
  * train and the second applies at inference too; the embedding is a one-hot row times the table, and
@@ -38,17 +41,18 @@ public final class Nn {
     public static final String TARGETS = "targets";
 
     private final SameDiff sd = SameDiff.create();
-    private final SplittableRandom init;
+    private final TorchGenerator init;
     private final int vocabSize, blockSize;
     private final Map<String, Double> dropouts = new LinkedHashMap<>();
     private final List<String> parameters = new ArrayList<>();
+    private final Map<String, SDVariable> recorded = new LinkedHashMap<>();
 
     /** A graph for token ids below {@code vocabSize} and contexts of {@code blockSize}; weights drawn from {@code seed}. */
     public Nn(int vocabSize, int blockSize, long seed) {
         Nd4jLoader.ensureLoaded();
         this.vocabSize = vocabSize;
         this.blockSize = blockSize;
-        this.init = new SplittableRandom(seed);
+        this.init = new TorchGenerator(seed);
     }
 
     public SameDiff sd() {
@@ -80,17 +84,14 @@ public final class Nn {
 
     /** {@code nn.Linear(in, out, bias)}: weight {@code (out, in)} and bias {@code (out)}, U(-1/sqrt(in), 1/sqrt(in)). */
     public Linear linear(String name, int in, int out, boolean bias) {
-        double bound = 1 / Math.sqrt(in);
-        SDVariable w = param(name + ".weight", uniform(out * in, bound), out, in);
-        SDVariable b = bias ? param(name + ".bias", uniform(out, bound), out) : null;
+        SDVariable w = param(name + ".weight", TorchInit.linearWeight(init, in, out), out, in);
+        SDVariable b = bias ? param(name + ".bias", TorchInit.linearBias(init, in, out), out) : null;
         return new Linear(sd, w, b);
     }
 
     /** {@code nn.Embedding(num, dim)}: a table {@code (num, dim)} of N(0, 1) values. */
     public Embedding embedding(String name, int num, int dim) {
-        float[] v = new float[num * dim];
-        for (int i = 0; i < v.length; i++) v[i] = (float) gaussian();
-        return new Embedding(sd, param(name + ".weight", v, num, dim));
+        return new Embedding(sd, param(name + ".weight", TorchInit.embedding(init, num, dim), num, dim));
     }
 
     /** {@code nn.LayerNorm(dim)}: weight ones, bias zeros, eps 1e-5 over the last axis of {@code (N, dim)}. */
@@ -151,6 +152,17 @@ public final class Nn {
         return logProbs.mul(targets()).sum(1).mean().neg("loss");              // scalar
     }
 
+    /** Marks {@code x} under {@code label} so that {@link CellModel#recorded} can read its values for a batch; returns {@code x}. */
+    public SDVariable record(String label, SDVariable x) {
+        recorded.put(label, x);
+        return x;
+    }
+
+    /** The variables marked by {@link #record}, by label. */
+    public Map<String, SDVariable> recorded() {
+        return Collections.unmodifiableMap(recorded);
+    }
+
     /** Names of the weights in construction order (PyTorch's state_dict order when built in the lecture's order). */
     public List<String> parameterNames() {
         return Collections.unmodifiableList(parameters);
@@ -166,17 +178,6 @@ public final class Nn {
         parameters.add(name);
         INDArray arr = Nd4j.create(values, shape, 'c');
         return sd.var(name, arr);
-    }
-
-    private float[] uniform(int n, double bound) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) ((init.nextDouble() * 2 - 1) * bound);
-        return v;
-    }
-
-    private double gaussian() { // Box-Muller on the same generator
-        double u1 = init.nextDouble(), u2 = init.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     /** {@code nn.Linear}: {@code x (N, in) @ weight^T (in, out) + bias -> (N, out)}. */
