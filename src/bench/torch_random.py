@@ -63,3 +63,71 @@ torch.manual_seed(0)
 lin = nn.Linear(64, 256)
 print(f"Linear(64,256) seed 0 weight sum: {lin.weight.detach().double().sum().item():.9g}")
 show("Linear(64,256) seed 0 weight at 0 16383 bias at 255", torch.cat([lin.weight.detach().flatten()[[0, 16383]], lin.bias.detach()[[255]]]))
+
+
+# The lecture's final gpt.py model (dropout layers included: they draw nothing at construction),
+# built after torch.manual_seed(1337) with vocab 65, block 32, n_embd 64, 4 heads, 4 layers.
+class Head(nn.Module):
+    def __init__(self, n_embd, head_size, block_size, dropout):
+        super().__init__()
+        self.key = nn.Linear(n_embd, head_size, bias=False)
+        self.query = nn.Linear(n_embd, head_size, bias=False)
+        self.value = nn.Linear(n_embd, head_size, bias=False)
+        self.register_buffer("tril", torch.tril(torch.ones(block_size, block_size)))
+        self.dropout = nn.Dropout(dropout)
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, n_embd, n_head, block_size, dropout):
+        super().__init__()
+        self.heads = nn.ModuleList([Head(n_embd, n_embd // n_head, block_size, dropout) for _ in range(n_head)])
+        self.proj = nn.Linear(n_embd, n_embd)
+        self.dropout = nn.Dropout(dropout)
+
+
+class FeedForward(nn.Module):
+    def __init__(self, n_embd, dropout):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.ReLU(), nn.Linear(4 * n_embd, n_embd), nn.Dropout(dropout))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, block_size, dropout):
+        super().__init__()
+        self.sa = MultiHeadAttention(n_embd, n_head, block_size, dropout)
+        self.ffwd = FeedForward(n_embd, dropout)
+        self.ln1 = nn.LayerNorm(n_embd)
+        self.ln2 = nn.LayerNorm(n_embd)
+
+
+class GPTLanguageModel(nn.Module):
+    def __init__(self, vocab_size, block_size, n_embd, n_head, n_layer, dropout):
+        super().__init__()
+        self.token_embedding_table = nn.Embedding(vocab_size, n_embd)
+        self.position_embedding_table = nn.Embedding(block_size, n_embd)
+        self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size, dropout) for _ in range(n_layer)])
+        self.ln_f = nn.LayerNorm(n_embd)
+        self.lm_head = nn.Linear(n_embd, vocab_size)
+        self.apply(self._init_weights)
+
+    def _init_weights(self, module):
+        if isinstance(module, nn.Linear):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                torch.nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+
+torch.manual_seed(1337)
+gpt = GPTLanguageModel(65, 32, 64, 4, 4, 0.0)
+for name, p in gpt.state_dict().items():
+    if name.endswith("tril"):
+        continue
+    flat = p.flatten()
+    print(f"gpt {name} {list(p.shape)} first {flat[0].item():.9g}f last {flat[-1].item():.9g}f sum {p.double().sum().item():.9g}")
+show("gpt next randint 1000 after init", torch.randint(1000, (3,)))
+torch.manual_seed(7)
+show("randperm 10 seed 7", torch.randperm(10))
+torch.manual_seed(1337)
+show("randperm 25 seed 1337", torch.randperm(25))

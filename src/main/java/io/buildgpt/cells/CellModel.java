@@ -3,163 +3,189 @@ package io.buildgpt.cells;
 import io.buildgpt.model.ForwardResult;
 import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
+import io.buildgpt.notebook.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A model written in notebook cells on one {@link Nn} graph, seen by the module's {@code Trainer} and
- * {@code AdamW} as a {@link LanguageModel}: its weights are {@link Parameter}s named as PyTorch's
- * state_dict keys, and every step copies them into the graph, runs SameDiff's forward and backward
- * ({@code calculateGradientsAndOutputs}) and copies the gradients back. SameDiff computes every
- * gradient; nothing here differentiates by hand.
+ * Base class of a language model written in a notebook cell on SameDiff. The cell writes the
+ * constructor (layers as fields) and {@link #forward(SDVariable, SDVariable)}, as the lecture writes an
+ * {@code nn.Module}; this class makes it a {@link LanguageModel}, so the module's {@code Trainer} and
+ * {@code AdamW} train it with the live plot like any other model.
  *
- * <p>Training mode ({@link #lossAndGradients}) feeds each dropout mask Bernoulli(1-p)/(1-p) drawn
- * from this model's {@link TorchGenerator} as {@code F.dropout} draws it; evaluation ({@link #loss}, {@link #forward}) feeds ones.
+ * <p>For each batch shape {@code (B, T)} and mode it builds one SameDiff graph by calling
+ * {@code forward} (so an edited cell class changes the graph), copies the current weights from the
+ * {@link Parameter}s into it before every run, and copies the gradients back after. The graphs of the
+ * most recent shapes are kept ({@value #KEPT_GRAPHS}).
  */
-public final class CellModel implements LanguageModel {
-    private final Nn nn;
-    private final SameDiff sd;
-    private final String logits, loss;
-    private final List<Parameter> parameters;
-    private final TorchGenerator masks;
+public abstract class CellModel extends Module implements LanguageModel {
+    private static final int KEPT_GRAPHS = 40;
+    private final transient int vocabSize;
+    private final transient Map<String, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Graph> eldest) {
+            return size() > KEPT_GRAPHS;
+        }
+    };
+    private transient MaskSource masks;
+    private transient Map<String, Param> named; // the walk over the fields, done once
 
-    /** Wraps the graph of {@code nn} whose outputs are {@code logits (B*T, V)} and {@code loss} (a scalar). */
-    public CellModel(Nn nn, SDVariable logits, SDVariable loss, long dropoutSeed) {
-        this.nn = nn;
-        this.sd = nn.sd();
-        this.logits = logits.name();
-        this.loss = loss.name();
-        this.masks = new TorchGenerator(dropoutSeed);
-        List<Parameter> ps = new ArrayList<>();
-        for (String name : nn.parameterNames()) {
-            INDArray arr = sd.getArrForVarName(name);
-            long[] s = arr.shape();
-            int[] shape = new int[s.length];
-            for (int i = 0; i < s.length; i++) shape[i] = (int) s[i];
-            Parameter p = new Parameter(name, shape);
-            System.arraycopy(arr.data().asFloat(), 0, p.data(), 0, p.size());
-            ps.add(p);
-        }
-        this.parameters = Collections.unmodifiableList(ps);
-        // SameDiff M2.1 prints one "Added differentiated op" line per op (System.out.println) while it
-        // builds the backward graph; build it here, once, without those lines in the notebook.
-        PrintStream out = System.out;
-        try {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            sd.createGradFunction(this.loss);
-        } finally {
-            System.setOut(out);
-        }
+
+    protected CellModel(int vocabSize) {
+        Nd4jLoader.ensureLoaded();
+        if (vocabSize < 2) throw new IllegalArgumentException("vocabSize = " + vocabSize + " is out of range: a language model needs at least 2 tokens");
+        this.vocabSize = vocabSize;
     }
 
-    @Override
-    public List<Parameter> parameters() {
-        return parameters;
+    /**
+     * The cell's forward pass, building SameDiff tensors: {@code idx (B, T)} int64 ids to logits
+     * {@code (B, T, V)} and, when {@code targets (B, T)} is not null, the mean cross-entropy.
+     */
+    public abstract Forward forward(SDVariable idx, SDVariable targets);
+
+    /** Where dropout masks come from in training; needed only if the model has a {@link Dropout} with p > 0. */
+    public final void setMaskSource(MaskSource source) {
+        this.masks = source;
+    }
+
+    /** Dropout masks drawn from {@code g} as PyTorch's {@code F.dropout} draws them ({@code bernoulli_(1 - p) / (1 - p)}). */
+    public final void setMaskSource(TorchGenerator g) {
+        setMaskSource((n, p) -> {
+            float[] mask = new float[n];
+            g.dropoutMask(mask, 0, n, p);
+            return mask;
+        });
     }
 
     @Override
     public int vocabSize() {
-        return nn.vocabSize();
+        return vocabSize;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Param p : params().values()) out.add(p.parameter());
+        return out;
+    }
+
+    /** The parameters by PyTorch name; the fields are walked once, on the first call (after the constructor). */
+    private Map<String, Param> params() {
+        if (named == null) named = namedParameters();
+        return named;
+    }
+
+    /**
+     * Runs the model in evaluation mode (no dropout) on {@code idx (B, T)}: logits {@code (B, T, V)} and
+     * the loss against {@code targets} ({@code NaN} when targets is null).
+     */
+    public final ForwardResult forward(INDArray idx, INDArray targets) {
+        int[] x = Ids.flat(idx, "idx", vocabSize);
+        int b = (int) idx.size(0), t = (int) idx.size(1);
+        Graph g = graph(b, t, false);
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put("idx", Ids.tensor(x, b, t));
+        List<String> outputs = new ArrayList<>(List.of(g.logits));
+        if (targets != null) {
+            if (!java.util.Arrays.equals(targets.shape(), idx.shape())) {
+                throw new IllegalArgumentException("targets must have the shape of idx " + java.util.Arrays.toString(idx.shape())
+                        + ", got " + java.util.Arrays.toString(targets.shape()));
+            }
+            feed.put("targets", Ids.tensor(Ids.flat(targets, "targets", vocabSize), b, t));
+            outputs.add(g.loss);
+        }
+        Map<String, INDArray> out = run(g, feed, outputs);
+        double loss = targets == null ? Double.NaN : out.get(g.loss).getDouble(0);
+        return new ForwardResult(out.get(g.logits), loss);
     }
 
     @Override
     public double loss(int[] x, int[] y, int batchSize, int blockSize) {
-        Map<String, INDArray> out = sd.output(feeds(x, y, batchSize, blockSize, false), loss);
-        return out.get(loss).getDouble(0);
+        Graph g = graph(batchSize, blockSize, false);
+        return run(g, feed(x, y, batchSize, blockSize), List.of(g.loss)).get(g.loss).getDouble(0);
     }
 
     @Override
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
-        OutAndGrad r = sd.calculateGradientsAndOutputs(feeds(x, y, batchSize, blockSize, true), List.of(loss), nn.parameterNames());
-        for (Parameter p : parameters) {
-            INDArray g = r.getGradients().get(p.name());
-            System.arraycopy(g.castTo(DataType.FLOAT).data().asFloat(), 0, p.grad(), 0, p.size());
-        }
-        return r.getOutputs().get(loss).getDouble(0);
-    }
-
-    /** Logits {@code (B, T, V)} for {@code idx (B, T)} with {@code T = blockSize}, and the loss when {@code targets} is given. */
-    public ForwardResult forward(INDArray idx, INDArray targets) {
-        int b = (int) idx.size(0), t = (int) idx.size(1);
-        int[] x = ids(idx);
-        int[] y = targets == null ? new int[x.length] : ids(targets);
-        Map<String, INDArray> out = sd.output(feeds(x, y, b, t, false), logits, loss);
-        double l = targets == null ? Double.NaN : out.get(loss).getDouble(0);
-        return new ForwardResult(out.get(logits).reshape(b, t, nn.vocabSize()), l);
-    }
-
-    /** The output of any variable of the graph for a batch, in evaluation mode (e.g. activations to measure). */
-    public INDArray output(String variable, int[] x, int batchSize) {
-        return sd.output(feeds(x, new int[x.length], batchSize, nn.blockSize(), false), variable).get(variable);
-    }
-
-    /** The values of the variable marked {@code label} with {@link Nn#record} for the batch {@code x (B, T)}, evaluation mode. */
-    public INDArray recorded(String label, int[] x, int batchSize) {
-        SDVariable v = nn.recorded().get(label);
-        if (v == null) throw new IllegalArgumentException("nothing was recorded as " + label + "; recorded: " + nn.recorded().keySet());
-        return output(v.name(), x, batchSize);
-    }
-
-    /** The graph's variable names, e.g. to find an activation for {@link #output}. */
-    public SameDiff graph() {
-        return sd;
-    }
-
-    private Map<String, INDArray> feeds(int[] x, int[] y, int batchSize, int blockSize, boolean training) {
-        if (blockSize != nn.blockSize()) {
-            throw new IllegalArgumentException("T = " + blockSize + " but this graph was built for blockSize = " + nn.blockSize()
-                    + ": sample batches with the blockSize the model was built with");
-        }
-        if (x.length != batchSize * blockSize || y.length != x.length) {
-            throw new IllegalArgumentException("x and y must have length B*T = " + batchSize * blockSize + ", got " + x.length + " and " + y.length);
-        }
-        for (Parameter p : parameters) sd.getArrForVarName(p.name()).data().setData(p.data());
-        int v = nn.vocabSize(), n = x.length;
-        Map<String, INDArray> feeds = new HashMap<>();
-        feeds.put(Nn.IDX, oneHot(x, v));                                                  // (B*T, V)
-        feeds.put(Nn.TARGETS, oneHot(y, v));                                              // (B*T, V)
-        for (Map.Entry<String, Double> d : nn.dropouts().entrySet()) {
-            long[] shape = sd.getVariable(d.getKey()).placeholderShape().clone();
-            shape[0] = shape.length == 2 ? n : batchSize;                                  // rows (B*T, C) or (B, T, T)
-            feeds.put(d.getKey(), training ? mask(shape, d.getValue()) : Nd4j.ones(DataType.FLOAT, shape));
-        }
-        return feeds;
-    }
-
-    private static INDArray oneHot(int[] ids, int v) {
-        float[] rows = new float[ids.length * v];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= v) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at flat position " + i + " is outside the vocabulary 0.." + (v - 1)
-                        + "; encode the text with the tokenizer the model was built for");
+        Graph g = graph(batchSize, blockSize, true);
+        Map<String, INDArray> feed = feed(x, y, batchSize, blockSize);
+        for (Graph.Mask m : g.masks) {
+            if (masks == null) {
+                throw new IllegalStateException("the model has dropout (p = " + m.p() + ") but no mask source: call setMaskSource(...) "
+                        + "with the project's generator before training, or set the dropout to 0");
             }
-            rows[i * v + ids[i]] = 1f;
+            int n = 1;
+            for (long d : m.shape()) n = Math.multiplyExact(n, (int) d);
+            feed.put(m.name(), org.nd4j.linalg.factory.Nd4j.create(masks.mask(n, m.p()), m.shape(), 'c'));
         }
-        return Nd4j.create(rows, new long[]{ids.length, v}, 'c');
+        Map<String, Param> params = params();
+        List<String> names = new ArrayList<>();
+        for (String name : params.keySet()) if (g.sd.hasVariable(name)) names.add(name);
+        sync(g, params);
+        OutAndGrad result = g.sd.calculateGradientsAndOutputs(feed, List.of(g.loss), names);
+        for (Map.Entry<String, Param> e : params.entrySet()) {
+            Parameter p = e.getValue().parameter();
+            INDArray grad = result.getGradients().get(e.getKey());
+            if (grad == null) {
+                p.zeroGrad(); // not used by this graph: no gradient
+            } else {
+                float[] values = grad.dup('c').castTo(DataType.FLOAT).data().asFloat();
+                System.arraycopy(values, 0, p.grad(), 0, p.size());
+            }
+        }
+        return result.getOutputs().get(g.loss).getDouble(0);
     }
 
-    private static int[] ids(INDArray a) {
-        return a.castTo(DataType.INT32).dup('c').data().asInt(); // (B, T) -> B*T ids, row-major
+    private Map<String, INDArray> feed(int[] x, int[] y, int batchSize, int blockSize) {
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put("idx", Ids.tensor(x, batchSize, blockSize));      // (B, T)
+        feed.put("targets", Ids.tensor(y, batchSize, blockSize));  // (B, T)
+        return feed;
     }
 
-    private INDArray mask(long[] shape, double p) {
-        long size = 1;
-        for (long s : shape) size *= s;
-        float[] m = new float[(int) size];
-        masks.dropoutMask(m, 0, m.length, p);
-        return Nd4j.create(m, shape, 'c');
+    private Map<String, INDArray> run(Graph g, Map<String, INDArray> feed, List<String> outputs) {
+        sync(g, params());
+        return g.sd.output(feed, outputs);
+    }
+
+    /** Copies the current weights into the graph's variables (the optimiser updated the {@code float[]}s). */
+    private static void sync(Graph g, Map<String, Param> params) {
+        for (Map.Entry<String, Param> e : params.entrySet()) {
+            if (g.sd.hasVariable(e.getKey())) g.sd.getVariable(e.getKey()).getArr().data().setData(e.getValue().parameter().data());
+        }
+    }
+
+    private Graph graph(int batchSize, int blockSize, boolean training) {
+        if (batchSize < 1 || blockSize < 1) throw new IllegalArgumentException("(B, T) = (" + batchSize + ", " + blockSize + "): both must be at least 1");
+        String key = batchSize + "x" + blockSize + (training ? " train" : " eval");
+        Graph g = graphs.get(key);
+        if (g != null) return g;
+        params(); // names every Param before forward creates graph variables from them
+        g = new Graph(batchSize, blockSize, training);
+        SDVariable idx = g.placeholder("idx", DataType.INT64, batchSize, blockSize);
+        SDVariable targets = g.placeholder("targets", DataType.INT64, batchSize, blockSize);
+        Forward f = g.building(() -> forward(idx, targets));
+        if (f == null || f.logits() == null || f.loss() == null) {
+            throw new IllegalStateException("forward(idx, targets) must return new Forward(logits, loss) with both set when targets is given");
+        }
+        g.logits = f.logits().name();
+        g.loss = f.loss().name();
+        g.sd.setLossVariables(g.loss);
+        graphs.put(key, g);
+        return g;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(vocab_size=" + vocabSize + ", parameters=" + parameterCount() + ")";
     }
 }

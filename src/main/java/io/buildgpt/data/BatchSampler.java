@@ -1,23 +1,32 @@
 package io.buildgpt.data;
 
 import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Random;
 
 /**
  * The lecture's {@code get_batch(split)}: {@code B} random windows of {@code T + 1} tokens from
  * one part of the data, inputs {@code x} and the same windows shifted by one as targets {@code y}.
- * Offsets come from a {@link Random} with a fixed seed, like {@code torch.randint} after
- * {@code torch.manual_seed}, so one seed gives the same batches on every run.
+ * Offsets are {@code torch.randint(len(data) - block_size, (B,))} drawn from a
+ * {@link TorchGenerator}: after {@code torch.manual_seed(seed)} PyTorch picks the same windows, so
+ * the batches equal the lecture's, and one seed gives the same batches on every run.
  */
 public final class BatchSampler {
     private final TokenSplit data;
     private final int batchSize;
     private final int blockSize;
-    private final Random rng;
+    private final TorchGenerator rng;
 
+    /** Batches drawn from a fresh generator, as after {@code torch.manual_seed(seed)}. */
     public BatchSampler(TokenSplit data, int batchSize, int blockSize, long seed) {
+        this(data, batchSize, blockSize, new TorchGenerator(seed));
+    }
+
+    /**
+     * Batches drawn from {@code rng}, shared with whatever else draws from it in between (the model's
+     * initialisation, dropout, generation), in the order the lecture's code draws.
+     */
+    public BatchSampler(TokenSplit data, int batchSize, int blockSize, TorchGenerator rng) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize = " + batchSize + " is out of range: it must be at least 1 (the lecture uses 4, then 32)");
         }
@@ -28,7 +37,7 @@ public final class BatchSampler {
         this.data = data;
         this.batchSize = batchSize;
         this.blockSize = blockSize;
-        this.rng = new Random(seed);
+        this.rng = rng;
     }
 
     /** A new batch {@code (x, y)}, each {@code (B, T)} int64. */
@@ -50,7 +59,7 @@ public final class BatchSampler {
             throw new IllegalArgumentException("x and y must have length B*T = " + batchSize * blockSize);
         }
         for (int b = 0; b < batchSize; b++) {
-            int start = rng.nextInt(ids.length - blockSize); // like torch.randint(len(data) - block_size, (B,))
+            int start = (int) rng.randint(ids.length - blockSize); // torch.randint(len(data) - block_size, (B,))
             System.arraycopy(ids, start, x, b * blockSize, blockSize);      // x[b] = data[i : i+T]
             System.arraycopy(ids, start + 1, y, b * blockSize, blockSize);  // y[b] = data[i+1 : i+T+1]
         }

@@ -1,9 +1,9 @@
 package io.buildgpt.data;
 
+import io.buildgpt.random.TorchGenerator;
+
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -46,11 +46,9 @@ public final class CodeSplit {
             throw new IllegalArgumentException("valFraction = " + valFraction + " is out of range: it must be strictly between 0 and 1 (e.g. 0.1)");
         }
         int nVal = (int) Math.max(1, Math.min(files.size() - 1, Math.round(valFraction * files.size())));
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) order.add(i);
-        Collections.shuffle(order, new Random(seed));
+        int[] order = new TorchGenerator(seed).randperm(files.size()); // torch.manual_seed(seed); torch.randperm(n)
         boolean[] held = new boolean[files.size()];
-        for (int i = 0; i < nVal; i++) held[order.get(i)] = true;
+        for (int i = 0; i < nVal; i++) held[order[i]] = true;
         List<CodeFile> trainFiles = new ArrayList<>(), valFiles = new ArrayList<>();
         StringBuilder trainText = new StringBuilder(), valText = new StringBuilder();
         String text = corpus.text();

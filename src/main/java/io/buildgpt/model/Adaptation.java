@@ -1,5 +1,8 @@
 package io.buildgpt.model;
 
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,6 +26,13 @@ final class Adaptation {
         if (lora != null) throw new IllegalStateException("LoRA is already enabled (" + lora + "): mergeLora() first to add new adapters");
         Random init = new Random(seed);
         for (Block b : blocks) b.enableLora(config, init);
+        // A as PEFT's kaiming_uniform_(a=sqrt(5)) on a (r, in) weight, drawn adapter by adapter from a
+        // torch-compatible generator (the Random above only sized the adapters)
+        TorchGenerator g = new TorchGenerator(seed);
+        for (LoraAdapter a : adapters()) {
+            int[] shape = a.a().shape();                                              // (r, in)
+            System.arraycopy(TorchInit.linearWeight(g, shape[1], shape[0]), 0, a.a().data(), 0, shape[0] * shape[1]);
+        }
         Random dropoutSeeds = new Random(seed ^ 0x10A0D0L);    // the adapters' dropout masks; A's initialisation draws nothing from it
         for (Block b : blocks) for (LoraAdapter a : b.loraAdapters()) a.reseedDropout(dropoutSeeds.nextLong());
         lmHead.setFrozen(true);     // adapters never go on lm_head; frozen, it skips its (V,C) weight gradient

@@ -4,8 +4,10 @@ import io.buildgpt.notebook.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
+
 import java.util.List;
-import java.util.Random;
 
 /**
  * The lecture's first model: each token reads the logits for the next token straight from its row
@@ -20,14 +22,23 @@ public final class BigramLanguageModel implements LanguageModel {
     private final Parameter tokenEmbeddingTable; // (V, V)
     private final float[] exps;                  // softmax scratch, reused by every row
 
-    /** A table of N(0, 1) values, PyTorch's {@code nn.Embedding} initialisation, from a seeded generator. */
+    /** The model PyTorch builds right after {@code torch.manual_seed(seed)}. */
     public BigramLanguageModel(int vocabSize, long seed) {
+        this(vocabSize, new TorchGenerator(seed));
+    }
+
+    /**
+     * A table of N(0, 1) values, {@code nn.Embedding(V, V)}'s initialisation, drawn from {@code g}
+     * as PyTorch draws it: the same generator state gives the lecture's table value for value.
+     */
+    public BigramLanguageModel(int vocabSize, TorchGenerator g) {
         if (vocabSize < 2) {
             throw new IllegalArgumentException("vocabSize = " + vocabSize + " is out of range: a language model needs at least 2 tokens");
         }
         this.vocabSize = vocabSize;
         this.exps = new float[vocabSize];
-        this.tokenEmbeddingTable = new Parameter("token_embedding_table", vocabSize, vocabSize).normal(new Random(seed), 1.0);
+        this.tokenEmbeddingTable = new Parameter("token_embedding_table", vocabSize, vocabSize);
+        System.arraycopy(TorchInit.embedding(g, vocabSize, vocabSize), 0, tokenEmbeddingTable.data, 0, vocabSize * vocabSize);
     }
 
     @Override
@@ -79,22 +90,35 @@ public final class BigramLanguageModel implements LanguageModel {
 
     /**
      * Extends every row of {@code idx (B, T)} by {@code maxNewTokens} tokens, each drawn from the
-     * softmax of the logits at the last position. Returns {@code (B, T + maxNewTokens)}.
+     * softmax of the logits at the last position. Returns {@code (B, T + maxNewTokens)}. Draws from a
+     * fresh generator seeded with {@code seed}.
      */
     public INDArray generate(INDArray idx, int maxNewTokens, long seed) {
+        return generate(idx, maxNewTokens, new TorchGenerator(seed));
+    }
+
+    /**
+     * The lecture's {@code generate}, drawing from {@code g} as {@code torch.multinomial} does: one
+     * step at a time, the {@code B} rows in order. After {@code torch.manual_seed(1337)} and the
+     * model's construction from the same generator, this prints the lecture's 100 characters.
+     */
+    public INDArray generate(INDArray idx, int maxNewTokens, TorchGenerator g) {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
         int batch = (int) idx.size(0), time = (int) idx.size(1);
         int[] start = TokenIds.of(idx, "idx", vocabSize);
-        Random rng = new Random(seed);
         long[] out = new long[batch * (time + maxNewTokens)];
+        int[] last = new int[batch];
         for (int b = 0; b < batch; b++) {
             int base = b * (time + maxNewTokens);
             for (int t = 0; t < time; t++) out[base + t] = start[b * time + t];
-            int last = start[b * time + time - 1];
-            for (int n = 0; n < maxNewTokens; n++) {
-                last = Softmax.sample(tokenEmbeddingTable.data, last * vocabSize, vocabSize, rng); // only the last token matters
-                out[base + time + n] = last;
+            last[b] = start[b * time + time - 1];
+        }
+        float[] probs = new float[vocabSize], q = new float[vocabSize];
+        for (int n = 0; n < maxNewTokens; n++) {
+            for (int b = 0; b < batch; b++) { // only the last token matters
+                last[b] = Softmax.sample(tokenEmbeddingTable.data, last[b] * vocabSize, vocabSize, g, probs, q);
+                out[b * (time + maxNewTokens) + time + n] = last[b];
             }
         }
         return Nd4j.createFromArray(out).reshape(batch, time + maxNewTokens);

@@ -1,11 +1,12 @@
 package io.buildgpt.model;
 
 import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * {@code nn.Embedding} on its own, for looking at: a {@code (numEmbeddings, embeddingDim)} table,
@@ -15,16 +16,19 @@ import java.util.Random;
 public final class Embedding {
     private final INDArray weight; // (num_embeddings, embedding_dim)
 
-    /** A table of N(0, 1) values from a seeded generator, like PyTorch's default. */
+    /** {@code torch.manual_seed(seed); nn.Embedding(numEmbeddings, embeddingDim)}: the same table as PyTorch. */
     public Embedding(int numEmbeddings, int embeddingDim, long seed) {
+        this(numEmbeddings, embeddingDim, new TorchGenerator(seed));
+    }
+
+    /** A table of N(0, 1) values drawn from {@code g} as {@code nn.Embedding} draws them. */
+    public Embedding(int numEmbeddings, int embeddingDim, TorchGenerator g) {
         if (numEmbeddings < 1 || embeddingDim < 1) {
             throw new IllegalArgumentException("numEmbeddings = " + numEmbeddings + " and embeddingDim = " + embeddingDim
                     + " must both be at least 1");
         }
         Nd4jLoader.ensureLoaded();
-        Random rng = new Random(seed);
-        float[] values = new float[numEmbeddings * embeddingDim];
-        for (int i = 0; i < values.length; i++) values[i] = (float) rng.nextGaussian();
+        float[] values = TorchInit.embedding(g, numEmbeddings, embeddingDim);
         this.weight = Nd4j.create(values, new long[]{numEmbeddings, embeddingDim}, 'c');
     }
 

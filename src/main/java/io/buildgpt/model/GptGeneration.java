@@ -4,11 +4,12 @@ import io.buildgpt.notebook.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Random;
+import io.buildgpt.random.TorchGenerator;
 
 /**
  * The generation loop behind {@link GptLanguageModel#generate} and {@link GptLanguageModel#generateCached}.
- * Both draw from one {@code Random(seed)}, one token per sequence per step in sequence order, from
+ * Both draw from one {@link TorchGenerator}, one token per sequence per step in sequence order (the
+ * order of PyTorch's {@code torch.multinomial} on the {@code (B, V)} probabilities), from
  * logits that are bit-identical between the two paths, so they produce the same tokens.
  */
 final class GptGeneration {
@@ -24,6 +25,10 @@ final class GptGeneration {
     }
 
     INDArray run(INDArray idx, int maxNewTokens, long seed, boolean cached) {
+        return run(idx, maxNewTokens, new TorchGenerator(seed), cached);
+    }
+
+    INDArray run(INDArray idx, int maxNewTokens, TorchGenerator rng, boolean cached) {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
         int batch = (int) idx.size(0), start = (int) idx.size(1);
@@ -31,7 +36,6 @@ final class GptGeneration {
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
         int[] given = TokenIds.of(idx, "idx", vocab);
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
-        Random rng = new Random(seed);
         int[] next = new int[batch];
         int[] cond = new int[batch * blockSize]; // the cropped context, reused: nothing is allocated per token
         int len = start;

@@ -16,10 +16,10 @@ import java.util.Random;
  * {@code (blockSize,C)}, {@code nLayer} {@link Block}s, a final LayerNorm {@code ln_f}, and
  * {@code lm_head = Linear(C, V)} giving logits {@code (B,T,V)}; the loss is the mean cross-entropy.
  *
- * <p>Initialisation is PyTorch's default for each module (not the lecture repository's later
- * {@code _init_weights} with N(0, 0.02)): embeddings N(0,1); Linear weight and bias
- * U(-1/sqrt(fan_in), 1/sqrt(fan_in)); LayerNorm weight 1, bias 0. All values come from one
- * {@code java.util.Random(seed)} in module order, so the same seed gives the same weights; the
+ * <p>Initialisation is the lecture's final {@code gpt.py} after {@code torch.manual_seed(seed)},
+ * value for value ({@link LectureInit}): PyTorch's default for each module drawn in construction
+ * order, then {@code _init_weights} (Linear and Embedding weights N(0, 0.02), Linear biases 0,
+ * LayerNorm weight 1 and bias 0), all from one {@link io.buildgpt.random.TorchGenerator}. The
  * dropout layers draw from their own generators, seeded from the same seed, so that changing
  * dropout does not change the initial weights.
  *
@@ -73,6 +73,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init, par);
         this.adaptation = new Adaptation(blocks, lmHead);
         this.parameters = collectParameters();
+        LectureInit.fill(parameters, new io.buildgpt.random.TorchGenerator(seed), true); // PyTorch's values, by state_dict name
         this.exps = new float[config.vocabSize()];
     }
 

@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import io.buildgpt.random.TorchGenerator;
+
 import java.util.List;
 import java.util.Random;
 
@@ -39,8 +41,8 @@ public final class LoraAdapter {
     private final Parameter b;    // (out, r)
     private final int rank, in, out;
     private final float scale;
-    private final float p;              // adapter dropout probability
-    private Random dropRng;             // the masks' generator
+    private final double p;             // adapter dropout probability
+    private TorchGenerator dropRng;     // the masks' generator (PyTorch's dropout rule)
     private float[] mask, xd, h, dh;    // (n,in), (n,in), (n,r), (n,r) of the last branch forward
     private int n;
 
@@ -49,8 +51,8 @@ public final class LoraAdapter {
         this.in = in;
         this.out = out;
         this.scale = config.scale();
-        this.p = (float) config.dropout();
-        this.dropRng = new Random(name.hashCode()); // reseeded by enableLora from its seed
+        this.p = config.dropout();
+        this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by enableLora from its seed
         this.a = new Parameter(name + ".lora_A", rank, in).uniform(init, 1 / Math.sqrt(in));
         this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
     }
@@ -93,7 +95,7 @@ public final class LoraAdapter {
 
     /** Restarts the mask generator: the same seed gives the same masks. */
     void reseedDropout(long seed) {
-        dropRng = new Random(seed);
+        dropRng = new TorchGenerator(seed);
     }
 
     /**
@@ -110,12 +112,9 @@ public final class LoraAdapter {
             h = new float[n * rank];
             dh = new float[n * rank];
         }
-        float keep = 1f / (1f - p);
         float[] av = a.data, bv = b.data;
-        for (int k = 0; k < n * in; k++) {
-            mask[k] = dropRng.nextFloat() < p ? 0f : keep;            // (n,in)
-            xd[k] = x[k] * mask[k];                                   // drop(x) (n,in)
-        }
+        dropRng.dropoutMask(mask, 0, n * in, p);                      // (n,in): 0 or 1/(1-p), as F.dropout
+        for (int k = 0; k < n * in; k++) xd[k] = x[k] * mask[k];      // drop(x) (n,in)
         for (int i = 0; i < n; i++) {
             int xRow = i * in;
             for (int q = 0; q < rank; q++) {                          // (n,in) @ A^T (in,r) -> h (n,r)

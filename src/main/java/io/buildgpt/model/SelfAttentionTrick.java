@@ -1,6 +1,8 @@
 package io.buildgpt.model;
 
 import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
+import io.buildgpt.random.TorchInit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,28 +18,37 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class SelfAttentionTrick {
     private SelfAttentionTrick() {}
 
-    /** {@code (B,T,C)} of N(0,1) values from a seeded generator, the lecture's {@code torch.randn(B,T,C)}. */
+    /** {@code torch.manual_seed(seed); torch.randn(B,T,C)}: the lecture's values. */
     public static INDArray randn(long seed, int... shape) {
+        return randn(new TorchGenerator(seed), shape);
+    }
+
+    /** {@code torch.randn(shape)} drawn from {@code g}, as PyTorch draws it. */
+    public static INDArray randn(TorchGenerator g, int... shape) {
         Nd4jLoader.ensureLoaded();
-        java.util.Random rng = new java.util.Random(seed);
         int n = 1;
         for (int d : shape) n *= d;
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
-        return Nd4j.create(v, java.util.Arrays.stream(shape).asLongStream().toArray(), 'c');
+        return Nd4j.create(g.randn(n), java.util.Arrays.stream(shape).asLongStream().toArray(), 'c');
     }
 
     /**
-     * A {@code (in, out)} projection initialised like PyTorch's {@code nn.Linear}: uniform in
-     * {@code ±1/sqrt(in)}, so that projecting unit-variance inputs gives outputs of variance about 1/3.
+     * The weight of {@code torch.manual_seed(seed); nn.Linear(in, out, bias=False)}, transposed to
+     * {@code (in, out)} so that {@code x.mmul(w)} is the layer: uniform in {@code ±1/sqrt(in)}, so
+     * that projecting unit-variance inputs gives outputs of variance about 1/3.
      */
     public static INDArray linearWeights(long seed, int in, int out) {
+        return linearWeights(new TorchGenerator(seed), in, out);
+    }
+
+    /**
+     * {@code nn.Linear(in, out, bias=False)}'s weight drawn from {@code g} (as after the lecture's
+     * {@code x = torch.randn(B,T,C)}; {@code key}, {@code query}, {@code value} in that order),
+     * transposed to {@code (in, out)}.
+     */
+    public static INDArray linearWeights(TorchGenerator g, int in, int out) {
         Nd4jLoader.ensureLoaded();
-        java.util.Random rng = new java.util.Random(seed);
-        float bound = (float) (1 / Math.sqrt(in));
-        float[] v = new float[in * out];
-        for (int i = 0; i < v.length; i++) v[i] = (rng.nextFloat() * 2 - 1) * bound;
-        return Nd4j.create(v, new long[]{in, out}, 'c');
+        float[] w = TorchInit.linearWeight(g, in, out);                   // (out, in) as PyTorch stores it
+        return Nd4j.create(w, new long[]{out, in}, 'c').transpose().dup('c'); // (in, out)
     }
 
     /** Version 1: {@code xbow[b,t] = mean(x[b, 0..t])}, with explicit loops. */

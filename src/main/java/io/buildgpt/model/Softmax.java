@@ -1,6 +1,6 @@
 package io.buildgpt.model;
 
-import java.util.Random;
+import io.buildgpt.random.TorchGenerator;
 
 /** Softmax, cross-entropy and sampling on one row of logits, the pieces every model here shares. */
 final class Softmax {
@@ -30,18 +30,23 @@ final class Softmax {
         return max + Math.log(sum) - logits[off + target]; // logsumexp(row) - row[target]
     }
 
-    /** Draws one id from {@code softmax(row)}, like {@code torch.multinomial(probs, 1)}. */
-    static int sample(float[] logits, int off, int vocab, Random rng) {
+    /**
+     * Draws one id as {@code torch.multinomial(F.softmax(row, -1), 1)} does: {@code probs} in float
+     * (each {@code exp(x - max)} times {@code 1/sum}), then {@link TorchGenerator#multinomial}, which
+     * consumes {@code vocab} exponential draws. {@code probs} and {@code q} are caller-owned scratch
+     * of length at least {@code vocab}. PyTorch's vectorised {@code exp} and sum may differ from these
+     * in the last bit, which changes a draw only where two {@code p/q} ratios tie to float precision.
+     */
+    static int sample(float[] logits, int off, int vocab, TorchGenerator g, float[] probs, float[] q) {
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[off + v]);
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) sum += Math.exp(logits[off + v] - max);
-        double u = rng.nextDouble() * sum;
-        double cumulative = 0;
+        float sum = 0;
         for (int v = 0; v < vocab; v++) {
-            cumulative += Math.exp(logits[off + v] - max);
-            if (u < cumulative) return v;
+            probs[v] = (float) Math.exp(logits[off + v] - max);
+            sum += probs[v];
         }
-        return vocab - 1; // only reached through rounding when u is within an ulp of sum
+        float inv = 1f / sum;
+        for (int v = 0; v < vocab; v++) probs[v] *= inv;
+        return g.multinomial(probs, 0, vocab, q);
     }
 }

@@ -1,7 +1,7 @@
 package io.buildgpt.model;
 
 import java.util.Arrays;
-import java.util.Random;
+import io.buildgpt.random.TorchGenerator;
 
 /**
  * Picks the next token from one row of logits: divide by the temperature (below 1 sharpens, above 1
@@ -10,7 +10,7 @@ import java.util.Random;
  */
 final class TokenSampler {
     private final int vocab;
-    private final float[] scaled, sorted;
+    private final float[] scaled, sorted, probs, q;
     private final double temperature;
     private final int topK;
 
@@ -26,16 +26,19 @@ final class TokenSampler {
         this.topK = topK == null ? vocab : topK;
         this.scaled = new float[vocab];
         this.sorted = new float[vocab];
+        this.probs = new float[vocab];
+        this.q = new float[vocab];
     }
 
-    int sample(float[] logits, int off, Random rng) {
-        for (int v = 0; v < vocab; v++) scaled[v] = (float) (logits[off + v] / temperature); // logits / temperature
+    int sample(float[] logits, int off, TorchGenerator g) {
+        float t = (float) temperature;
+        for (int v = 0; v < vocab; v++) scaled[v] = logits[off + v] / t; // logits / temperature, in float as PyTorch
         if (topK < vocab) {
             System.arraycopy(scaled, 0, sorted, 0, vocab);
             Arrays.sort(sorted);
             float kth = sorted[vocab - topK];
             for (int v = 0; v < vocab; v++) if (scaled[v] < kth) scaled[v] = Float.NEGATIVE_INFINITY; // outside the top k: probability 0
         }
-        return Softmax.sample(scaled, 0, vocab, rng);
+        return Softmax.sample(scaled, 0, vocab, g, probs, q);
     }
 }

@@ -87,6 +87,24 @@ public final class TorchGenerator {
         return out;
     }
 
+    /**
+     * {@code torch.randperm(n)} for {@code n} below {@code 2^32 / 20} (PyTorch's CPU path for such
+     * sizes): a forward Fisher-Yates shuffle of {@code 0..n-1}, position {@code i} swapped with
+     * {@code i + next32() % (n - i)}.
+     */
+    public int[] randperm(int n) {
+        if (n < 0) throw new IllegalArgumentException("randperm n = " + n + " is out of range: it must not be negative");
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        for (int i = 0; i < n - 1; i++) {
+            int z = (int) (next32() % (n - i));
+            int saved = r[i];
+            r[i] = r[z + i];
+            r[z + i] = saved;
+        }
+        return r;
+    }
+
     /** {@code a[off:off+len].uniform_(from, to)} on float32, in float arithmetic as PyTorch. */
     public void uniform_(float[] a, int off, int len, double from, double to) {
         float f = (float) from;

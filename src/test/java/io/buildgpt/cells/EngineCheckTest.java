@@ -22,14 +22,15 @@ class EngineCheckTest {
     @Test
     void lectureGptInCellsEqualsTheEngine() {
         int vocab = 11, block = 6, embd = 16, head = 4, layer = 2, batch = 3;
-        var gpt = new LectureGpt.GPTLanguageModel(vocab, block, embd, head, layer, 0.0, 7);
+        var gpt = new LectureGpt.GPTLanguageModel(new io.buildgpt.random.TorchGenerator(7),
+                new LectureGpt.Config(vocab, block, embd, head, layer, 0.0));
         try (GptLanguageModel engine = new GptLanguageModel(new GptConfig(vocab, block, embd, head, layer, 0.0), 3)) {
-            assertEquals(engine.parameterCount(), gpt.model.parameterCount(), "same parameters as the engine");
+            assertEquals(engine.parameterCount(), gpt.parameterCount(), "same parameters as the engine");
             List<String> names = engine.parameters().stream().map(Parameter::name).toList();
-            assertEquals(names, gpt.model.parameters().stream().map(Parameter::name).toList(), "state_dict order");
+            assertEquals(names, gpt.parameters().stream().map(Parameter::name).toList(), "state_dict order");
             int[] x = ids(batch * block, vocab, 1), y = ids(batch * block, vocab, 2);
             long t0 = System.nanoTime();
-            EngineCheck.Result r = EngineCheck.compare(gpt.model, engine, x, y, batch);
+            EngineCheck.Result r = EngineCheck.compare(gpt, engine, x, y, batch);
             System.out.println(r + " in " + (System.nanoTime() - t0) / 1e6 + " ms");
             assertTrue(r.equal(), r.toString());
             assertTrue(r.cellLoss() > 1, "a real loss, not zero");

@@ -1,127 +1,130 @@
 package io.buildgpt.cells;
 
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 /**
- * The lecture's GPT written as notebook 08 writes it in its cells (the same lines), for the tests:
- * {@code Head}, {@code MultiHeadAttention}, {@code FeedForward}, {@code Block}, {@code GPTLanguageModel}.
+ * The lecture's final GPT written as notebook 08 writes it in its cells (the same lines; the
+ * notebook's globals n_embd, n_head, block_size, dropout are fields of {@link Config} here).
  */
 final class LectureGpt {
     private LectureGpt() {
     }
 
-    static final class Head {
-        final Nn nn;
-        final Nn.Linear key, query, value;
-        final SDVariable tril;
-        final Nn.Dropout dropout;
-        final int headSize;
+    record Config(int vocabSize, int blockSize, int nEmbd, int nHead, int nLayer, double dropout) {
+    }
 
-        Head(Nn nn, String name, int nEmbd, int headSize, double p) {
-            this.nn = nn;
-            this.headSize = headSize;
-            key = nn.linear(name + ".key", nEmbd, headSize, false);
-            query = nn.linear(name + ".query", nEmbd, headSize, false);
-            value = nn.linear(name + ".value", nEmbd, headSize, false);
-            tril = nn.causalMask(name + ".tril");
-            dropout = nn.dropout(name + ".dropout", p, nn.blockSize(), nn.blockSize());
+    static final class Head extends Module {
+        final Linear key, query, value;
+        final INDArray tril;
+        final Dropout dropout;
+
+        Head(TorchGenerator g, Config c, int headSize) {
+            key = new Linear(g, c.nEmbd(), headSize, false);
+            query = new Linear(g, c.nEmbd(), headSize, false);
+            value = new Linear(g, c.nEmbd(), headSize, false);
+            tril = F.tril(c.blockSize());
+            dropout = new Dropout(c.dropout());
         }
 
-        SDVariable forward(SDVariable x) {                                      // x: (B*T, C)
-            SDVariable k = nn.btc(key.forward(x), headSize);                    // (B,T,hs)
-            SDVariable q = nn.btc(query.forward(x), headSize);                  // (B,T,hs)
-            SDVariable wei = nn.sd().mmul(q, k, false, true, false)             // (B,T,hs) @ (B,hs,T) -> (B,T,T)
-                    .mul(Math.pow(headSize, -0.5));
-            wei = dropout.forward(nn.softmax(wei.add(tril)));                   // (B,T,T)
-            SDVariable v = nn.btc(value.forward(x), headSize);                  // (B,T,hs)
-            return nn.rows(nn.sd().mmul(wei, v), headSize);                     // (B,T,hs) -> (B*T,hs)
+        SDVariable forward(SDVariable x) {
+            long[] s = F.shape(x);
+            long T = s[1];
+            SDVariable k = key.forward(x);                                      // (B,T,hs)
+            SDVariable q = query.forward(x);                                    // (B,T,hs)
+            SDVariable wei = x.getSameDiff().mmul(q, k, false, true, false)     // (B,T,hs) @ (B,hs,T) -> (B,T,T)
+                    .mul(Math.pow(F.shape(k)[2], -0.5));
+            INDArray mask = tril.get(interval(0, T), interval(0, T)).eq(0);
+            wei = F.softmax(F.maskedFill(wei, mask, Double.NEGATIVE_INFINITY), -1); // (B,T,T)
+            wei = dropout.forward(wei);
+            SDVariable v = value.forward(x);                                    // (B,T,hs)
+            return x.getSameDiff().mmul(wei, v);                                // (B,T,T) @ (B,T,hs) -> (B,T,hs)
         }
     }
 
-    static final class MultiHeadAttention {
-        final Nn nn;
-        final Head[] heads;
-        final Nn.Linear proj;
-        final Nn.Dropout dropout;
+    static final class MultiHeadAttention extends Module {
+        final List<Head> heads = new ArrayList<>();
+        final Linear proj;
+        final Dropout dropout;
 
-        MultiHeadAttention(Nn nn, String name, int nEmbd, int nHead, double p) {
-            this.nn = nn;
-            heads = new Head[nHead];
-            for (int h = 0; h < nHead; h++) heads[h] = new Head(nn, name + ".heads." + h, nEmbd, nEmbd / nHead, p);
-            proj = nn.linear(name + ".proj", nEmbd, nEmbd, true);
-            dropout = nn.dropout(name + ".dropout", p, nEmbd);
+        MultiHeadAttention(TorchGenerator g, Config c) {
+            for (int h = 0; h < c.nHead(); h++) heads.add(new Head(g, c, c.nEmbd() / c.nHead()));
+            proj = new Linear(g, c.nEmbd(), c.nEmbd(), true);
+            dropout = new Dropout(c.dropout());
         }
 
-        SDVariable forward(SDVariable x) {                                      // x: (B*T, C)
-            SDVariable[] out = new SDVariable[heads.length];
-            for (int h = 0; h < heads.length; h++) out[h] = heads[h].forward(x); // (B*T, hs) each
-            return dropout.forward(proj.forward(nn.sd().concat(1, out)));       // (B*T, C)
+        SDVariable forward(SDVariable x) {
+            SDVariable[] out = new SDVariable[heads.size()];
+            for (int h = 0; h < out.length; h++) out[h] = heads.get(h).forward(x); // (B,T,hs) each
+            return dropout.forward(proj.forward(x.getSameDiff().concat(2, out)));  // (B,T,C)
         }
     }
 
-    static final class FeedForward {
-        final Nn nn;
-        final Nn.Linear net0, net2;
-        final Nn.Dropout net3;
+    static final class FeedForward extends Module {
+        final Sequential net;
 
-        FeedForward(Nn nn, String name, int nEmbd, double p) {
-            this.nn = nn;
-            net0 = nn.linear(name + ".net.0", nEmbd, 4 * nEmbd, true);
-            net2 = nn.linear(name + ".net.2", 4 * nEmbd, nEmbd, true);
-            net3 = nn.dropout(name + ".net.3", p, nEmbd);
+        FeedForward(TorchGenerator g, Config c) {
+            net = new Sequential(new Linear(g, c.nEmbd(), 4 * c.nEmbd(), true), Sequential.relu(),
+                    new Linear(g, 4 * c.nEmbd(), c.nEmbd(), true), new Dropout(c.dropout()));
         }
 
-        SDVariable forward(SDVariable x) {                                      // x: (B*T, C)
-            return net3.forward(net2.forward(nn.relu(net0.forward(x))));        // (B*T,4C) -> (B*T,C)
+        SDVariable forward(SDVariable x) {
+            return net.forward(x);                                              // (B,T,C)
         }
     }
 
-    static final class Block {
+    static final class Block extends Module {
         final MultiHeadAttention sa;
         final FeedForward ffwd;
-        final Nn.LayerNorm ln1, ln2;
+        final LayerNorm ln1, ln2;
 
-        Block(Nn nn, String name, int nEmbd, int nHead, double p) {
-            sa = new MultiHeadAttention(nn, name + ".sa", nEmbd, nHead, p);
-            ffwd = new FeedForward(nn, name + ".ffwd", nEmbd, p);
-            ln1 = nn.layerNorm(name + ".ln1", nEmbd);
-            ln2 = nn.layerNorm(name + ".ln2", nEmbd);
+        Block(TorchGenerator g, Config c) {
+            sa = new MultiHeadAttention(g, c);
+            ffwd = new FeedForward(g, c);
+            ln1 = new LayerNorm(c.nEmbd());
+            ln2 = new LayerNorm(c.nEmbd());
         }
 
-        SDVariable forward(SDVariable x) {                                      // x: (B*T, C)
-            x = x.add(sa.forward(ln1.forward(x)));                              // (B*T, C)
-            return x.add(ffwd.forward(ln2.forward(x)));                         // (B*T, C)
+        SDVariable forward(SDVariable x) {
+            x = x.add(sa.forward(ln1.forward(x)));                              // (B,T,C)
+            return x.add(ffwd.forward(ln2.forward(x)));                         // (B,T,C)
         }
     }
 
-    static final class GPTLanguageModel {
-        final Nn nn;
-        final Nn.Embedding token_embedding_table, position_embedding_table;
-        final Block[] blocks;
-        final Nn.LayerNorm ln_f;
-        final Nn.Linear lm_head;
-        final CellModel model;
-        final int nEmbd;
+    static final class GPTLanguageModel extends CellModel {
+        final Embedding token_embedding_table, position_embedding_table;
+        final List<Block> blocks = new ArrayList<>();
+        final LayerNorm ln_f;
+        final Linear lm_head;
 
-        GPTLanguageModel(int vocabSize, int blockSize, int nEmbd, int nHead, int nLayer, double p, long seed) {
-            this.nEmbd = nEmbd;
-            nn = new Nn(vocabSize, blockSize, seed);
-            token_embedding_table = nn.embedding("token_embedding_table", vocabSize, nEmbd);
-            position_embedding_table = nn.embedding("position_embedding_table", blockSize, nEmbd);
-            blocks = new Block[nLayer];
-            for (int i = 0; i < nLayer; i++) blocks[i] = new Block(nn, "blocks." + i, nEmbd, nHead, p);
-            ln_f = nn.layerNorm("ln_f", nEmbd);
-            lm_head = nn.linear("lm_head", nEmbd, vocabSize, true);
-            SDVariable logits = forward(nn.idx());
-            model = new CellModel(nn, logits, nn.crossEntropy(logits), seed);
+        GPTLanguageModel(TorchGenerator g, Config c) {
+            super(c.vocabSize());
+            token_embedding_table = new Embedding(g, c.vocabSize(), c.nEmbd());
+            position_embedding_table = new Embedding(g, c.blockSize(), c.nEmbd());
+            for (int i = 0; i < c.nLayer(); i++) blocks.add(new Block(g, c));
+            ln_f = new LayerNorm(c.nEmbd());
+            lm_head = new Linear(g, c.nEmbd(), c.vocabSize(), true);
+            setMaskSource(g);
         }
 
-        SDVariable forward(SDVariable idx) {                                    // idx: one-hot (B*T, V)
-            SDVariable tok = token_embedding_table.forward(idx);                // (B*T, C)
-            SDVariable pos = position_embedding_table.forward(nn.positions());  // (T, C)
-            SDVariable x = nn.rows(nn.btc(tok, nEmbd).add(pos), nEmbd);         // (B,T,C) + (T,C) -> (B*T,C)
-            for (Block b : blocks) x = b.forward(x);                            // (B*T, C)
-            return lm_head.forward(ln_f.forward(x));                            // (B*T, V)
+        @Override
+        public Forward forward(SDVariable idx, SDVariable targets) {
+            long[] s = F.shape(idx);
+            long B = s[0], T = s[1];
+            SDVariable tok = token_embedding_table.forward(idx);                        // (B,T,C)
+            SDVariable pos = position_embedding_table.forward(F.arange(idx, (int) T));  // (T,C)
+            SDVariable x = tok.add(pos);                                                // (B,T,C)
+            for (Block b : blocks) x = b.forward(x);                                    // (B,T,C)
+            SDVariable logits = lm_head.forward(ln_f.forward(x));                       // (B,T,V)
+            if (targets == null) return new Forward(logits, null);
+            long V = F.shape(logits)[2];
+            return new Forward(logits, F.crossEntropy(logits.reshape(B * T, V), targets.reshape(B * T)));
         }
     }
 }

@@ -39,6 +39,20 @@ class BatchSamplerTest {
     }
 
     @Test
+    void offsetsAreTorchRandintAfterManualSeed() {
+        // a train part as long as tiny Shakespeare's (1,003,854 ids, each id its own position), so that
+        // the first ids of the rows are the offsets PyTorch draws: torch.randint(1003846, (4,)) after
+        // torch.manual_seed(1337) gives 76049, 234249, 934904, 560986 (src/bench/torch_random.py)
+        int[] train = new int[1_003_854];
+        for (int i = 0; i < train.length; i++) train[i] = i;
+        TokenSplit positions = TokenSplit.of(train, new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8}, 8);
+        int[] x = new int[32], y = new int[32];
+        new BatchSampler(positions, 4, 8, 1337).fill(Split.TRAIN, x, y);
+        assertArrayEquals(new int[]{76049, 234249, 934904, 560986}, new int[]{x[0], x[8], x[16], x[24]});
+        assertEquals(76049 + 8, y[7]);
+    }
+
+    @Test
     void valBatchesComeFromTheValPart() {
         Batch b = new BatchSampler(split, 8, 8, 7).getBatch(Split.VAL);
         String val = tok.decode(split.head(Split.VAL, split.size(Split.VAL)));

@@ -84,8 +84,9 @@ class BigramLanguageModelTest {
         // logits ln(1), ln(2), ln(7) -> probabilities 0.1, 0.2, 0.7
         float[] logits = {0f, (float) Math.log(2), (float) Math.log(7)};
         int[] counts = new int[3];
-        Random rng = new Random(5);
-        for (int i = 0; i < 100_000; i++) counts[Softmax.sample(logits, 0, 3, rng)]++;
+        io.buildgpt.random.TorchGenerator rng = new io.buildgpt.random.TorchGenerator(5);
+        float[] probs = new float[3], q = new float[3];
+        for (int i = 0; i < 100_000; i++) counts[Softmax.sample(logits, 0, 3, rng, probs, q)]++;
         assertEquals(0.1, counts[0] / 1e5, 0.005);
         assertEquals(0.2, counts[1] / 1e5, 0.005);
         assertEquals(0.7, counts[2] / 1e5, 0.005);

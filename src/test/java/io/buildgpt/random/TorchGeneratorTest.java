@@ -107,6 +107,13 @@ class TorchGeneratorTest {
     }
 
     @Test
+    void randpermIsPyTorchsShuffle() {
+        assertArrayEquals(new int[] {5, 0, 3, 4, 1, 7, 9, 6, 8, 2}, new TorchGenerator(7).randperm(10));
+        assertArrayEquals(new int[] {15, 14, 8, 23, 18, 4, 21, 0, 17, 11, 12, 13, 20, 3, 19, 9, 24, 2, 16, 10, 7, 1, 5, 6, 22},
+                new TorchGenerator(1337).randperm(25));
+    }
+
+    @Test
     void badArgumentsNameTheProblem() {
         TorchGenerator g = new TorchGenerator(0);
         assertThrows(IllegalArgumentException.class, () -> g.randint(0));
