@@ -8,7 +8,7 @@ Usage: python3 stages.py <tinyshakespeare.txt> [--steps 5000] [--eval-interval 5
 Seeds as the notebook: torch.manual_seed(1337) before each stage's model is built (so its initial
 weights are PyTorch's defaults in construction order), batches from their own generator seeded 1337
 (the notebook's BatchSampler), dropout from the global generator. Prints one line per evaluation and
-one RESULT line per stage; --csv writes stage,steps,eval_iters,params,train,val.
+one RESULT line per stage; --csv writes stage,steps,eval_interval,eval_iters,params,train,val.
 """
 import argparse
 import time
@@ -174,9 +174,9 @@ def main():
         rows.append((stage, a.steps, a.eval_iters, params, losses['train'], losses['val']))
     if a.csv:
         with open(a.csv, 'w') as f:
-            f.write('stage,steps,eval_iters,params,train,val\n')
+            f.write('stage,steps,eval_interval,eval_iters,params,train,val\n')
             for r in rows:
-                f.write(f'{r[0]},{r[1]},{r[2]},{r[3]},{r[4]:.4f},{r[5]:.4f}\n')
+                f.write(f'{r[0]},{r[1]},{a.eval_interval},{r[2]},{r[3]},{r[4]:.4f},{r[5]:.4f}\n')
 
 
 if __name__ == '__main__':

@@ -68,7 +68,7 @@ public final class StageRuns {
         TrainResult r = trainer.train(config, (step, estimate, history) -> System.out.printf("step %4d: %s%n", step, estimate));
         results.put(stageName, r);
         rows.put(stageName, new Row(stageName, model.parameterCount(), r.stepMillis(), r.last().train(), r.last().val(),
-                referenceVal(stageName, config.maxIters()), referenceVal(stageName, 5000), LECTURE.getOrDefault(stageName, Double.NaN)));
+                referenceVal(stageName, config.maxIters(), config.evalInterval(), config.evalIters()), referenceVal(stageName, 5000, 500, 200), LECTURE.getOrDefault(stageName, Double.NaN)));
         return r;
     }
 
@@ -135,10 +135,20 @@ public final class StageRuns {
         return out;
     }
 
-    /** The reference's val loss for a stage run of {@code steps} steps, or NaN when it has no such run. */
-    public double referenceVal(String stageName, int steps) {
-        for (Reference r : reference) if (r.stage.equals(stageName) && r.steps == steps) return r.val;
+    /**
+     * The PyTorch reference's last val loss for a stage run of {@code steps} steps evaluated every
+     * {@code evalInterval} steps over {@code evalIters} batches, or NaN when it has no such run.
+     */
+    public double referenceVal(String stageName, int steps, int evalInterval, int evalIters) {
+        for (Reference r : reference) {
+            if (r.stage.equals(stageName) && r.steps == steps && r.evalInterval == evalInterval && r.evalIters == evalIters) return r.val;
+        }
         return Double.NaN;
+    }
+
+    /** The reference's val loss after the lecture's run: 5,000 steps, evaluated every 500 over 200 batches. */
+    public double lectureLengthVal(String stageName) {
+        return referenceVal(stageName, 5000, 500, 200);
     }
 
     /**
@@ -159,17 +169,18 @@ public final class StageRuns {
     }
 
     /**
-     * Statistics of activations {@code (N, C)}: the mean over the N rows of each row's mean and of each
-     * row's standard deviation across the C features, as "mean m, std s".
+     * Statistics of activations {@code (..., C)}, e.g. {@code (B, T, C)}: the mean over all tokens of each
+     * token's mean and of each token's standard deviation across its C features, as "mean m, std s".
      */
-    public static String featureStats(org.nd4j.linalg.api.ndarray.INDArray rows) {
-        var a = rows.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    public static String featureStats(org.nd4j.linalg.api.ndarray.INDArray activations) {
+        long c = activations.size(activations.rank() - 1);
+        var a = activations.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).reshape(-1, c); // (N, C)
         double mean = a.mean(1).meanNumber().doubleValue();
         double std = a.std(false, 1).meanNumber().doubleValue();
         return String.format("mean %+.3f, std %.3f", mean, std);
     }
 
-    private record Reference(String stage, int steps, double val) {
+    private record Reference(String stage, int steps, int evalInterval, int evalIters, double val) {
     }
 
     private static List<Reference> readReference() {
@@ -181,7 +192,7 @@ public final class StageRuns {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.isBlank() || line.startsWith("#")) continue;
                 String[] f = line.split(",");
-                rows.add(new Reference(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[5])));
+                rows.add(new Reference(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Double.parseDouble(f[6])));
             }
             return rows;
         } catch (IOException e) {
