@@ -73,6 +73,15 @@ public final class CharTokenizer {
         return ids;
     }
 
+    /** {@code text} without the characters this vocabulary lacks, e.g. to encode a demo phrase on any corpus. */
+    public String keepKnown(String text) {
+        StringBuilder kept = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            if (stoiTable[text.charAt(i)] >= 0) kept.append(text.charAt(i));
+        }
+        return kept.toString();
+    }
+
     /** Ids back to text. */
     public String decode(int... ids) {
         char[] out = new char[ids.length];

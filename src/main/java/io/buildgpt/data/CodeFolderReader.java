@@ -86,7 +86,9 @@ final class CodeFolderReader {
         String name = abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
         String source = abs + " (" + files.size() + " files" + (skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped")
                 + ")";
-        return new Corpus(name, text.toString(), source, files, skipped);
+        String origin = "the folder " + name + " (" + files.size() + " files"
+                + (skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped") + ")";
+        return new Corpus(name, text.toString(), source, origin, files, skipped);
     }
 
     /** The separator line (without newline) for a file at relative path {@code path}. */

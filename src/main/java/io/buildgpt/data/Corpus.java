@@ -8,7 +8,7 @@ import java.util.List;
  *
  * <pre>{@code
  * Corpus corpus = Corpus.named("tinyshakespeare");
- * corpus.stats();       // tinyshakespeare: 1,115,394 chars, 65 distinct (from ...)
+ * corpus.stats();       // tinyshakespeare: 1,115,394 chars, 65 distinct (tinyshakespeare.txt from the cache)
  * corpus.preview(200);
  * }</pre>
  *
@@ -28,15 +28,20 @@ public final class Corpus {
     private final String name;
     private final String text;
     private final String source;
+    private final String origin;
     private final List<CodeFile> files;
     private final List<SkippedFile> skipped;
     private final String distinctChars;
 
-    Corpus(String name, String text, String source) {
-        this(name, text, source, List.of(), List.of());
+    Corpus(String name, String text, String source, String origin) {
+        this(name, text, source, origin, List.of(), List.of());
     }
 
-    Corpus(String name, String text, String source, List<CodeFile> files, List<SkippedFile> skipped) {
+    /**
+     * @param source where the text came from, for messages (may hold this machine's paths)
+     * @param origin the same for a reader, without this machine's folders: "tinyshakespeare.txt from the cache"
+     */
+    Corpus(String name, String text, String source, String origin, List<CodeFile> files, List<SkippedFile> skipped) {
         if (text == null || text.isBlank()) {
             // An empty corpus only fails later with an obscure "vocabulary size 0"; say it now.
             throw new CorpusException("Corpus '" + name + "' from " + source + " is empty"
@@ -46,6 +51,7 @@ public final class Corpus {
         this.name = name;
         this.text = text;
         this.source = source;
+        this.origin = origin;
         this.files = List.copyOf(files);
         this.skipped = List.copyOf(skipped);
         this.distinctChars = computeDistinct(text);
@@ -89,7 +95,7 @@ public final class Corpus {
         Path abs = file.toAbsolutePath().normalize();
         String fileName = abs.getFileName().toString();
         int dot = fileName.lastIndexOf('.');
-        return new Corpus(dot > 0 ? fileName.substring(0, dot) : fileName, text, abs.toString());
+        return new Corpus(dot > 0 ? fileName.substring(0, dot) : fileName, text, abs.toString(), "from the file " + fileName);
     }
 
     /** Text already in memory (e.g. after {@link GutenbergText#strip}); handy for experiments. */
@@ -97,7 +103,7 @@ public final class Corpus {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must be non-blank, got: " + name);
         }
-        return new Corpus(name, text, "text in memory");
+        return new Corpus(name, text, "text in memory", "text in memory");
     }
 
     /** Every source file under {@code root} with {@link CodeFolderOptions#defaults()}. */
@@ -118,9 +124,17 @@ public final class Corpus {
         return text;
     }
 
-    /** Where the text came from: a path, possibly with "(cached)" or the download URL. */
+    /** Where the text came from: a path on this machine, possibly with "(cached)" or the download URL. */
     public String source() {
         return source;
+    }
+
+    /**
+     * Where the text came from, as a notebook may show it: the file's name and whether it came from the
+     * cache, a download or the local corpus folder, never this machine's folders.
+     */
+    public String origin() {
+        return origin;
     }
 
     /** Length in Java chars (see the class comment for why not code points). */
@@ -148,8 +162,24 @@ public final class Corpus {
         return text.substring(0, end);
     }
 
+    /**
+     * The {@code n} least frequent characters with their counts, rarest first: where a scanned book's
+     * artefacts (stray symbols, mis-read letters) and a text's oddities show up, e.g.
+     * {@code '$' (U+0024) x1, '&' (U+0026) x3}.
+     */
+    public String rarestChars(int n) {
+        if (n < 1) throw new IllegalArgumentException("n = " + n + " is out of range: ask for at least 1 character");
+        int[] counts = new int[Character.MAX_VALUE + 1];
+        for (int i = 0; i < text.length(); i++) counts[text.charAt(i)]++;
+        return distinctChars.chars().boxed()
+                .sorted(java.util.Comparator.comparingInt((Integer c) -> counts[c]).thenComparingInt(c -> c))
+                .limit(n)
+                .map(c -> CharTokenizer.describe(c) + " x" + counts[c])
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public CorpusStats stats() {
-        return new CorpusStats(name, text.length(), distinctChars.length(), source);
+        return new CorpusStats(name, text.length(), distinctChars.length(), origin);
     }
 
     /** For code-folder corpora the included files in text order, with their spans; else empty. */

@@ -8,7 +8,7 @@ import java.util.Locale;
  * @param name     corpus name (a registered name, or the file/folder name)
  * @param chars    length in Java chars (UTF-16 units), the unit the tokenizers work in
  * @param distinct number of distinct chars, i.e. the vocabulary size of a char tokenizer
- * @param source   where the text came from (a path, or a URL plus the cache path)
+ * @param source   where the text came from, without this machine's folders (see {@link Corpus#origin()})
  */
 public record CorpusStats(String name, int chars, int distinct, String source) {
 
@@ -28,6 +28,6 @@ public record CorpusStats(String name, int chars, int distinct, String source) {
     @Override
     public String toString() {
         // ROOT locale: always "1,115,394", matching the lecture, whatever the machine's locale.
-        return String.format(Locale.ROOT, "%s: %,d chars, %,d distinct (from %s)", name, chars, distinct, source);
+        return String.format(Locale.ROOT, "%s: %,d chars, %,d distinct (%s)", name, chars, distinct, source);
     }
 }

@@ -17,17 +17,20 @@ final class NamedCorpusLoader {
             return fromLocalDir(source, options.localDir());
         }
         Path cached = options.dataDir().resolve(source.fileName());
+        String where;
         String origin;
         if (Files.isRegularFile(cached)) {
-            origin = cached + " (cached)";
+            where = cached + " (cached)";
+            origin = source.fileName() + " from the cache";
         } else {
             new Downloader(options.download()).download(source, cached);
-            origin = cached + " (downloaded from " + source.url() + ")";
+            where = cached + " (downloaded from " + source.url() + ")";
+            origin = source.fileName() + " downloaded into the cache";
         }
         byte[] bytes = Utf8Files.readBytes(cached);
         Checksums.verify(bytes, source.sha256(), "the cached corpus " + cached,
                 "Delete the file so it is downloaded again, or replace it with the original.");
-        return new Corpus(source.name(), Utf8Files.decode(bytes, cached.toString()), origin);
+        return new Corpus(source.name(), Utf8Files.decode(bytes, cached.toString()), where, origin);
     }
 
     /**
@@ -45,6 +48,7 @@ final class NamedCorpusLoader {
         byte[] bytes = Utf8Files.readBytes(file);
         Checksums.verify(bytes, source.sha256(), file.toString(),
                 "Replace it with the original from " + source.url() + ".");
-        return new Corpus(source.name(), Utf8Files.decode(bytes, file.toString()), file.toString());
+        return new Corpus(source.name(), Utf8Files.decode(bytes, file.toString()), file.toString(),
+                source.fileName() + " from the local corpus folder");
     }
 }

@@ -7,6 +7,7 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -32,11 +33,13 @@ public final class AttentionHeatmap {
             for (int k = 0; k < t; k++) cells.add(new Number[]{k, t - 1 - q, weights[q][k]}); // first query row at the top
         }
         List<String> yLabels = new ArrayList<>(labels);
-        java.util.Collections.reverse(yLabels);
+        Collections.reverse(yLabels);
         HeatMapChart chart = new HeatMapChartBuilder().width(560 + 8 * t).height(480 + 8 * t).title(title)
                 .xAxisTitle("key: the token listened to").yAxisTitle("query: the token asking").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setShowValue(t <= 12);
+        // "12 e" side by side along the key axis would run into each other: stand them upright
+        chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setHeatMapValueDecimalPattern("0.00");
         chart.getStyler().setMin(0);
         chart.getStyler().setMax(1);

@@ -4,24 +4,37 @@ import io.buildgpt.train.LossHistory;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import javax.imageio.ImageIO;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 
 /**
  * Train and val loss against step, as an XChart line chart. {@link #image} gives a
  * {@link BufferedImage}, which IJava and JJava show inline as a PNG.
+ *
+ * <p>Each run has its own colour; its train curve is solid with circles, its val curve dashed with
+ * diamonds in a darker shade, and the
+ * legend names the run ("bigram train", "GPT val"), so curves that overlap can still be told apart.
+ * The axes are set to round numbers from the data, also when there is only one point so far.
  */
 public final class LossChart {
     public static final int WIDTH = 720;
     public static final int HEIGHT = 400;
+
+    private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(255, 127, 14),
+            new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189)};
 
     static {
         // Charts are drawn off-screen; without this a machine with no display fails on the first font.
@@ -32,26 +45,79 @@ public final class LossChart {
 
     /** A chart of one or more runs; each run adds a "train" and a "val" series named after it. */
     public static XYChart chart(String title, LossHistory... runs) {
+        return chart(title, -1, runs);
+    }
+
+    /**
+     * The same with the step axis running to {@code lastStep} (a live plot knows it before the
+     * first evaluation); {@code lastStep < 0} takes it from the data.
+     */
+    static XYChart chart(String title, int lastStep, LossHistory... runs) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("step").yAxisTitle("loss (cross-entropy)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setMarkerSize(7);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        int maxStep = Math.max(lastStep, 0);
+        int colour = 0;
         for (LossHistory run : runs) {
             if (run.size() == 0) continue;
-            String prefix = runs.length > 1 ? run.name() + " " : "";
-            double[] steps = java.util.Arrays.stream(run.steps()).asDoubleStream().toArray();
-            chart.addSeries(prefix + "train", steps, run.trainLosses()).setMarker(SeriesMarkers.CIRCLE);
-            chart.addSeries(prefix + "val", steps, run.valLosses()).setMarker(SeriesMarkers.DIAMOND);
+            double[] steps = Arrays.stream(run.steps()).asDoubleStream().toArray();
+            Color c = COLOURS[colour % COLOURS.length];
+            colour++;
+            style(chart.addSeries(run.name() + " train", steps, run.trainLosses()), c, SeriesMarkers.CIRCLE, false);
+            style(chart.addSeries(run.name() + " val", steps, run.valLosses()), c.darker(), SeriesMarkers.DIAMOND, true);
+            for (double v : run.trainLosses()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            for (double v : run.valLosses()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            if (lastStep < 0) maxStep = Math.max(maxStep, run.steps()[run.size() - 1]);
         }
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax((double) roundUp(maxStep));
         if (chart.getSeriesMap().isEmpty()) {
-            chart.addSeries("no evaluations yet", new double[]{0}, new double[]{0});
+            // Nothing measured yet: an empty frame with a note, not a made-up point at (0, 0).
+            chart.getStyler().setLegendVisible(false);
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setYAxisMax(5.0);
+            XYSeries note = chart.addSeries("waiting for the first evaluation", new double[]{0}, new double[]{0});
+            note.setMarker(SeriesMarkers.NONE);
+            note.setLineColor(new Color(0, 0, 0, 0));
+            chart.setTitle(title + " (waiting for the first evaluation)");
+            return chart;
         }
+        // At least half a unit of loss is shown, so a first single point gets ticks 0.1 apart, not 0.02.
+        double pad = Math.max((0.5 - (hi - lo)) / 2, (hi - lo) * 0.08);
+        double unit = hi - lo > 2 ? 0.5 : 0.1;
+        chart.getStyler().setYAxisMin(Math.floor((lo - pad) / unit) * unit);
+        chart.getStyler().setYAxisMax(Math.ceil((hi + pad) / unit) * unit);
+        chart.getStyler().setYAxisDecimalPattern("0.0");
         return chart;
     }
 
     /** The chart drawn into an image, ready for {@code display(...)} in a notebook. */
     public static BufferedImage image(String title, LossHistory... runs) {
         return BitmapEncoder.getBufferedImage(chart(title, runs));
+    }
+
+    static BufferedImage image(String title, int lastStep, LossHistory... runs) {
+        return BitmapEncoder.getBufferedImage(chart(title, lastStep, runs));
+    }
+
+    private static void style(XYSeries series, Color colour, Marker marker, boolean dashed) {
+        series.setLineColor(colour);
+        series.setMarkerColor(colour);
+        series.setMarker(marker);
+        series.setLineStyle(dashed ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
+    }
+
+    /** {@code n} rounded up to a multiple of half its power of ten (2999 -> 3000, 59 -> 60), at least 10. */
+    static long roundUp(long n) {
+        long power = 1;
+        while (power * 10 <= n) power *= 10;
+        long unit = Math.max(1, power / 2);
+        return Math.max(10, (n + unit - 1) / unit * unit);
     }
 
     /** Writes the image as a PNG; written to a temporary file first, so a failure leaves an existing file intact. */

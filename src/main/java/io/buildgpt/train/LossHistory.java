@@ -13,10 +13,19 @@ public final class LossHistory {
     private final Table table;
 
     public LossHistory(String name) {
+        checkedName(name);
         // four decimals are what the loss means at this scale; the column keeps full precision
         train.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
         val.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
         this.table = Table.create(name, step, train, val);
+    }
+
+    static String checkedName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a run needs a name for the chart's legend, e.g. \"bigram\"; got "
+                    + (name == null ? "null" : "\"" + name + "\""));
+        }
+        return name;
     }
 
     void add(int atStep, LossEstimate estimate) {

@@ -52,10 +52,15 @@ public final class Trainer {
         return sum / evalIters;
     }
 
-    /** Runs {@code config.maxIters()} steps; stops with {@link TrainingDivergedException} at a NaN or infinite loss. */
+    /**
+     * Runs {@code config.maxIters()} steps; stops with {@link TrainingDivergedException} at a NaN or infinite loss.
+     * The history is named after {@code listener.runName()}; in a notebook the listener is usually a
+     * {@code LiveLossPlot}: {@code trainer.train(config, LiveLossPlot.of("bigram"))}.
+     */
     public TrainResult train(TrainConfig config, TrainListener listener) {
         optimizer.setLearningRate(config.learningRate());
-        LossHistory history = new LossHistory("loss every " + config.evalInterval() + " steps");
+        LossHistory history = new LossHistory(listener.runName());
+        listener.onStart(config);
         long start = System.nanoTime();
         long stepNanos = 0;
         for (int iter = 0; iter < config.maxIters(); iter++) {

@@ -70,4 +70,12 @@ class CharTokenizerTest {
         assertArrayEquals(new int[]{46, 47, 47, 1, 58, 46, 43, 56, 43}, tok.encode("hii there"));
         assertEquals(text, tok.decode(tok.encode(text)));
     }
+
+    @Test
+    void keepKnownDropsWhatTheVocabularyLacks() {
+        CharTokenizer tok = CharTokenizer.fromText("good boy.");
+        assertEquals("good boy", tok.keepKnown("good boy!"));
+        assertEquals("", tok.keepKnown("\uD83D\uDE42"), "both halves of an emoji are unknown");
+        assertArrayEquals(tok.encode("good boy"), tok.encode(tok.keepKnown("good boy!")));
+    }
 }

@@ -28,8 +28,9 @@ class CorpusTest {
         assertEquals("hello", corpus.preview(5));
         assertEquals("hello world\n", corpus.preview(100));
         CorpusStats stats = corpus.stats();
-        assertEquals(new CorpusStats("tiny", 12, 9, file.toAbsolutePath().toString()), stats);
-        assertTrue(stats.toString().startsWith("tiny: 12 chars, 9 distinct (from "), stats.toString());
+        assertEquals(new CorpusStats("tiny", 12, 9, "from the file tiny.txt"), stats);
+        assertEquals("tiny: 12 chars, 9 distinct (from the file tiny.txt)", stats.toString(), "no folder of this machine");
+        assertEquals(file.toAbsolutePath().toString(), corpus.source(), "messages keep the full path");
         assertEquals(stats.toString(), corpus.toString());
     }
 
@@ -44,8 +45,8 @@ class CorpusTest {
 
     @Test
     void statsPrintThousandsSeparators() {
-        CorpusStats stats = new CorpusStats("tinyshakespeare", 1_115_394, 65, "data/tinyshakespeare.txt");
-        assertEquals("tinyshakespeare: 1,115,394 chars, 65 distinct (from data/tinyshakespeare.txt)",
+        CorpusStats stats = new CorpusStats("tinyshakespeare", 1_115_394, 65, "tinyshakespeare.txt from the cache");
+        assertEquals("tinyshakespeare: 1,115,394 chars, 65 distinct (tinyshakespeare.txt from the cache)",
                 stats.toString());
     }
 
@@ -184,5 +185,13 @@ class CorpusTest {
         CorpusException missing = assertThrows(CorpusException.class, () -> Corpus.open(dir.resolve("nope.txt").toString()));
         assertTrue(missing.getMessage().contains("nope.txt"), missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Corpus.open(" "));
+    }
+
+    @Test
+    void rarestCharsListsTheOddOnesOutWithTheirCounts() {
+        Corpus corpus = Corpus.fromText("scan", "the the the\nth\u25A0 tbe");
+        assertEquals("'\\n' (U+000A) x1, 'b' (U+0062) x1, '\u25A0' (U+25A0) x1, ' ' (U+0020) x3".replace("' '", "'space'"),
+                corpus.rarestChars(4), "rarest first, ties in code point order");
+        assertThrows(IllegalArgumentException.class, () -> corpus.rarestChars(0));
     }
 }

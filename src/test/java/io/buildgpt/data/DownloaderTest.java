@@ -205,6 +205,9 @@ class DownloaderTest {
         Corpus second = Corpus.load(good, options);
         assertEquals(new String(GOOD, StandardCharsets.UTF_8), second.text());
         assertTrue(second.source().contains("(cached)"), second.source());
+        assertTrue(first.origin().endsWith("downloaded into the cache"), first.origin());
+        assertTrue(second.origin().endsWith("from the cache"), second.origin());
+        assertTrue(!second.origin().contains(dataDir.toString()), "a reader sees no folder of this machine");
     }
 
     @Test

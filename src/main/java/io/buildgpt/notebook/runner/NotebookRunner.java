@@ -68,6 +68,8 @@ public final class NotebookRunner {
             int cells = NotebookExecutor.execute(document, notebook.toAbsolutePath().getParent(), options.parameters());
             Path target = options.inPlace() ? notebook : options.out() != null ? Path.of(options.out()) : null;
             if (target != null) {
+                // what the outputs depend on, so that a stale committed notebook fails the build (StaleNotebooks)
+                Fingerprint.record(document, notebook, options.parameters());
                 document.write(target);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,0 +1,76 @@
+package io.buildgpt.plot;
+
+import io.buildgpt.notebook.KernelDisplay;
+import io.buildgpt.train.LossEstimate;
+import io.buildgpt.train.LossHistory;
+import io.buildgpt.train.TrainConfig;
+import io.buildgpt.train.TrainListener;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * A loss plot that redraws in place while a model trains, and a line of text per evaluation:
+ * in a notebook cell, {@code trainer.train(config, LiveLossPlot.of("bigram"))}. The name labels
+ * the run in the legend and in the run's {@link LossHistory}, so later charts comparing runs
+ * say which is which.
+ */
+public final class LiveLossPlot implements TrainListener {
+    private final String runName;
+    private final String title;
+    private final KernelDisplay display;
+    private final PrintStream out;
+    private String displayId;
+    private int lastStep = -1;
+    private BufferedImage latest;
+
+    private LiveLossPlot(String runName, KernelDisplay display, PrintStream out) {
+        if (runName == null || runName.isBlank()) {
+            throw new IllegalArgumentException("LiveLossPlot needs the run's name for its legend, e.g. LiveLossPlot.of(\"bigram\")");
+        }
+        this.runName = runName;
+        this.title = runName + ": loss while training";
+        this.display = display;
+        this.out = out;
+    }
+
+    /** A live plot in the running notebook (nothing is shown outside a kernel); prints each evaluation to stdout. */
+    public static LiveLossPlot of(String runName) {
+        return new LiveLossPlot(runName, KernelDisplay.current(), System.out);
+    }
+
+    /** For tests and tools: a given display and text output. */
+    static LiveLossPlot of(String runName, KernelDisplay display, PrintStream out) {
+        return new LiveLossPlot(runName, display, out);
+    }
+
+    @Override
+    public String runName() {
+        return runName;
+    }
+
+    /** Shows the empty frame, its step axis already as long as the run. */
+    @Override
+    public void onStart(TrainConfig config) {
+        lastStep = config.maxIters() - 1;
+        latest = LossChart.image(title, lastStep);
+        displayId = display.show(latest);
+    }
+
+    @Override
+    public void onEvaluation(int step, LossEstimate estimate, LossHistory history) {
+        out.printf(Locale.ROOT, "step %4d: %s%n", step, estimate);
+        latest = LossChart.image(title, lastStep, history);
+        if (displayId == null) {
+            displayId = display.show(latest);
+        } else {
+            display.update(displayId, latest);
+        }
+    }
+
+    /** The chart as last drawn (null before the run starts). */
+    public BufferedImage image() {
+        return latest;
+    }
+}
