@@ -1,5 +1,6 @@
 package io.buildgpt.cells;
 
+import io.buildgpt.model.GptConfig;
 import io.buildgpt.model.GptLanguageModel;
 import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
@@ -54,17 +55,36 @@ public final class EngineCheck {
 
     /**
      * Gives {@code cell} the engine's weights, then runs both on {@code (x, y)} of shape {@code (B, T)}
-     * (row-major, {@code T} the cell graph's blockSize, dropout off): logits, loss, and the gradient of
-     * the loss for every weight.
+     * (row-major): logits, loss, and the gradient of the loss for every weight, with dropout off on
+     * both sides, so that the comparison is deterministic: the engine's weights go into a copy built
+     * with dropout 0, and the cell model's dropout masks are set to ones (its mask source is replaced:
+     * call {@link CellModel#setMaskSource} again before training the cell model itself).
      */
     public static Result compare(CellModel cell, GptLanguageModel engine, int[] x, int[] y, int batchSize) {
-        copyWeights(engine, cell);
+        GptConfig c = engine.config();
+        try (GptLanguageModel noDropout = new GptLanguageModel(new GptConfig(c.vocabSize(), c.blockSize(), c.nEmbd(), c.nHead(),
+                c.nLayer(), 0.0), 0)) {
+            copyWeights(engine, noDropout);
+            copyWeights(engine, cell);
+            cell.setMaskSource((n, p) -> ones(n));
+            return compareNoDropout(cell, noDropout, x, y, batchSize);
+        }
+    }
+
+    private static float[] ones(int n) {
+        float[] m = new float[n];
+        Arrays.fill(m, 1f);
+        return m;
+    }
+
+    private static Result compareNoDropout(CellModel cell, GptLanguageModel engine, int[] x, int[] y, int batchSize) {
         int t = x.length / batchSize;
         INDArray idx = Nd4j.createFromArray(x).reshape(batchSize, t);
         INDArray targets = Nd4j.createFromArray(y).reshape(batchSize, t);
         var c = cell.forward(idx, targets);
         var e = engine.forward(idx, targets);
-        double logitDiff = c.logits().sub(e.logits()).amaxNumber().doubleValue();
+        double logitDiff = c.logits().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .sub(e.logits().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)).amaxNumber().doubleValue();
         double cellLoss = cell.lossAndGradients(x, y, batchSize, t);
         double engineLoss = engine.lossAndGradients(x, y, batchSize, t);
         Map<String, Parameter> eng = byName(engine.parameters());

@@ -36,4 +36,25 @@ class EngineCheckTest {
             assertTrue(r.cellLoss() > 1, "a real loss, not zero");
         }
     }
+
+    @Test
+    void withDropoutTheCheckComparesWithDropoutOff() {
+        int vocab = 7, block = 4, embd = 8, head = 2, layer = 1, batch = 2;
+        var gpt = new LectureGpt.GPTLanguageModel(new io.buildgpt.random.TorchGenerator(3),
+                new LectureGpt.Config(vocab, block, embd, head, layer, 0.5));
+        try (GptLanguageModel engine = new GptLanguageModel(new GptConfig(vocab, block, embd, head, layer, 0.5), 5)) {
+            EngineCheck.Result r = EngineCheck.compare(gpt, engine, ids(batch * block, vocab, 3), ids(batch * block, vocab, 4), batch);
+            assertTrue(r.equal(), r.toString());
+        }
+    }
+
+    @Test
+    void aDifferentArchitectureIsRefusedByName() {
+        var gpt = new LectureGpt.GPTLanguageModel(new io.buildgpt.random.TorchGenerator(3),
+                new LectureGpt.Config(7, 4, 8, 1, 1, 0.0));
+        try (GptLanguageModel engine = new GptLanguageModel(new GptConfig(7, 4, 8, 2, 1, 0.0), 5)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EngineCheck.copyWeights(engine, gpt));
+            assertTrue(e.getMessage().contains("blocks.0.sa.heads.1.key.weight"), e.getMessage());
+        }
+    }
 }
