@@ -221,8 +221,23 @@ public abstract class CellModel extends Module implements LanguageModel {
         g.logits = f.logits().name();
         g.loss = f.loss().name();
         g.sd.setLossVariables(g.loss);
+        if (training) buildGradientsQuietly(g);
         graphs.put(key, g);
         return g;
+    }
+
+    /**
+     * SameDiff M2.1 prints one "Added differentiated op" line per op (System.out.println) while it builds
+     * the backward graph; build it once here, when the training graph is made, without those lines.
+     */
+    private static void buildGradientsQuietly(Graph g) {
+        java.io.PrintStream out = System.out;
+        try {
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            g.sd.createGradFunction(g.loss);
+        } finally {
+            System.setOut(out);
+        }
     }
 
     @Override

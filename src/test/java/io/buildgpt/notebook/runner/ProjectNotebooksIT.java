@@ -328,6 +328,59 @@ class ProjectNotebooksIT {
         });
     }
 
+    private static final List<String> STAGES = List.of("embeddings", "one head", "multi-head", "feed-forward", "blocks",
+            "residual", "layernorm", "dropout");
+
+    /** The stage table's rows by stage: the cells between the '|' separators, trimmed. */
+    private static java.util.Map<String, String[]> stageRows(String table) {
+        java.util.Map<String, String[]> rows = new java.util.LinkedHashMap<>();
+        for (String line : table.lines().toList()) {
+            String[] cells = line.split("\\|");
+            if (cells.length < 8) continue;
+            for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
+            if (STAGES.contains(cells[0])) assertNull(rows.put(cells[0], cells), "one row per stage:\n" + table);
+        }
+        return rows;
+    }
+
+    @Test
+    void buildingGptStepByStep() throws Exception {
+        // the first corpus only: eight models trained one after another is the longest notebook run
+        Ran ran = run("07-building-gpt-step-by-step", List.of("-p", "maxIters=20", "-p", "evalInterval=10", "-p", "evalIters=2",
+                "-p", "deepLayers=4"));
+        String table = ran.text("check-stage-table");
+        java.util.Map<String, String[]> rows = stageRows(table);
+        assertEquals(STAGES, List.copyOf(rows.keySet()), table);
+        double first = Double.parseDouble(rows.get("embeddings")[4]), layerNorm = Double.parseDouble(rows.get("layernorm")[4]);
+        assertTrue(layerNorm < first - 0.3, "val loss falls from the first stage to the LayerNorm stage:\n" + table);
+        if (ran.corpus().shakespeare()) {
+            // same seed, same code as src/bench/stages.py: PyTorch's printed val loss (committed CSV), stage by stage
+            for (String stage : STAGES) {
+                String[] r = rows.get(stage);
+                assertEquals(Double.parseDouble(r[5]), Double.parseDouble(r[4]), 2e-3, stage + " follows PyTorch:\n" + table);
+            }
+        }
+        Matcher ratios = Pattern.compile("ratio ([0-9.]+)").matcher(ran.text("check-gradient-norms"));
+        assertTrue(ratios.find(), ran.text("check-gradient-norms"));
+        double plain = Double.parseDouble(ratios.group(1));
+        assertTrue(ratios.find(), ran.text("check-gradient-norms"));
+        double residual = Double.parseDouble(ratios.group(1));
+        assertTrue(residual > 3 * plain, "residual connections carry the gradient to the bottom block: " + plain + " vs " + residual);
+        Matcher std = Pattern.compile("\\| with mean [-+][0-9.]+, std ([0-9.]+)").matcher(ran.text("check-activation-stats"));
+        int blocks = 0;
+        while (std.find()) {
+            assertEquals(1.0, Double.parseDouble(std.group(1)), 0.05, ran.text("check-activation-stats"));
+            blocks++;
+        }
+        assertEquals(3, blocks, ran.text("check-activation-stats"));
+        assertEquals(1, ran.images("check-stage-chart"));
+        // its "Try this", small
+        Ran tryThis = run("07-building-gpt-step-by-step", List.of("-p", "maxIters=6", "-p", "evalInterval=5", "-p", "evalIters=1",
+                "-p", "nLayer=4", "-p", "deepLayers=24"));
+        assertTrue(tryThis.text("check-gradient-norms").contains("24 blocks with residuals"), tryThis.text("check-gradient-norms"));
+        assertEquals(STAGES, List.copyOf(stageRows(tryThis.text("check-stage-table")).keySet()));
+    }
+
     @Test
     void selfAttentionTryThis() throws Exception {
         Ran untrained = tryThis("06-self-attention", "-p", "headTrainIters=0");
@@ -341,15 +394,39 @@ class ProjectNotebooksIT {
         eachCorpus("08-gpt", List.of("-p", "maxIters=60", "-p", "evalInterval=30", "-p", "evalIters=5",
                 "-p", "checkpointFile=" + javaString(checkpoint.toString())), ran -> {
             if (ran.corpus().shakespeare()) assertTrue(ran.text("check-parameter-count").strip().endsWith("209729"));
+            assertTrue(ran.text("check-equality").strip().endsWith("true"), "cell model equals the engine:\n" + ran.text("check-equality"));
             String training = ran.text("check-train");
             Matcher first = Pattern.compile("step +0: train loss ([0-9.]+)").matcher(training);
             Matcher last = Pattern.compile("step +59: train loss ([0-9.]+)").matcher(training);
             assertTrue(first.find() && last.find(), training);
             assertTrue(Double.parseDouble(last.group(1)) < Double.parseDouble(first.group(1)) - 0.5, training);
             assertEquals(1, ran.images("check-train"));
+            assertEquals(1, ran.images("check-comparison-chart"));
+            assertTrue(ran.text("check-samples").contains("--- temperature 0.6 ---"));
             assertTrue(ran.text("check-checkpoint").strip().endsWith("true"), "reloaded model gives the same loss");
             assertTrue(Files.size(checkpoint) > 4 * 209_729 * 3 || !ran.corpus().shakespeare());
         });
+        // its "Try this": dropout 0.2 (fewer steps); the check still compares with dropout off
+        Ran tryThis = run("08-gpt", List.of("-p", "dropout=0.2", "-p", "maxIters=20", "-p", "evalInterval=10", "-p", "evalIters=2",
+                "-p", "checkpointFile=" + javaString(checkpoint.toString())));
+        assertTrue(tryThis.text("check-equality").strip().endsWith("true"), tryThis.text("check-equality"));
+    }
+
+    @Test
+    void scalingUp() throws Exception {
+        Path checkpoint = OUT.resolve("scaled-it.ckpt");
+        Files.deleteIfExists(checkpoint);
+        // the lecture's sizes, but 4 sequences per batch and 3 steps, as its "Try this" says: run it twice
+        List<String> params = List.of("-p", "batchSize=4", "-p", "timingSteps=1", "-p", "trainSteps=3", "-p", "evalIters=1",
+                "-p", "checkpointFile=" + javaString(checkpoint.toString()));
+        Ran once = run("09-scaling-up", params);
+        if (once.corpus().shakespeare()) assertTrue(once.text("check-parameter-count").contains("10,788,929 parameters"));
+        assertTrue(once.text("check-timing").matches("(?s).*[0-9.]+ s per step.*about [0-9.]+ hours.*"), once.text("check-timing"));
+        assertTrue(once.text("check-train").contains("no checkpoint yet"), once.text("check-train"));
+        assertTrue(once.text("check-train").contains("3 steps in all"), once.text("check-train"));
+        Ran twice = run("09-scaling-up", params);
+        assertTrue(twice.text("check-train").contains("resumed from step 3"), twice.text("check-train"));
+        assertTrue(twice.text("check-train").contains("6 steps in all"), twice.text("check-train"));
     }
 
     @Test
