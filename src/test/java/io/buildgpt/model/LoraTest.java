@@ -297,6 +297,31 @@ class LoraTest {
         }
     }
 
+    @Test
+    void aRankAboveNEmbdIsRefusedWithTheBound() {
+        GptLanguageModel model = new GptLanguageModel(GptLanguageModelTest.TINY, 12);
+        int c = GptLanguageModelTest.TINY.nEmbd();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.enableLora(LoraConfig.queryValue(c + 1), 1));
+        assertTrue(e.getMessage().contains("rank = " + (c + 1) + " is larger than n_embd = " + c), e.getMessage());
+        assertNull(model.loraConfig(), "nothing changed");
+        model.enableLora(LoraConfig.queryValue(c), 1);
+    }
+
+    @Test
+    void aQuantizedBaseKeepsNoFloatCopyPerLayerOnlyOneSharedScratch() {
+        GptConfig cfg = GptConfig.smallDefaults(256);                     // 64/4/4, vocabulary 256
+        GptLanguageModel model = new GptLanguageModel(cfg, 3);
+        assertEquals(0, model.fineTuneScratchBytes());
+        model.quantizeBase(QuantSpec.nf4(), false);
+        model.enableLora(LoraConfig.queryValue(4), 5);
+        int[] x = GptLanguageModelTest.randomIds(2 * 32, 256, 6), y = GptLanguageModelTest.randomIds(2 * 32, 256, 7);
+        model.lossAndGradients(x, y, 2, 32);
+        int largest = Math.max(256 * 64, 3 * 64 * 64);                     // lm_head (V,C) and the stacked (3C,C)
+        assertEquals(2L * 4 * largest, model.fineTuneScratchBytes(), "one weight and one gradient buffer for all 4 blocks");
+        for (Linear l : linearsOf(model)) assertTrue(l.hook() instanceof AdaptedWeight);
+        for (int i = 0; i < 4; i++) for (Linear l : model.block(i).linears()) assertNull(l.weight(), "no float32 weight kept");
+    }
+
     /** A LoRA adapter on {@code lin} (base frozen, and in int4 groups of 8 if {@code quantized}), A drawn from seed 2. */
     static LoraAdapter adapt(Linear lin, boolean quantized, LoraConfig config) {
         AdaptedWeight w = AdaptedWeight.of(lin, new Scratch());
