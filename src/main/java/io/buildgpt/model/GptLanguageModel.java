@@ -34,7 +34,9 @@ import java.util.Random;
  *
  * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
  * {@link #trainableParameters()} (what AdamW gets) is the adapters alone; {@link #quantizeBase}
- * stores the blocks' Linear weights in 4 or 8 bits. Without either, every parameter trains: full fine-tuning.
+ * stores the blocks' Linear weights in 4 or 8 bits ({@link QuantSpec}). Without either, every parameter
+ * trains: full fine-tuning. Both live in wrappers around the layers ({@link AdaptedWeight}, {@link QkvLora}),
+ * wired by one {@code Adaptation}; the layer classes only call their hooks.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
@@ -114,7 +116,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     /**
      * Adds adapters as {@code config} says (A from {@code seed}, B zero, so outputs do not change) and
-     * freezes every base weight; {@link #trainableParameters()} becomes the adapters.
+     * freezes every base weight; {@link #trainableParameters()} becomes the adapters. A rank above
+     * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
      */
     public GptLanguageModel enableLora(LoraConfig config, long seed) {
         adaptation.enableLora(config, seed);

@@ -167,21 +167,28 @@ class ProjectNotebooksIT {
 
     @Test
     void finetuneOnYourCode() throws Exception {
-        List<String> params = new ArrayList<>();
-        for (String p : CORPUS_PARAMS) params.add(p.replace("corpusName=", "proseCorpus="));
         String code = Path.of("src/main/java").toAbsolutePath().toString().replace("\\", "\\\\");
-        params.addAll(List.of("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=20", "-p", "fineTuneIters=12", "-p", "blockSize=16",
-                "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4"));
-        Notebook nb = run("10-finetune-on-your-code", params.toArray(String[]::new));
+        Notebook nb = run("10-finetune-on-your-code", withCorpus("-p", "codeFolder=\"" + code + "\"", "-p", "pretrainIters=20",
+                "-p", "fineTuneIters=12", "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2",
+                "-p", "loraRank=4", "-p", "loraAlpha=8").toArray(String[]::new));
         assertTrue(textOf(nb, "CodeSplit.byFiles(").contains("CodeSplit(train="), textOf(nb, "CodeSplit.byFiles("));
         assertTrue(textOf(nb, "double pretrainedLoss").contains("held-out code loss of the pretrained model"));
-        for (String method : List.of("Method.FULL", "Method.LORA", "Method.QLORA_4BIT")) {
+        String fresh = textOf(nb, "double freshLoss");
+        Matcher m = Pattern.compile("fresh adapters \\(B = 0\\): ([0-9.]+), pretrained: ([0-9.]+)").matcher(fresh);
+        assertTrue(m.find() && m.group(1).equals(m.group(2)), "B = 0: the adapted model starts as the pretrained one\n" + fresh);
+        for (String method : List.of("Method.FULL", "Method.LORA,", "Method.LORA, allLinear", "Method.LORA_INT4", "Method.LORA_NF4,",
+                "Method.LORA_NF4_DQ")) {
             assertEquals(1, nb.images(nb.indexOfCellContaining(method)).size(), method + " has its live plot");
         }
         String table = textOf(nb, "FineTune.table(");
-        for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on 4-bit base", "of the gap")) {
+        for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on every Linear", "LoRA, int4 base",
+                "LoRA, NF4 base", "LoRA, NF4 + double quant", "of the gap", "heap held")) {
             assertTrue(table.contains(row), row + " missing in:\n" + table);
         }
-        assertTrue(textOf(nb, "=== \" + r.method()").contains("=== LoRA on 4-bit base"));
+        assertTrue(textOf(nb, "merged.mergeLora()").contains("adapters left: 0"));
+        String completions = textOf(nb, "showCompletions(r.model())");
+        assertTrue(completions.contains("=== LoRA, NF4 + double quant"), completions);
+        assertFalse(completions.contains("\uFFFD"), "whole UTF-8 characters only");
+        assertFalse(String.join("", nb.cells().stream().map(Object::toString).toList()).contains("java.io.PrintStream@"));
     }
 }
