@@ -115,21 +115,8 @@ public final class Block {
         return sa;
     }
 
-    void enableLora(LoraConfig config, Random init) {
-        sa.enableLora(config, init);
-        ffwd.enableLora(config, init);
-    }
-
-    void mergeLora() {
-        sa.mergeLora();
-        ffwd.mergeLora();
-    }
-
-    /** sa's, then ffwd's. */
-    List<LoraAdapter> loraAdapters() {
-        List<LoraAdapter> out = new ArrayList<>(sa.loraAdapters());
-        out.addAll(ffwd.loraAdapters());
-        return out;
+    FeedForward feedForward() {
+        return ffwd;
     }
 
     /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */

@@ -65,29 +65,6 @@ public final class FeedForward {
         return dx;
     }
 
-    /** ffwd adapters on net.0 and net.2 when the targets include them; freezes both Linears. */
-    void enableLora(LoraConfig config, Random init) {
-        if (config.targets("ffwd")) {
-            fc1.attachAdapter(config, init);
-            fc2.attachAdapter(config, init);
-        }
-        fc1.setFrozen(true);
-        fc2.setFrozen(true);
-    }
-
-    void mergeLora() {
-        for (Linear l : linears()) {
-            l.mergeAdapter();
-            l.setFrozen(false);
-        }
-    }
-
-    List<LoraAdapter> loraAdapters() {
-        List<LoraAdapter> out = new ArrayList<>();
-        for (Linear l : linears()) if (l.adapter() != null) out.add(l.adapter());
-        return out;
-    }
-
     List<Linear> linears() {
         return List.of(fc1, fc2);
     }

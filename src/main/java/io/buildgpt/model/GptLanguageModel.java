@@ -40,7 +40,9 @@ import java.util.Random;
  *
  * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
  * {@link #trainableParameters()} (what AdamW gets) is the adapters alone; {@link #quantizeBase}
- * stores the blocks' Linear weights in 4 or 8 bits. Without either, every parameter trains: full fine-tuning.
+ * stores the blocks' Linear weights in 4 or 8 bits ({@link QuantSpec}). Without either, every parameter
+ * trains: full fine-tuning. Both live in wrappers around the layers ({@link AdaptedWeight}, {@link QkvLora}),
+ * wired by one {@code Adaptation}; the layer classes only call their hooks.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
@@ -123,7 +125,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     /**
      * Adds adapters as {@code config} says (A from {@code seed}, B zero, so outputs do not change) and
-     * freezes every base weight; {@link #trainableParameters()} becomes the adapters.
+     * freezes every base weight; {@link #trainableParameters()} becomes the adapters. A rank above
+     * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
      */
     public GptLanguageModel enableLora(LoraConfig config, long seed) {
         adaptation.enableLora(config, seed);
@@ -151,19 +154,35 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         parameters = collectParameters();
     }
 
-    /** {@link #quantizeBase(int, int, boolean)} with blocks of 64, lm_head kept in float32. */
+    /** {@link #quantizeBase(QuantSpec, boolean)}: {@code bits} 4 (int4) or 8 (int8), groups of 64, lm_head kept in float32. */
     public void quantizeBase(int bits) {
-        quantizeBase(bits, 64, false);
+        quantizeBase(QuantSpec.ofBits(bits, 64), false);
+    }
+
+    /** {@link #quantizeBase(QuantSpec, boolean)} with int4 or int8 in groups of {@code groupSize} values. */
+    public void quantizeBase(int bits, int groupSize, boolean includeLmHead) {
+        quantizeBase(QuantSpec.ofBits(bits, groupSize), includeLmHead);
     }
 
     /**
-     * Stores every Linear weight of the blocks (and lm_head's if asked) as {@code bits}-bit blocks of
-     * {@code blockSize} values with a scale each, frozen; they leave {@link #parameters()}. Embeddings,
-     * LayerNorms and biases stay float32: they are a small part of the model, and quantizing them costs more accuracy.
+     * Stores every Linear weight of the blocks (and lm_head's if asked) as {@code spec} says, frozen; they
+     * leave {@link #parameters()}. Embeddings, LayerNorms and biases stay float32: they are a small part of
+     * the model, and quantizing them costs more accuracy. No float32 copy of the quantized weights is kept:
+     * each layer dequantizes into a buffer the layers share, just before its product.
      */
-    public void quantizeBase(int bits, int blockSize, boolean includeLmHead) {
-        adaptation.quantize(bits, blockSize, includeLmHead);
+    public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
+        adaptation.quantize(spec, includeLmHead);
         parameters = collectParameters();
+    }
+
+    /** How the base is quantized, or null for a float32 base. */
+    public QuantSpec quantSpec() {
+        return adaptation.quant();
+    }
+
+    /** Bytes of the working buffers that fine-tuned layers share (0 for a plain model). */
+    public long fineTuneScratchBytes() {
+        return adaptation.scratchBytes();
     }
 
     /** Turns quantized weights back into float32 parameters holding the dequantized values. */
@@ -173,7 +192,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     public boolean isQuantized() {
-        return adaptation.isQuantized();
+        return adaptation.quant() != null;
     }
 
     /** Bytes of the base model's stored weights (adapters excluded): float32 tensors at 4 bytes, plus the quantized blocks. */

@@ -5,7 +5,8 @@ package io.buildgpt.model;
  * is used as {@code W + (alpha / rank) * B @ A} with a trainable {@code A (rank, in)} and
  * {@code B (out, rank)}, while {@code W} stays frozen.
  *
- * @param rank    the adapters' inner size r: trainable values per adapted weight are {@code r * (in + out)}
+ * @param rank    the adapters' inner size r: trainable values per adapted weight are {@code r * (in + out)};
+ *                at most the model's {@code n_embd} (checked by {@link GptLanguageModel#enableLora})
  * @param alpha   scale numerator: the update is multiplied by {@code alpha / rank}, so changing the rank
  *                does not change the size of the update at the same learning rate
  * @param dropout PEFT's {@code lora_dropout}, in {@code [0, 1)}: see below

@@ -26,18 +26,15 @@ import java.util.Random;
  * one-query attention of both generation paths): {@link #fillCache} stores the keys and values of a
  * batched pass, {@link #forwardStep} projects one position and lets the cache attend.
  *
- * <p>LoRA: an adapter on the query (or key, value) projection spans all heads, one {@code (C,C)}
- * update as for a GPT's single {@code c_attn}, not one per head: it is added to its third of the
- * stacked {@code (3C,C)} matrix, and takes that third of the stacked gradient. With adapter dropout
- * ({@code p > 0}, training only) the stacked matrix holds the base weights alone, and each adapter adds
- * its masked branch to its third of the {@code (B*T,3C)} output and takes its gradient from that third of dQkv.
+ * <p>Fine-tuning hooks in at two places: the heads' Linears may carry a {@link LinearHook} (frozen or
+ * quantized base), and a {@link QkvLora} may add to the stacked {@code (3C,C)} matrix; see those classes.
  */
 public final class MultiHeadAttention {
     private final int c, nHead, headSize, blockSize;
     private final Head[] heads;
     private final Linear proj;
     private final Dropout dropout;
-    private final float[] wQkv, dWQkv;          // (3C,C) each
+    private float[] wQkv, dWQkv;                // (3C,C) each; shared between layers once fine-tuned (restacked in backward)
     private final Matmul mm;
     private final Parallel par;
     private float[] x;                          // the last input (B*T, C), by reference
@@ -45,9 +42,7 @@ public final class MultiHeadAttention {
     private final KvCache cache;                // generation's keys and values
     private int batch, time;
     private final String name;
-    // LoRA on the whole query, key or value projection (C,C) of all heads, rows h*hs.. of head h,
-    // exactly the block of wQkv it adds to; null where not adapted
-    private final LoraAdapter[] qkvAdapters = new LoraAdapter[3];
+    private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
     private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
@@ -81,12 +76,10 @@ public final class MultiHeadAttention {
         this.batch = batch;
         this.time = time;
         long t0 = Profile.start();
-        branch = adaptersDropOut(training);
+        branch = lora != null && lora.dropsOut(training);
         stackWeights(!branch);                                       // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
-        if (branch) for (int r = 0; r < 3; r++) {                    // + s * (drop(x) @ A^T) @ B^T into its third (B,T,C)
-            if (qkvAdapters[r] != null) qkvAdapters[r].forwardBranch(x, n, qkv, r * c, 3 * c);
-        }
+        if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
         Profile.stop(Op.QKV_F, t0);
         t0 = Profile.start();
         for (Head h : heads) h.prepare(batch, time, training);
@@ -126,10 +119,9 @@ public final class MultiHeadAttention {
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
+        stackWeights(!branch);                                       // again: the buffer may be shared between layers
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
-        if (branch) for (int r = 0; r < 3; r++) {                    // its third of dQkv: dA, dB; dx += (dh @ A) * mask
-            if (qkvAdapters[r] != null) qkvAdapters[r].backwardBranch(dQkv, r * c, 3 * c, dx);
-        }
+        if (branch) lora.backwardBranch(dQkv, dx);                   // its third of dQkv: dA, dB; dx += (dh @ A) * mask
         Profile.stop(Op.QKV_B, t0);
         return dx;
     }
@@ -180,13 +172,7 @@ public final class MultiHeadAttention {
             heads[h].key.writeBaseWeight(wQkv, c * c + rows);
             heads[h].value.writeBaseWeight(wQkv, 2 * c * c + rows);
         }
-        if (withAdapters) for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].addTo(wQkv, r * c * c); // + (C,r) @ (r,C)
-    }
-
-    /** Whether the query/key/value adapters run their dropout branch explicitly (training, p > 0). */
-    private boolean adaptersDropOut(boolean training) {
-        for (LoraAdapter a : qkvAdapters) if (a != null && a.dropsOut(training)) return true;
-        return false;
+        if (withAdapters && lora != null) lora.addTo(wQkv);         // + s * (C,r) @ (r,C) per third
     }
 
     /** (3C,C) -> heads' (hs,C) x 3H, skipping frozen ones; each adapter takes the gradient of its (C,C) block. */
@@ -197,49 +183,36 @@ public final class MultiHeadAttention {
             heads[h].key.accumulateWeightGradient(dWQkv, c * c + rows);
             heads[h].value.accumulateWeightGradient(dWQkv, 2 * c * c + rows);
         }
-        if (!branch) for (int r = 0; r < 3; r++) if (qkvAdapters[r] != null) qkvAdapters[r].backward(dWQkv, r * c * c);
+        if (!branch && lora != null) lora.backward(dWQkv);
     }
 
     private boolean plainWeights() {
-        for (LoraAdapter a : qkvAdapters) if (a != null) return false;
-        for (Head h : heads) for (Linear l : h.linears()) if (l.quantized() != null) return false;
+        if (lora != null) return false;
+        for (Head h : heads) for (Linear l : h.linears()) if (l.hook() != null) return false;
         return true;
     }
 
-    /** Adapters on query and value (and key, proj for ALL_LINEAR); freezes every weight of this layer. */
-    void enableLora(LoraConfig config, java.util.Random init) {
-        String[] roles = {"query", "key", "value"};
-        for (int r = 0; r < 3; r++) {
-            if (config.targets(roles[r])) qkvAdapters[r] = new LoraAdapter(name + "." + roles[r], c, c, config, init);
-        }
-        if (config.targets("proj")) proj.attachAdapter(config, init);
-        for (Linear l : linears()) l.setFrozen(true);
+    /** Fine-tuning: the query/key/value adapters (null to remove them). */
+    void setLora(QkvLora lora) {
+        this.lora = lora;
     }
 
-    /** Folds every adapter into the heads' weights and proj, removes the adapters, unfreezes. */
-    void mergeLora() {
-        float[] delta = new float[c * c];                            // (C,C) of one role
-        for (int r = 0; r < 3; r++) {
-            if (qkvAdapters[r] == null) continue;
-            Arrays.fill(delta, 0f);
-            qkvAdapters[r].addTo(delta, 0);                          // s * B (C,r) @ A (r,C)
-            for (int h = 0; h < nHead; h++) role(heads[h], r).addToWeight(delta, h * headSize * c); // rows of head h (hs,C)
-            qkvAdapters[r] = null;
-        }
-        proj.mergeAdapter();
-        for (Linear l : linears()) l.setFrozen(false);
+    QkvLora lora() {
+        return lora;
     }
 
-    private static Linear role(Head head, int r) {
-        return r == 0 ? head.query : r == 1 ? head.key : head.value;
+    /** Fine-tuning: stack the weights in buffers shared by the model's layers, {@code (3C,C)} each, instead of this layer's own. */
+    void shareStackBuffers(float[] w, float[] dw) {
+        this.wQkv = w;
+        this.dWQkv = dw;
     }
 
-    /** Adapters in order query, key, value, proj (those present). */
-    List<LoraAdapter> loraAdapters() {
-        List<LoraAdapter> out = new ArrayList<>();
-        for (LoraAdapter a : qkvAdapters) if (a != null) out.add(a);
-        if (proj.adapter() != null) out.add(proj.adapter());
-        return out;
+    String name() {
+        return name;
+    }
+
+    Linear proj() {
+        return proj;
     }
 
     /** Every head's key, query, value, then proj. */

@@ -40,8 +40,7 @@ class LoraTest {
         for (int rows : new int[]{3, 12}) { // both forward paths of Linear
             for (boolean quantized : new boolean[]{false, true}) {
                 Linear lin = new Linear("lin", 5, 6, true, new Random(1));
-                if (quantized) lin.quantize(4, 8);
-                LoraAdapter ad = lin.attachAdapter(ALL, new Random(2));
+                LoraAdapter ad = adapt(lin, quantized, ALL);
                 randomizeB(List.of(ad), 3, 0.5);
                 LayerCheck.check("Linear+LoRA rows=" + rows + " quantized=" + quantized, input(rows * 5, 4), rows * 6,
                         x -> lin.forward(x, rows), lin::backward, ad.parameters(), 1e-2);
@@ -52,11 +51,11 @@ class LoraTest {
     @Test
     void adapterGradientsInAttentionMatchFiniteDifferences() {
         MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
-        sa.enableLora(ALL, new Random(9));
-        assertEquals(4, sa.loraAdapters().size(), "query, key, value, proj");
-        randomizeB(sa.loraAdapters(), 10, 0.5);
+        List<LoraAdapter> adapters = adapt(sa, ALL);
+        assertEquals(4, adapters.size(), "query, key, value, proj");
+        randomizeB(adapters, 10, 0.5);
         LayerCheck.check("MultiHeadAttention+LoRA", input(B * T * C, 11), B * T * C, x -> sa.forward(x, B, T, true), sa::backward,
-                params(sa.loraAdapters()), 1e-2);
+                params(adapters), 1e-2);
     }
 
     @Test
@@ -128,9 +127,9 @@ class LoraTest {
             List<byte[]> packed = new ArrayList<>();
             List<float[]> scales = new ArrayList<>();
             for (Linear l : linearsOf(model)) {
-                if (l.quantized() == null) continue;
-                packed.add(l.quantized().packedCopy());
-                scales.add(l.quantized().scalesCopy());
+                if (quantizedOf(l) == null) continue;
+                packed.add(quantizedOf(l).packedCopy());
+                scales.add(quantizedOf(l).scalesCopy());
             }
             List<float[]> adaptersBefore = model.trainableParameters().stream().map(p -> p.data().clone()).toList();
 
@@ -148,9 +147,9 @@ class LoraTest {
             for (int i = 0; i < base.size(); i++) assertArrayEquals(frozen.get(i), base.get(i).data(), base.get(i).name() + " changed");
             int q = 0;
             for (Linear l : linearsOf(model)) {
-                if (l.quantized() == null) continue;
-                assertArrayEquals(packed.get(q), l.quantized().packedCopy());
-                assertArrayEquals(scales.get(q++), l.quantized().scalesCopy());
+                if (quantizedOf(l) == null) continue;
+                assertArrayEquals(packed.get(q), quantizedOf(l).packedCopy());
+                assertArrayEquals(scales.get(q++), quantizedOf(l).scalesCopy());
             }
             assertEquals(quantized ? 2 * 9 + 1 : 0, q); // per block: 2 heads x (key, query, value), proj, ffwd x 2; and lm_head
             for (int i = 0; i < adaptersBefore.size(); i++) {
@@ -203,8 +202,7 @@ class LoraTest {
         for (int rows : new int[]{3, 12}) {
             for (boolean quantized : new boolean[]{false, true}) {
                 Linear lin = new Linear("lin", 5, 6, true, new Random(1));
-                if (quantized) lin.quantize(4, 8);
-                LoraAdapter ad = lin.attachAdapter(ALL_DROP, new Random(2));
+                LoraAdapter ad = adapt(lin, quantized, ALL_DROP);
                 randomizeB(List.of(ad), 3, 0.5);
                 float[] x = input(rows * 5, 4);
                 float[] eval = lin.forward(x, rows, false).clone();
@@ -221,15 +219,15 @@ class LoraTest {
     void dropoutBranchGradientsInAttentionMatchFiniteDifferencesWithAFixedMask() {
         for (LoraConfig config : List.of(ALL_DROP, new LoraConfig(2, 4.0, 0.3, LoraConfig.Targets.QUERY_VALUE))) {
             MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
-            sa.enableLora(config, new Random(9));
-            randomizeB(sa.loraAdapters(), 10, 0.5);
+            List<LoraAdapter> adapters = adapt(sa, config);
+            randomizeB(adapters, 10, 0.5);
             float[] x = input(B * T * C, 11);
             float[] eval = sa.forward(x, B, T, false).clone();
-            reseed(sa.loraAdapters(), 12);
+            reseed(adapters, 12);
             assertTrue(maxDiff(eval, sa.forward(x, B, T, true)) > 1e-3, "the masks change the training output");
             LayerCheck.check("MultiHeadAttention+LoRA dropout " + config.targets(), x, B * T * C,
-                    in -> { reseed(sa.loraAdapters(), 12); return sa.forward(in, B, T, true); }, sa::backward,
-                    params(sa.loraAdapters()), 1e-2);
+                    in -> { reseed(adapters, 12); return sa.forward(in, B, T, true); }, sa::backward,
+                    params(adapters), 1e-2);
         }
     }
 
@@ -271,7 +269,7 @@ class LoraTest {
         base.removeAll(model.trainableParameters());
         List<float[]> frozen = base.stream().map(q -> q.data().clone()).toList();
         List<byte[]> packed = new ArrayList<>();
-        for (Linear l : linearsOf(model)) if (l.quantized() != null) packed.add(l.quantized().packedCopy());
+        for (Linear l : linearsOf(model)) if (quantizedOf(l) != null) packed.add(quantizedOf(l).packedCopy());
         AdamW opt = new AdamW(model.trainableParameters(), 1e-2);
         Random r = new Random(72);
         int[] x = new int[4 * 8], y = new int[4 * 8];
@@ -284,7 +282,7 @@ class LoraTest {
         assertTrue(losses[losses.length - 1] < losses[0], "the adapters learn: " + Arrays.toString(losses));
         for (int i = 0; i < base.size(); i++) assertArrayEquals(frozen.get(i), base.get(i).data(), base.get(i).name() + " changed");
         int q = 0;
-        for (Linear l : linearsOf(model)) if (l.quantized() != null) assertArrayEquals(packed.get(q++), l.quantized().packedCopy());
+        for (Linear l : linearsOf(model)) if (quantizedOf(l) != null) assertArrayEquals(packed.get(q++), quantizedOf(l).packedCopy());
         assertEquals(packed.size(), q);
         return List.of(losses, model.trainableParameters().stream().map(t -> t.data().clone()).toList());
     }
@@ -297,6 +295,54 @@ class LoraTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, bad, LoraConfig.Targets.QUERY_VALUE));
             assertTrue(e.getMessage().contains("dropout = " + bad) && e.getMessage().contains("[0, 1)"), e.getMessage());
         }
+    }
+
+    @Test
+    void aRankAboveNEmbdIsRefusedWithTheBound() {
+        GptLanguageModel model = new GptLanguageModel(GptLanguageModelTest.TINY, 12);
+        int c = GptLanguageModelTest.TINY.nEmbd();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.enableLora(LoraConfig.queryValue(c + 1), 1));
+        assertTrue(e.getMessage().contains("rank = " + (c + 1) + " is larger than n_embd = " + c), e.getMessage());
+        assertNull(model.loraConfig(), "nothing changed");
+        model.enableLora(LoraConfig.queryValue(c), 1);
+    }
+
+    @Test
+    void aQuantizedBaseKeepsNoFloatCopyPerLayerOnlyOneSharedScratch() {
+        GptConfig cfg = GptConfig.smallDefaults(256);                     // 64/4/4, vocabulary 256
+        GptLanguageModel model = new GptLanguageModel(cfg, 3);
+        assertEquals(0, model.fineTuneScratchBytes());
+        model.quantizeBase(QuantSpec.nf4(), false);
+        model.enableLora(LoraConfig.queryValue(4), 5);
+        int[] x = GptLanguageModelTest.randomIds(2 * 32, 256, 6), y = GptLanguageModelTest.randomIds(2 * 32, 256, 7);
+        model.lossAndGradients(x, y, 2, 32);
+        int largest = Math.max(256 * 64, 3 * 64 * 64);                     // lm_head (V,C) and the stacked (3C,C)
+        assertEquals(2L * 4 * largest, model.fineTuneScratchBytes(), "one weight and one gradient buffer for all 4 blocks");
+        for (Linear l : linearsOf(model)) assertTrue(l.hook() instanceof AdaptedWeight);
+        for (int i = 0; i < 4; i++) for (Linear l : model.block(i).linears()) assertNull(l.weight(), "no float32 weight kept");
+    }
+
+    /** A LoRA adapter on {@code lin} (base frozen, and in int4 groups of 8 if {@code quantized}), A drawn from seed 2. */
+    static LoraAdapter adapt(Linear lin, boolean quantized, LoraConfig config) {
+        AdaptedWeight w = AdaptedWeight.of(lin, new Scratch());
+        if (quantized) w.quantize(QuantSpec.ofBits(4, 8));
+        return w.attachAdapter("lin", config, new Random(2));
+    }
+
+    /** Adapters on {@code sa} as the model wires them: query, key, value (QkvLora), proj; base frozen; A from seed 9. */
+    static List<LoraAdapter> adapt(MultiHeadAttention sa, LoraConfig config) {
+        Scratch scratch = new Scratch();
+        Random init = new Random(9);
+        for (Linear l : sa.linears()) AdaptedWeight.of(l, scratch);
+        sa.setLora(new QkvLora(sa.name(), C, config, init));
+        if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter("sa.proj", config, init);
+        List<LoraAdapter> out = new ArrayList<>(sa.lora().adapters());
+        if (sa.proj().hook() instanceof AdaptedWeight w && w.adapter() != null) out.add(w.adapter());
+        return out;
+    }
+
+    static QuantizedWeight quantizedOf(Linear l) {
+        return l.hook() instanceof AdaptedWeight w ? w.quantized() : null;
     }
 
     static List<Linear> linearsOf(GptLanguageModel model) {

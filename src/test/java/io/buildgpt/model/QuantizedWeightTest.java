@@ -2,6 +2,7 @@ package io.buildgpt.model;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -83,5 +84,77 @@ class QuantizedWeightTest {
         assertThrows(IllegalStateException.class, () -> model.quantizeBase(8));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantizedWeight.quantize(new float[4], new int[]{4}, 3, 64));
         assertTrue(e.getMessage().contains("bits = 3") && e.getMessage().contains("4 or 8"), e.getMessage());
+    }
+
+    /** The standard normal CDF by Simpson's rule on its density: an independent check, no table involved. */
+    private static double phi(double x) {
+        int n = 4000;
+        double h = x / n, sum = 0;
+        for (int i = 0; i <= n; i++) {
+            double t = i * h, f = Math.exp(-t * t / 2) / Math.sqrt(2 * Math.PI);
+            sum += (i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2) * f;
+        }
+        return 0.5 + sum * h / 3;
+    }
+
+    private static double ppf(double p) {
+        double lo = -10, hi = 10;
+        for (int i = 0; i < 100; i++) {
+            double mid = (lo + hi) / 2;
+            if (phi(mid) < p) lo = mid; else hi = mid;
+        }
+        return (lo + hi) / 2;
+    }
+
+    @Test
+    void nf4LevelsAreNormalQuantilesRescaledToPlusMinusOne() {
+        double offset = 0.9677083, max = ppf(offset);
+        double[] expected = new double[16];
+        for (int i = 0; i < 8; i++) expected[8 + i] = ppf(offset + (0.5 - offset) * (7 - i) / 8) / max;   // linspace(offset, 0.5, 9)[:-1]
+        for (int i = 0; i < 7; i++) expected[i] = -ppf(offset + (0.5 - offset) * i / 7) / max;            // -linspace(offset, 0.5, 8)[:-1]
+        expected[7] = 0;
+        for (int i = 0; i < 16; i++) assertEquals(expected[i], QuantizedWeight.NF4[i], 1e-6, "level " + i);
+    }
+
+    private static double rmsError(float[] w, QuantizedWeight q) {
+        float[] d = q.dequantize();
+        double sum = 0;
+        for (int i = 0; i < w.length; i++) sum += (w[i] - d[i]) * (w[i] - d[i]);
+        return Math.sqrt(sum / w.length);
+    }
+
+    @Test
+    void nf4FitsNormalWeightsBetterThanInt4AndDoubleQuantShrinksTheScales() {
+        float[] w = gaussian(64 * 256, 5);
+        QuantizedWeight int4 = QuantizedWeight.quantize(w, new int[]{64, 256}, QuantSpec.int4());
+        QuantizedWeight nf4 = QuantizedWeight.quantize(w, new int[]{64, 256}, QuantSpec.nf4());
+        QuantizedWeight dq = QuantizedWeight.quantize(w, new int[]{64, 256}, QuantSpec.nf4DoubleQuant());
+        double eInt4 = rmsError(w, int4), eNf4 = rmsError(w, nf4), eDq = rmsError(w, dq);
+        System.out.printf("RMS error on N(0, 0.1) weights: int4 %.5f, NF4 %.5f, NF4 + double quant %.5f%n", eInt4, eNf4, eDq);
+        assertTrue(eNf4 < 0.9 * eInt4, "NF4 " + eNf4 + " against int4 " + eInt4);
+        assertTrue(eDq < 1.02 * eNf4, "8-bit scales cost little: " + eDq + " against " + eNf4);
+        int groups = 64 * 256 / 64;
+        assertEquals(64 * 256 / 2 + 4L * groups, nf4.bytes());
+        assertEquals(64 * 256 / 2 + groups + 4L * (groups / QuantizedWeight.SCALE_GROUP) + 4, dq.bytes()); // int8 scales, 1 float per 256, the mean
+        for (int i = 0; i < w.length; i += 64) {
+            float absmax = 0;
+            for (int j = i; j < i + 64; j++) absmax = Math.max(absmax, Math.abs(w[j]));
+            assertEquals(absmax, nf4.scaleOf(i), 0f, "NF4's scale is the group's absmax");
+            assertEquals(absmax, dq.scaleOf(i), absmax * 0.02, "within an 8-bit step of it");
+        }
+    }
+
+    @Test
+    void nf4KeepsZeroAndTheExtremesExactly() {
+        float[] w = {0f, -2f, 2f, 0.5f, 0f, 0f, 0f};
+        QuantizedWeight q = QuantizedWeight.quantize(w, new int[]{7}, new QuantSpec(QuantSpec.Format.NF4, 4, false));
+        float[] d = q.dequantize();
+        assertEquals(0f, d[0]);
+        assertEquals(-2f, d[1]);
+        assertEquals(2f, d[2]);
+        assertEquals(2 * QuantizedWeight.NF4[10], d[3], 1e-6, "0.25 of absmax: nearest level 0.2461");
+        assertArrayEquals(new float[3], Arrays.copyOfRange(d, 4, 7), "an all-zero group stays zero");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new QuantSpec(QuantSpec.Format.NF4, 0, false));
+        assertTrue(e.getMessage().contains("groupSize = 0"), e.getMessage());
     }
 }

@@ -5,12 +5,14 @@ import io.buildgpt.data.ByteTokenizer;
 import io.buildgpt.data.TokenSplit;
 import io.buildgpt.model.GptConfig;
 import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.model.LoraAdapter;
 import io.buildgpt.model.LoraConfig;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -25,23 +27,67 @@ class FineTuneTest {
     }
 
     @Test
-    void threeMethodsGiveATableAndLeaveThePretrainedModelAlone() {
+    void copyKeepsAdaptersAndRefusesAQuantizedBaseSayingSo() {
+        GptLanguageModel adapted = FineTune.copy(pretrained, 1).enableLora(LoraConfig.queryValue(2), 4);
+        Random r = new Random(5);
+        for (LoraAdapter a : adapted.loraAdapters()) a.b().normal(r, 0.5);     // adapters that change the outputs
+        double withAdapters = FineTune.heldOutLoss(adapted, data, 4, 3);
+        assertNotEquals(FineTune.heldOutLoss(pretrained, data, 4, 3), withAdapters, 1e-3);
+        GptLanguageModel copy = FineTune.copy(adapted, 1);
+        assertEquals(adapted.loraConfig(), copy.loraConfig());
+        assertEquals(withAdapters, FineTune.heldOutLoss(copy, data, 4, 3), 0.0, "the adapters travel with the copy");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTune.run(FineTune.Method.LORA, adapted,
+                data, 4, new TrainConfig(2, 1, 1, 1e-2), LoraConfig.queryValue(2), 5, 1, TrainListener.NONE));
+        assertTrue(e.getMessage().contains("already has LoRA adapters") && e.getMessage().contains("mergeLora()"), e.getMessage());
+
+        GptLanguageModel quantized = FineTune.copy(pretrained, 1);
+        quantized.quantizeBase(4);
+        e = assertThrows(IllegalArgumentException.class, () -> FineTune.copy(quantized, 1));
+        assertTrue(e.getMessage().contains("quantized (INT4, groups of 64)") && e.getMessage().contains("dequantizeBase()"), e.getMessage());
+    }
+
+    @Test
+    void everyMethodGivesATableRowAndLeavesThePretrainedModelAlone() {
         double before = FineTune.heldOutLoss(pretrained, data, 4, 3);
         List<FineTune.Result> results = new ArrayList<>();
         for (FineTune.Method m : FineTune.Method.values()) {
             results.add(FineTune.run(m, pretrained, data, 4, new TrainConfig(30, 10, 2, 1e-2), LoraConfig.queryValue(2), 5, 1, TrainListener.NONE));
         }
         assertEquals(before, FineTune.heldOutLoss(pretrained, data, 4, 3), 0.0, "the pretrained weights are copied, not trained");
-        FineTune.Result full = results.get(0), lora = results.get(1), q = results.get(2);
+        FineTune.Result full = results.get(0), lora = results.get(1), int4 = results.get(2), nf4 = results.get(3), dq = results.get(4);
         assertEquals(pretrained.parameterCount(), full.trainableParameters());
         assertTrue(lora.trainableParameters() < full.trainableParameters() / 5);
-        assertEquals(lora.trainableParameters(), q.trainableParameters());
-        assertTrue(q.baseMemoryBytes() < lora.baseMemoryBytes());
-        for (FineTune.Result r : results) assertTrue(r.heldOutLoss() < before, r.method() + " learned nothing");
+        for (FineTune.Result q : List.of(int4, nf4, dq)) {
+            assertEquals(lora.trainableParameters(), q.trainableParameters());
+            assertTrue(q.baseMemoryBytes() < lora.baseMemoryBytes());
+        }
+        assertEquals(int4.baseMemoryBytes(), nf4.baseMemoryBytes(), "both 4 bits and a float32 scale per 64");
+        assertTrue(dq.baseMemoryBytes() < nf4.baseMemoryBytes(), "8-bit scales");
+        for (FineTune.Result r : results) {
+            assertTrue(r.heldOutLoss() < before, r.method() + " learned nothing");
+            assertTrue(r.heapBytes() > 0, r.method() + " holds its copy");
+        }
         assertEquals("LoRA", lora.history().name());
+        FineTune.Result all = FineTune.run(FineTune.Method.LORA, pretrained, data, 4, new TrainConfig(30, 10, 2, 1e-2),
+                new LoraConfig(2, 4, 0, LoraConfig.Targets.ALL_LINEAR), 5, 1, TrainListener.NONE);
+        assertEquals("LoRA on every Linear", all.label());
+        assertTrue(all.trainableParameters() > lora.trainableParameters());
         Table t = FineTune.table(pretrained, before, results);
-        assertEquals(4, t.rowCount());
-        assertEquals(List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on 4-bit base"), t.stringColumn("method").asList());
-        assertTrue(FineTune.verdict(before, full, lora, q).contains("of the gap"));
+        assertEquals(6, t.rowCount());
+        assertEquals(List.of("pretrained only", "full fine-tune", "LoRA", "LoRA, int4 base", "LoRA, NF4 base", "LoRA, NF4 + double quant"),
+                t.stringColumn("method").asList());
+        String findings = FineTune.findings(before, results);
+        assertTrue(findings.contains("of the gap") && findings.contains("against LoRA"), findings);
+        assertEquals(1.0, FineTune.gapClosed(before, full, full), 1e-12);
+    }
+
+    @Test
+    void completionsShowWholeCharactersOnly() {
+        for (long seed = 0; seed < 5; seed++) {
+            String s = FineTune.complete(pretrained, "é ", 60, 1.5, seed);   // an untrained model samples any byte
+            assertFalse(s.contains("\uFFFD"), s);
+            assertTrue(s.startsWith("é "), s);
+        }
     }
 }

@@ -433,18 +433,29 @@ class ProjectNotebooksIT {
     void finetuneOnYourCode() throws Exception {
         String code = javaString(Path.of("src/main/java").toAbsolutePath().toString());
         List<String> params = List.of("-p", "codeFolder=" + code, "-p", "pretrainIters=20", "-p", "fineTuneIters=12",
-                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4");
-        eachCorpus("10-finetune-on-your-code", "proseCorpus", params, ran -> {
-            assertTrue(ran.text("check-code-split").contains("CodeSplit(train="), ran.text("check-code-split"));
-            assertTrue(ran.text("check-pretrained-loss").contains("held-out code loss of the pretrained model"));
-            for (String method : List.of("check-full", "check-lora", "check-qlora")) {
-                assertEquals(1, ran.images(method), method + " has its live plot");
+                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4", "-p", "loraAlpha=8");
+        eachCorpus("10-finetune-on-your-code", params, ran -> {
+            Notebook nb = ran.nb();
+            java.util.function.Function<String, String> textOf = code -> nb.text(nb.indexOfCellContaining(code));
+            assertTrue(textOf.apply("CodeSplit.byFiles(").contains("CodeSplit(train="), textOf.apply("CodeSplit.byFiles("));
+            assertTrue(textOf.apply("double pretrainedLoss").contains("held-out code loss of the pretrained model"));
+            String fresh = textOf.apply("double freshLoss");
+            Matcher m = Pattern.compile("fresh adapters \\(B = 0\\): ([0-9.]+), pretrained: ([0-9.]+)").matcher(fresh);
+            assertTrue(m.find() && m.group(1).equals(m.group(2)), "B = 0: the adapted model starts as the pretrained one\n" + fresh);
+            for (String method : List.of("Method.FULL", "Method.LORA,", "Method.LORA, allLinear", "Method.LORA_INT4", "Method.LORA_NF4,",
+                    "Method.LORA_NF4_DQ")) {
+                assertEquals(1, nb.images(nb.indexOfCellContaining(method)).size(), method + " has its live plot");
             }
-            String table = ran.text("check-table");
-            for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on 4-bit base", "of the gap")) {
+            String table = textOf.apply("FineTune.table(");
+            for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on every Linear", "LoRA, int4 base",
+                    "LoRA, NF4 base", "LoRA, NF4 + double quant", "of the gap", "heap held")) {
                 assertTrue(table.contains(row), row + " missing in:\n" + table);
             }
-            assertTrue(ran.text("check-completions").contains("=== LoRA on 4-bit base"));
+            assertTrue(textOf.apply("merged.mergeLora()").contains("adapters left: 0"));
+            String completions = textOf.apply("showCompletions(r.model())");
+            assertTrue(completions.contains("=== LoRA, NF4 + double quant"), completions);
+            assertFalse(completions.contains("\uFFFD"), "whole UTF-8 characters only");
+            assertFalse(String.join("", nb.cells().stream().map(Object::toString).toList()).contains("java.io.PrintStream@"));
         });
     }
 }
