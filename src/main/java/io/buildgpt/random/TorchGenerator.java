@@ -6,19 +6,24 @@ package io.buildgpt.random;
  * gives the numbers the lecture's PyTorch code prints. Each method names the PyTorch call it
  * matches; the tests pin each one to values printed by {@code src/bench/torch_random.py}.
  *
- * <p>What is and is not matched (PyTorch 2.x on a 64-bit CPU):
+ * <p>What is and is not matched (PyTorch 2.x, CPU generator; pinned by TorchGeneratorTest on an x86
+ * CPU where PyTorch runs its AVX2/AVX-512 kernels, as on every current x86 CPU):
  * <ul>
- *   <li>{@code randint}, {@code rand}/{@code uniform_} (fused multiply-add as PyTorch's x86 AVX2/AVX-512 kernels), {@code exponential_}, {@code multinomial}
- *       (one sample), the scalar path of {@code normal_} (below 16 elements) and the dropout
- *       mask: bit for bit.</li>
- *   <li>{@code normal_} of 16 or more float32 elements: bit for bit with PyTorch's vectorised
- *       kernel on x86 CPUs with AVX2 or AVX-512 (every current x86 CPU); PyTorch itself prints
- *       values a few units in the last place apart on CPUs without AVX2, or with
- *       {@code ATEN_CPU_CAPABILITY=default}.</li>
- *   <li>{@code bernoulli_} with a scalar {@code p} (the dropout mask): PyTorch's portable kernel,
- *       which it runs on AMD and other non-Intel CPUs. On Intel CPUs PyTorch builds with MKL draw
- *       the mask from MKL's own stream seeded by one 32-bit draw instead: same statistics, other
- *       positions. Not matched.</li>
+ *   <li>Bit for bit everywhere: {@code manual_seed}, {@code randint} (both ranges below and from
+ *       {@code 2^32}), {@code randperm}, {@code exponential_}, {@code multinomial} (one sample, given
+ *       the same probabilities), the scalar path of {@code normal_} (below 16 elements, with the
+ *       second Box-Muller value the generator keeps for the next draw) and the portable
+ *       {@code bernoulli_}/dropout mask: these compute in double and round once.</li>
+ *   <li>Bit for bit with PyTorch's AVX2/AVX-512 kernels: {@code uniform_}/{@code rand} with a range
+ *       (PyTorch's compiled {@code x * (to - from) + from} is a fused multiply-add there) and
+ *       {@code normal_} of 16 or more elements (PyTorch's vectorised Box-Muller with its own float
+ *       {@code log} and {@code sincos}, reproduced here). PyTorch's own values on a CPU without AVX2
+ *       (ARM, or {@code ATEN_CPU_CAPABILITY=default}) differ from these by a unit in the last place
+ *       here and there: PyTorch disagrees with itself across CPUs.</li>
+ *   <li>Not matched: {@code bernoulli_(p)} with a scalar {@code p} (dropout's mask) on Intel CPUs,
+ *       where PyTorch builds with MKL draw the mask from MKL's own stream seeded by one 32-bit draw;
+ *       this class gives the portable kernel's mask, which PyTorch uses on AMD and all other CPUs.
+ *       Same statistics, other positions.</li>
  * </ul>
  * Not thread-safe: one generator belongs to one sequence of draws (as in PyTorch, where the
  * generator's lock serialises them), so results never depend on the number of threads.
