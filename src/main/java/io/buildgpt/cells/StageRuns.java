@@ -106,10 +106,10 @@ public final class StageRuns {
 
     /** One bar chart of the validation loss per stage: this notebook's runs, PyTorch's of the same length, and the lecture's figures. */
     public BufferedImage chart() {
-        CategoryChart chart = new CategoryChartBuilder().width(820).height(420).title("validation loss, stage by stage")
+        CategoryChart chart = new CategoryChartBuilder().width(960).height(460).title("validation loss, stage by stage")
                 .xAxisTitle("stage").yAxisTitle("val loss").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setYAxisMin(Math.max(0, Math.floor(min() * 10 - 2) / 10));
         Table t = table();
         List<String> names = t.stringColumn("stage").asList();
