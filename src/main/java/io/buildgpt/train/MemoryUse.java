@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * still reachable: weights, optimizer state, activations, buffers) and the process's resident memory
  * (what the operating system has given the JVM, heap, native memory and code included). The JVM seldom
  * hands heap back to the system, so resident memory only grows during a session; the heap figure is the
- * one that tells two runs apart.
+ * one that tells two runs apart. G1 counts an array of half a heap region or more by whole regions
+ * (1 to 32 MiB each, by heap size), so such arrays can read up to a region larger than they are.
  */
 public final class MemoryUse {
     private MemoryUse() {}
