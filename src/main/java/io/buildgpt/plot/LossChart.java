@@ -25,8 +25,8 @@ import java.util.Arrays;
  * Train and val loss against step, as an XChart line chart. {@link #image} gives a
  * {@link BufferedImage}, which IJava and JJava show inline as a PNG.
  *
- * <p>Each run has its own colour; its train curve is solid with circles, its val curve dashed with
- * diamonds in a darker shade, and the
+ * <p>Each run has its own colour and marker shape; its train curve is solid, its val curve dashed in
+ * a darker shade, and the
  * legend names the run ("bigram train", "GPT val"), so curves that overlap can still be told apart.
  * The axes are set to round numbers from the data, also when there is only one point so far.
  */
@@ -36,6 +36,10 @@ public final class LossChart {
 
     private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(255, 127, 14),
             new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189)};
+
+    /** One marker shape per run, so runs whose curves lie on top of each other still show both. */
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE,
+            SeriesMarkers.TRIANGLE_UP, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_DOWN};
 
     static {
         // Charts are drawn off-screen; without this a machine with no display fails on the first font.
@@ -68,9 +72,10 @@ public final class LossChart {
             if (run.size() == 0) continue;
             double[] steps = Arrays.stream(run.steps()).asDoubleStream().toArray();
             Color c = COLOURS[colour % COLOURS.length];
+            Marker marker = MARKERS[colour % MARKERS.length];
             colour++;
-            style(chart.addSeries(run.name() + " train", steps, run.trainLosses()), c, SeriesMarkers.CIRCLE, false);
-            style(chart.addSeries(run.name() + " val", steps, run.valLosses()), c.darker(), SeriesMarkers.DIAMOND, true);
+            style(chart.addSeries(run.name() + " train", steps, run.trainLosses()), c, marker, false);
+            style(chart.addSeries(run.name() + " val", steps, run.valLosses()), c.darker(), marker, true);
             for (double v : run.trainLosses()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
             for (double v : run.valLosses()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
             if (lastStep < 0) maxStep = Math.max(maxStep, run.steps()[run.size() - 1]);
