@@ -3,7 +3,7 @@ package io.buildgpt.cells;
 import io.buildgpt.model.ForwardResult;
 import io.buildgpt.model.LanguageModel;
 import io.buildgpt.model.Parameter;
-import io.buildgpt.notebook.Nd4jLoader;
+import io.buildgpt.nd4j.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;

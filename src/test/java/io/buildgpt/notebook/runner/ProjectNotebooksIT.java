@@ -436,7 +436,7 @@ class ProjectNotebooksIT {
                 "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4", "-p", "loraAlpha=8");
         eachCorpus("10-finetune-on-your-code", params, ran -> {
             Notebook nb = ran.nb();
-            java.util.function.Function<String, String> textOf = code -> nb.text(nb.indexOfCellContaining(code));
+            java.util.function.Function<String, String> textOf = s -> nb.text(nb.indexOfCellContaining(s));
             assertTrue(textOf.apply("CodeSplit.byFiles(").contains("CodeSplit(train="), textOf.apply("CodeSplit.byFiles("));
             assertTrue(textOf.apply("double pretrainedLoss").contains("held-out code loss of the pretrained model"));
             String fresh = textOf.apply("double freshLoss");
