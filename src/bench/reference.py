@@ -95,6 +95,15 @@ class GPTLanguageModel(nn.Module):
         self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size) for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(n_embd)
         self.lm_head = nn.Linear(n_embd, vocab_size)
+        self.apply(self._init_weights)  # the lecture's final gpt.py; Java's LectureInit draws the same values
+
+    def _init_weights(self, module):
+        if isinstance(module, nn.Linear):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                torch.nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
     def forward(self, idx, targets=None):
         B, T = idx.shape
@@ -158,7 +167,9 @@ def train_loop(model, get_batch, lr, max_iters, eval_interval, eval_iters, workl
 
 
 def gpt_small(text, max_iters=5000, new_tokens=500):
-    """n_embd 64, n_head 4, n_layer 4, block 32, batch 16, AdamW lr 1e-3, dropout 0; then generation."""
+    """n_embd 64, n_head 4, n_layer 4, block 32, batch 16, AdamW lr 1e-3, dropout 0; then generation.
+    The lecture's order of draws from one generator: manual_seed, the model's construction (defaults, then
+    _init_weights), then every batch of evaluation and training in turn; Bench.java's gpt-small draws the same."""
     torch.manual_seed(1337)
     vocab, get_batch = lecture_data(text, 32, 16)
     model = GPTLanguageModel(vocab, 32, 64, 4, 4)

@@ -6,6 +6,7 @@ import io.buildgpt.data.TokenSplit;
 import io.buildgpt.model.BigramLanguageModel;
 import io.buildgpt.model.GptConfig;
 import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.model.LectureInit;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,7 +83,12 @@ public final class Bench {
         TokenSplit data = TokenSplit.of(tok.encode(text), 0.9, blockSize);
         GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(tok.vocabSize()), seed, threads);
         System.out.println(model.parameterCount() + " parameters");
-        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, seed);
+        // reference.py's order of draws from one generator: torch.manual_seed(1337), the model's construction
+        // and _init_weights (the values the constructor already filled, drawn again so that g stands where
+        // PyTorch's generator does), then every batch of evaluation and training in turn
+        TorchGenerator g = new TorchGenerator(seed);
+        LectureInit.fill(model.parameters(), g, true);
+        BatchSampler sampler = new BatchSampler(data, batchSize, blockSize, g);
         Trainer trainer = new Trainer(model, sampler, new AdamW(model.parameters(), 1e-3));
         long[] rss = {0, 0};
         TrainResult result = trainer.train(new TrainConfig(maxIters, evalInterval, evalIters, 1e-3),

@@ -5,7 +5,6 @@ import io.buildgpt.random.TorchInit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The fine-tuning state of one {@link GptLanguageModel}: which layers carry a hook ({@link AdaptedWeight}
@@ -34,27 +33,27 @@ final class Adaptation {
                     + " (typical: 4 to 16)");
         }
         shareBuffers();
-        Random init = new Random(seed); // sizes the adapters; A is redrawn below from a TorchGenerator
         for (Block b : blocks) {                     // A's draws in the order query, key, value, proj, net.0, net.2
             MultiHeadAttention sa = b.attention();
             for (Linear l : sa.linears()) AdaptedWeight.of(l, scratch);   // frozen
-            QkvLora qkv = new QkvLora(sa.name(), c, config, init);
+            QkvLora qkv = new QkvLora(sa.name(), c, config);
             if (!qkv.adapters().isEmpty()) sa.setLora(qkv);
-            if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter(sa.proj().name(), config, init);
+            if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter(sa.proj().name(), config);
             for (Linear l : b.feedForward().linears()) {
                 AdaptedWeight w = AdaptedWeight.of(l, scratch);
-                if (config.targets("ffwd")) w.attachAdapter(l.name(), config, init);
+                if (config.targets("ffwd")) w.attachAdapter(l.name(), config);
             }
         }
-        // A as PEFT's kaiming_uniform_(a=sqrt(5)) on a (r, in) weight, drawn adapter by adapter from a
-        // torch-compatible generator (the Random above only sized the adapters)
+        // the adapters were built with A and B zero (construction draws nothing); A as PEFT's
+        // kaiming_uniform_(a=sqrt(5)) on a (r, in) weight, drawn adapter by adapter from a torch-compatible generator
         TorchGenerator g = new TorchGenerator(seed);
         for (LoraAdapter a : adapters()) {
             int[] shape = a.a().shape();                                              // (r, in)
             System.arraycopy(TorchInit.linearWeight(g, shape[1], shape[0]), 0, a.a().data(), 0, shape[0] * shape[1]);
         }
-        Random dropoutSeeds = new Random(seed ^ 0x10A0D0L);    // the adapters' dropout masks; A's initialisation draws nothing from it
-        for (LoraAdapter a : adapters()) a.reseedDropout(dropoutSeeds.nextLong());
+        // each adapter's dropout masks from its own generator, seeded in order from a separate TorchGenerator
+        TorchGenerator dropoutSeeds = new TorchGenerator(seed ^ 0x10A0D0L);    // A's initialisation draws nothing from it
+        for (LoraAdapter a : adapters()) a.reseedDropout(dropoutSeeds.next64());
         AdaptedWeight.of(lmHead, scratch);          // adapters never go on lm_head; frozen, it skips its (V,C) weight gradient
         lora = config;
     }

@@ -81,10 +81,10 @@ final class AdaptedWeight implements LinearHook {
         else System.arraycopy(layer.weight().data, 0, dst, off, out * in);
     }
 
-    /** Adds a LoRA adapter drawn from {@code init}. */
-    LoraAdapter attachAdapter(String name, LoraConfig config, java.util.Random init) {
+    /** Adds a LoRA adapter, A and B zero: the caller draws A. */
+    LoraAdapter attachAdapter(String name, LoraConfig config) {
         if (adapter != null) throw new IllegalStateException(name + " already has a LoRA adapter");
-        adapter = new LoraAdapter(name, in, out, config, init);
+        adapter = new LoraAdapter(name, in, out, config);
         return adapter;
     }
 

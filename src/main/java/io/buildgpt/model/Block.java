@@ -1,10 +1,10 @@
 package io.buildgpt.model;
 
 import io.buildgpt.model.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The lecture's transformer {@code Block}, pre-LayerNorm with residual connections:
@@ -22,14 +22,14 @@ public final class Block {
     private float[] x1, y, dx1, dx; // (B*T, C) each
     private int n;
 
-    public Block(String name, GptConfig config, Random init, Random dropoutSeeds) {
-        this(name, config, init, dropoutSeeds, Parallel.SERIAL);
+    public Block(String name, GptConfig config, TorchGenerator dropoutSeeds) {
+        this(name, config, dropoutSeeds, Parallel.SERIAL);
     }
 
-    Block(String name, GptConfig config, Random init, Random dropoutSeeds, Parallel par) {
+    Block(String name, GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
         this.c = config.nEmbd();
-        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), init, dropoutSeeds, par);
-        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), init, dropoutSeeds.nextLong(), par);
+        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par);
+        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par);
         this.ln1 = new LayerNorm(name + ".ln1", c);
         this.ln2 = new LayerNorm(name + ".ln2", c);
     }

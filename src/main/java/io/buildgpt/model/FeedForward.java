@@ -4,7 +4,6 @@ import io.buildgpt.model.Profile.Op;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The lecture's {@code FeedForward}: {@code nn.Sequential(Linear(C, 4C), ReLU(), Linear(4C, C), Dropout)},
@@ -18,14 +17,14 @@ public final class FeedForward {
     private float[] h, a, dh; // pre-activation, ReLU output, and its gradient: (n, 4C) each
     private int n;
 
-    public FeedForward(String name, int nEmbd, double dropout, Random init, long dropoutSeed) {
-        this(name, nEmbd, dropout, init, dropoutSeed, Parallel.SERIAL);
+    public FeedForward(String name, int nEmbd, double dropout, long dropoutSeed) {
+        this(name, nEmbd, dropout, dropoutSeed, Parallel.SERIAL);
     }
 
-    FeedForward(String name, int nEmbd, double dropout, Random init, long dropoutSeed, Parallel par) {
+    FeedForward(String name, int nEmbd, double dropout, long dropoutSeed, Parallel par) {
         this.nEmbd = nEmbd;
-        this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, init, par);
-        this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, init, par);
+        this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, par);
+        this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, par);
         this.dropout = new Dropout(dropout, dropoutSeed);
     }
 

@@ -2,6 +2,7 @@ package io.buildgpt.model;
 
 import io.buildgpt.model.Profile.Op;
 import io.buildgpt.nd4j.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The lecture's {@code GPTLanguageModel}: token embedding {@code (V,C)} plus position embedding
@@ -71,18 +71,20 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public GptLanguageModel(GptConfig config, long seed, int threads) {
         this.par = threads == 1 ? Parallel.SERIAL : new Parallel(threads);
         this.config = config;
-        Random init = new Random(seed); // fills the layers as they are built; LectureInit below replaces every value
-        Random dropoutSeeds = new Random(seed ^ 0x5DEECE66DL);
+        // The layers are built with zeroed parameters (construction draws nothing); LectureInit below fills
+        // them. Each dropout layer gets its own generator, seeded from a TorchGenerator of its own (seed ^ a
+        // constant) in construction order; PyTorch instead draws its masks from the one stream its batches use.
+        TorchGenerator dropoutSeeds = new TorchGenerator(seed ^ 0x5DEECE66DL);
         int c = config.nEmbd();
-        this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c).normal(init, 1.0);
-        this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c).normal(init, 1.0);
+        this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c);
+        this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
         this.blocks = new Block[config.nLayer()];
-        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, init, dropoutSeeds, par);
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
         this.lnF = new LayerNorm("ln_f", c);
-        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, init, par);
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
         this.adaptation = new Adaptation(blocks, lmHead);
         this.parameters = collectParameters();
-        LectureInit.fill(parameters, new io.buildgpt.random.TorchGenerator(seed), true); // PyTorch's values, by state_dict name
+        LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
         this.exps = new float[config.vocabSize()];
     }
 

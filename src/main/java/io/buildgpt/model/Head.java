@@ -2,7 +2,6 @@ package io.buildgpt.model;
 
 import java.nio.FloatBuffer;
 import java.util.List;
-import java.util.Random;
 
 /**
  * One head of causal self-attention, the lecture's {@code Head}: every position emits a query, a
@@ -38,10 +37,10 @@ public final class Head {
     private float[] weights;          // probs after dropout (B, T, T)
     private int batch, time;
 
-    public Head(String name, int index, int nEmbd, int headSize, double dropout, Random init, long dropoutSeed) {
-        this.key = new Linear(name + ".key", nEmbd, headSize, false, init);
-        this.query = new Linear(name + ".query", nEmbd, headSize, false, init);
-        this.value = new Linear(name + ".value", nEmbd, headSize, false, init);
+    public Head(String name, int index, int nEmbd, int headSize, double dropout, long dropoutSeed) {
+        this.key = new Linear(name + ".key", nEmbd, headSize, false);
+        this.query = new Linear(name + ".query", nEmbd, headSize, false);
+        this.value = new Linear(name + ".value", nEmbd, headSize, false);
         this.c = nEmbd;
         this.headSize = headSize;
         this.qOff = index * headSize;

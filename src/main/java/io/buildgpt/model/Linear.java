@@ -2,7 +2,6 @@ package io.buildgpt.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * {@code nn.Linear(in, out, bias)}: {@code y = x @ W^T + b} over {@code n} rows.
@@ -18,8 +17,9 @@ import java.util.Random;
  * Below {@link #FEW_ROWS} rows (generation), the forward pass uses Java dot products on {@code W}
  * as stored (no copy into BLAS's buffers); they agree with the BLAS path to float rounding.
  *
- * <p>Initialisation is PyTorch's default: weight and bias U(-1/sqrt(in), 1/sqrt(in)), drawn from
- * the caller's seeded generator, weight first.
+ * <p>The constructor draws nothing: weight and bias start at zero and an initialiser fills them
+ * ({@link LectureInit} with PyTorch's rules and order of draws: kaiming-uniform weight, then bias
+ * U(-1/sqrt(in), 1/sqrt(in)), as {@code nn.Linear} does).
  *
  * <p>The input array passed to {@link #forward} is kept by reference for the backward pass: the
  * caller must not change it in between (the layers here never do).
@@ -40,19 +40,18 @@ public final class Linear {
     private final String name;
     private LinearHook hook;        // fine-tuning (frozen or quantized base, LoRA adapter), or null
 
-    public Linear(String name, int in, int out, boolean withBias, Random init) {
-        this(name, in, out, withBias, init, Parallel.SERIAL);
+    public Linear(String name, int in, int out, boolean withBias) {
+        this(name, in, out, withBias, Parallel.SERIAL);
     }
 
-    Linear(String name, int in, int out, boolean withBias, Random init, Parallel par) {
+    Linear(String name, int in, int out, boolean withBias, Parallel par) {
         this.mm = new Matmul(par);
         if (in < 1 || out < 1) throw new IllegalArgumentException(name + ": in = " + in + " and out = " + out + " must both be at least 1");
         this.in = in;
         this.out = out;
         this.name = name;
-        double bound = 1 / Math.sqrt(in);
-        this.weight = new Parameter(name + ".weight", out, in).uniform(init, bound);
-        this.bias = withBias ? new Parameter(name + ".bias", out).uniform(init, bound) : null;
+        this.weight = new Parameter(name + ".weight", out, in);             // zeros until an initialiser fills it
+        this.bias = withBias ? new Parameter(name + ".bias", out) : null;
     }
 
     /** {@code (n, in) -> (n, out)}, eval mode for the adapter (no adapter dropout); returns this layer's output buffer (valid until the next forward). */

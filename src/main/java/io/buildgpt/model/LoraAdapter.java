@@ -3,7 +3,6 @@ package io.buildgpt.model;
 import io.buildgpt.random.TorchGenerator;
 
 import java.util.List;
-import java.util.Random;
 
 /**
  * A low-rank update {@code s * B @ A} for one frozen weight {@code W (out, in)}: {@code A (r, in)},
@@ -46,14 +45,14 @@ public final class LoraAdapter {
     private float[] mask, xd, h, dh;    // (n,in), (n,in), (n,r), (n,r) of the last branch forward
     private int n;
 
-    LoraAdapter(String name, int in, int out, LoraConfig config, Random init) {
+    LoraAdapter(String name, int in, int out, LoraConfig config) {
         this.rank = config.rank();
         this.in = in;
         this.out = out;
         this.scale = config.scale();
         this.p = config.dropout();
         this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by enableLora from its seed
-        this.a = new Parameter(name + ".lora_A", rank, in).uniform(init, 1 / Math.sqrt(in));
+        this.a = new Parameter(name + ".lora_A", rank, in);  // zeros: the caller draws A (Adaptation: TorchInit)
         this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
     }
 

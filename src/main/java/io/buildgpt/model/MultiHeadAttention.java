@@ -1,11 +1,11 @@
 package io.buildgpt.model;
 
 import io.buildgpt.model.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The lecture's {@code MultiHeadAttention}: {@code nHead} {@link Head}s side by side, their outputs
@@ -45,11 +45,11 @@ public final class MultiHeadAttention {
     private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
     private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
 
-    public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds) {
-        this(name, nEmbd, nHead, blockSize, dropout, init, dropoutSeeds, Parallel.SERIAL);
+    public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds) {
+        this(name, nEmbd, nHead, blockSize, dropout, dropoutSeeds, Parallel.SERIAL);
     }
 
-    MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, Random init, Random dropoutSeeds, Parallel par) {
+    MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds, Parallel par) {
         this.par = par;
         this.mm = new Matmul(par);
         this.c = nEmbd;
@@ -59,10 +59,10 @@ public final class MultiHeadAttention {
         this.blockSize = blockSize;
         this.heads = new Head[nHead];
         for (int h = 0; h < nHead; h++) {
-            heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, init, dropoutSeeds.nextLong());
+            heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, dropoutSeeds.next64());
         }
-        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, init, par);
-        this.dropout = new Dropout(dropout, dropoutSeeds.nextLong());
+        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, par);
+        this.dropout = new Dropout(dropout, dropoutSeeds.next64());
         this.wQkv = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
         this.cache = new KvCache(nEmbd, nHead, blockSize);

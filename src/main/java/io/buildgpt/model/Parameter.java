@@ -1,11 +1,11 @@
 package io.buildgpt.model;
 
 import io.buildgpt.nd4j.Nd4jLoader;
+import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * A trainable tensor: its values and the gradient of the loss with respect to them, both flat
@@ -34,15 +34,15 @@ public final class Parameter {
         this.grad = new float[(int) size];
     }
 
-    /** Fills with N(0, std^2) samples from {@code rng}, like {@code torch.nn.init.normal_}. */
-    public Parameter normal(Random rng, double std) {
-        for (int i = 0; i < data.length; i++) data[i] = (float) (rng.nextGaussian() * std);
+    /** Fills with N(0, std^2) samples from {@code g}: {@code torch.nn.init.normal_(p, 0, std)}, the same draws. */
+    public Parameter normal(TorchGenerator g, double std) {
+        g.normal_(data, 0, data.length, 0.0, std);
         return this;
     }
 
-    /** Fills with U(-bound, bound) samples from {@code rng}, like {@code torch.nn.init.uniform_}. */
-    public Parameter uniform(Random rng, double bound) {
-        for (int i = 0; i < data.length; i++) data[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+    /** Fills with U(-bound, bound) samples from {@code g}: {@code torch.nn.init.uniform_(p, -bound, bound)}, the same draws. */
+    public Parameter uniform(TorchGenerator g, double bound) {
+        g.uniform_(data, 0, data.length, -bound, bound);
         return this;
     }
 

@@ -17,11 +17,11 @@ final class QkvLora {
     private final int c;
     private final LoraAdapter[] adapters = new LoraAdapter[3];   // query, key, value; null where not adapted
 
-    /** Adapters for the roles {@code config} targets, A drawn from {@code init} in the order query, key, value. */
-    QkvLora(String name, int c, LoraConfig config, java.util.Random init) {
+    /** Adapters for the roles {@code config} targets, in the order query, key, value; A and B zero (the caller draws A). */
+    QkvLora(String name, int c, LoraConfig config) {
         this.c = c;
         for (int r = 0; r < 3; r++) {
-            if (config.targets(ROLES[r])) adapters[r] = new LoraAdapter(name + "." + ROLES[r], c, c, config, init);
+            if (config.targets(ROLES[r])) adapters[r] = new LoraAdapter(name + "." + ROLES[r], c, c, config);
         }
     }
 

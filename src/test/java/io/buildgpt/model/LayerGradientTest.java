@@ -1,7 +1,9 @@
 package io.buildgpt.model;
 
+import io.buildgpt.random.TorchGenerator;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
 class LayerGradientTest {
@@ -14,13 +16,41 @@ class LayerGradientTest {
         return x;
     }
 
+    /**
+     * The layers are built with zeros (their constructors draw nothing). These checks need some values: this
+     * fills {@code params} in order with what the constructors drew before, U(-1/sqrt(in), 1/sqrt(in)) from
+     * {@code java.util.Random(seed)}, weight then bias, LayerNorm untouched, so every check sees the numbers
+     * it was written against (the feedForward case relies on where its kink lies).
+     */
+    static <L> L initialised(L layer, List<Parameter> params, long seed) {
+        Random init = new Random(seed);
+        int fanIn = -1;
+        for (Parameter p : params) {
+            if (p.name().contains(".ln")) continue;                          // LayerNorm: 1 and 0, no draw
+            if (p.shape().length == 2) fanIn = p.shape()[1];
+            double bound = 1 / Math.sqrt(fanIn);
+            for (int i = 0; i < p.size(); i++) p.data()[i] = (float) ((init.nextDouble() * 2 - 1) * bound);
+        }
+        return layer;
+    }
+
+    static Linear linear(String name, int in, int out, boolean bias, long seed) {
+        Linear l = new Linear(name, in, out, bias);
+        return initialised(l, l.parameters(), seed);
+    }
+
+    static MultiHeadAttention attention(int nEmbd, int nHead, int blockSize, long seed) {
+        MultiHeadAttention sa = new MultiHeadAttention("sa", nEmbd, nHead, blockSize, 0.0, new TorchGenerator(seed + 1));
+        return initialised(sa, sa.parameters(), seed);
+    }
+
     @Test
     void linearWithAndWithoutBias() {
         for (int rows : new int[]{3, 12}) { // below and above Linear.FEW_ROWS: both forward paths
-            Linear lin = new Linear("lin", 5, 6, true, new Random(1));
+            Linear lin = linear("lin", 5, 6, true, 1);
             LayerCheck.check("Linear rows=" + rows, input(rows * 5, 2), rows * 6, x -> lin.forward(x, rows), lin::backward, lin.parameters(), 1e-2);
         }
-        Linear noBias = new Linear("key", 5, 3, false, new Random(3));
+        Linear noBias = linear("key", 5, 3, false, 3);
         LayerCheck.check("Linear no bias", input(8 * 5, 4), 8 * 3, x -> noBias.forward(x, 8), noBias::backward, noBias.parameters(), 1e-2);
     }
 
@@ -37,20 +67,21 @@ class LayerGradientTest {
 
     @Test
     void multiHeadAttention() {
-        MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
+        MultiHeadAttention sa = attention(C, 2, T, 7);
         LayerCheck.check("MultiHeadAttention", input(B * T * C, 9), B * T * C, x -> sa.forward(x, B, T, true), sa::backward, sa.parameters(), 1e-2);
     }
 
     @Test
     void attentionWithAShorterTimeThanTheBlock() {
-        MultiHeadAttention sa = new MultiHeadAttention("sa", C, 4, 6, 0.0, new Random(10), new Random(11));
+        MultiHeadAttention sa = attention(C, 4, 6, 10);
         LayerCheck.check("MultiHeadAttention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(x, 3, 3, true), sa::backward, sa.parameters(), 1e-2);
     }
 
     // seed 15 puts a hidden pre-activation at 0.0007: LayerCheck must skip that kink, not fail
     @Test
     void feedForward() {
-        FeedForward ff = new FeedForward("ffwd", C, 0.0, new Random(13), 14);
+        FeedForward ff = new FeedForward("ffwd", C, 0.0, 14);
+        initialised(ff, ff.parameters(), 13);
         LayerCheck.check("FeedForward", input(B * T * C, 15), B * T * C, x -> ff.forward(x, B * T, true), ff::backward, ff.parameters(), 1e-2);
     }
 
@@ -69,7 +100,8 @@ class LayerGradientTest {
 
     @Test
     void block() {
-        Block block = new Block("blocks.0", new GptConfig(7, T, C, 2, 1, 0.0), new Random(16), new Random(17));
+        Block block = new Block("blocks.0", new GptConfig(7, T, C, 2, 1, 0.0), new TorchGenerator(17));
+        initialised(block, block.parameters(), 16);
         smoothRelus(block.parameters());
         LayerCheck.check("Block", input(B * T * C, 19), B * T * C, x -> block.forward(x, B, T, true), block::backward, block.parameters(), 1e-2);
     }

@@ -26,7 +26,7 @@ class LoraTest {
     /** B starts at zero, which makes dA zero too: give it values so both gradients are checked. */
     static void randomizeB(List<LoraAdapter> adapters, long seed, double std) {
         Random r = new Random(seed);
-        for (LoraAdapter a : adapters) a.b().normal(r, std);
+        for (LoraAdapter a : adapters) for (int i = 0; i < a.b().size(); i++) a.b().data()[i] = (float) (r.nextGaussian() * std);
     }
 
     private static List<Parameter> params(List<LoraAdapter> adapters) {
@@ -39,7 +39,7 @@ class LoraTest {
     void adapterGradientsInALinearMatchFiniteDifferences() {
         for (int rows : new int[]{3, 12}) { // both forward paths of Linear
             for (boolean quantized : new boolean[]{false, true}) {
-                Linear lin = new Linear("lin", 5, 6, true, new Random(1));
+                Linear lin = LayerGradientTest.linear("lin", 5, 6, true, 1);
                 LoraAdapter ad = adapt(lin, quantized, ALL);
                 randomizeB(List.of(ad), 3, 0.5);
                 LayerCheck.check("Linear+LoRA rows=" + rows + " quantized=" + quantized, input(rows * 5, 4), rows * 6,
@@ -50,7 +50,7 @@ class LoraTest {
 
     @Test
     void adapterGradientsInAttentionMatchFiniteDifferences() {
-        MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
+        MultiHeadAttention sa = LayerGradientTest.attention(C, 2, T, 7);
         List<LoraAdapter> adapters = adapt(sa, ALL);
         assertEquals(4, adapters.size(), "query, key, value, proj");
         randomizeB(adapters, 10, 0.5);
@@ -201,7 +201,7 @@ class LoraTest {
     void dropoutBranchGradientsInALinearMatchFiniteDifferencesWithAFixedMask() {
         for (int rows : new int[]{3, 12}) {
             for (boolean quantized : new boolean[]{false, true}) {
-                Linear lin = new Linear("lin", 5, 6, true, new Random(1));
+                Linear lin = LayerGradientTest.linear("lin", 5, 6, true, 1);
                 LoraAdapter ad = adapt(lin, quantized, ALL_DROP);
                 randomizeB(List.of(ad), 3, 0.5);
                 float[] x = input(rows * 5, 4);
@@ -218,7 +218,7 @@ class LoraTest {
     @Test
     void dropoutBranchGradientsInAttentionMatchFiniteDifferencesWithAFixedMask() {
         for (LoraConfig config : List.of(ALL_DROP, new LoraConfig(2, 4.0, 0.3, LoraConfig.Targets.QUERY_VALUE))) {
-            MultiHeadAttention sa = new MultiHeadAttention("sa", C, 2, T, 0.0, new Random(7), new Random(8));
+            MultiHeadAttention sa = LayerGradientTest.attention(C, 2, T, 7);
             List<LoraAdapter> adapters = adapt(sa, config);
             randomizeB(adapters, 10, 0.5);
             float[] x = input(B * T * C, 11);
@@ -326,19 +326,28 @@ class LoraTest {
     static LoraAdapter adapt(Linear lin, boolean quantized, LoraConfig config) {
         AdaptedWeight w = AdaptedWeight.of(lin, new Scratch());
         if (quantized) w.quantize(QuantSpec.ofBits(4, 8));
-        return w.attachAdapter("lin", config, new Random(2));
+        return drawA(List.of(w.attachAdapter("lin", config)), 2).get(0);
     }
 
     /** Adapters on {@code sa} as the model wires them: query, key, value (QkvLora), proj; base frozen; A from seed 9. */
     static List<LoraAdapter> adapt(MultiHeadAttention sa, LoraConfig config) {
         Scratch scratch = new Scratch();
-        Random init = new Random(9);
         for (Linear l : sa.linears()) AdaptedWeight.of(l, scratch);
-        sa.setLora(new QkvLora(sa.name(), C, config, init));
-        if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter("sa.proj", config, init);
+        sa.setLora(new QkvLora(sa.name(), C, config));
+        if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter("sa.proj", config);
         List<LoraAdapter> out = new ArrayList<>(sa.lora().adapters());
         if (sa.proj().hook() instanceof AdaptedWeight w && w.adapter() != null) out.add(w.adapter());
-        return out;
+        return drawA(out, 9);
+    }
+
+    /** The adapters are built with A zero: fill A in order with U(-1/sqrt(in), 1/sqrt(in)) from java.util.Random(seed), the values they drew before. */
+    static List<LoraAdapter> drawA(List<LoraAdapter> adapters, long seed) {
+        Random init = new Random(seed);
+        for (LoraAdapter a : adapters) {
+            double bound = 1 / Math.sqrt(a.a().shape()[1]);                           // (r, in)
+            for (int i = 0; i < a.a().size(); i++) a.a().data()[i] = (float) ((init.nextDouble() * 2 - 1) * bound);
+        }
+        return adapters;
     }
 
     static QuantizedWeight quantizedOf(Linear l) {

@@ -12,7 +12,6 @@ import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -29,7 +28,7 @@ class FineTuneTest {
     @Test
     void copyKeepsAdaptersAndRefusesAQuantizedBaseSayingSo() {
         GptLanguageModel adapted = FineTune.copy(pretrained, 1).enableLora(LoraConfig.queryValue(2), 4);
-        Random r = new Random(5);
+        io.buildgpt.random.TorchGenerator r = new io.buildgpt.random.TorchGenerator(5);
         for (LoraAdapter a : adapted.loraAdapters()) a.b().normal(r, 0.5);     // adapters that change the outputs
         double withAdapters = FineTune.heldOutLoss(adapted, data, 4, 3);
         assertNotEquals(FineTune.heldOutLoss(pretrained, data, 4, 3), withAdapters, 1e-3);
