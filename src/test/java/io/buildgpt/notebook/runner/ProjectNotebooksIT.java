@@ -192,17 +192,35 @@ class ProjectNotebooksIT {
 
     @Test
     void embedding() throws Exception {
-        Ran ran = run("03-embedding", List.of());
-        // torch.manual_seed(42); nn.Embedding(3, 2).weight (src/bench/lecture_values.py)
-        String table = ran.text("check-embedding-table").replaceAll("\\s+", "");
-        assertEquals("[[0.3367,0.1288],[0.2345,0.2303],[-1.1229,-0.1863]]", table);
-        String shapes = ran.text("check-lookup");
-        assertTrue(shapes.startsWith("[1, 2]"), shapes);
-        assertTrue(shapes.contains("[2, 2]") && shapes.contains("[2, 3, 2]"), shapes);
-        assertEquals("true", ran.text("check-one-hot").strip());
-        String bigramTable = ran.text("check-bigram-table");
-        assertTrue(bigramTable.matches("(?s).*: V = (\\d+), table \\[\\1, \\1].*"), bigramTable);
-        if (ran.corpus().shakespeare()) assertTrue(bigramTable.contains("tinyshakespeare: V = 65, table [65, 65]"), bigramTable);
+        eachCorpus("03-embedding", List.of(), ran -> {
+            // torch.manual_seed(42); nn.Embedding(3, 2).weight (src/bench/lecture_values.py)
+            String table = ran.text("check-embedding-table").replaceAll("\\s+", "");
+            assertEquals("[[0.3367,0.1288],[0.2345,0.2303],[-1.1229,-0.1863]]", table);
+            String shapes = ran.text("check-lookup");
+            assertTrue(shapes.startsWith("[1, 2]"), shapes);
+            assertTrue(shapes.contains("[2, 2]") && shapes.contains("[2, 3, 2]"), shapes);
+            assertEquals("true", ran.text("check-one-hot").strip());
+            String bigramTable = ran.text("check-bigram-table");
+            assertTrue(bigramTable.matches("(?s).*: V = (\\d+), table \\[\\1, \\1].*"), bigramTable);
+            if (ran.corpus().shakespeare()) assertTrue(bigramTable.contains("tinyshakespeare: V = 65, table [65, 65]"), bigramTable);
+        });
+    }
+
+    @Test
+    void embeddingTryThis() throws Exception {
+        // its "Try this": a (65, 65) table, the bigram's
+        Ran big = tryThis("03-embedding", "-p", "numEmbeddings=65", "-p", "embeddingDim=65");
+        assertTrue(big.text("check-lookup").startsWith("[1, 65]"), big.text("check-lookup"));
+        assertEquals("true", big.text("check-one-hot").strip());
+    }
+
+    @Test
+    void tensorsSplitBatchesTryThis() throws Exception {
+        // its "Try this": another seed gives another batch; blockSize = 1 gives one-character contexts
+        Ran other = tryThis("02-tensors-split-batches", "-p", "seed=7", "-p", "blockSize=1");
+        String batch = other.text("check-batch");
+        assertTrue(batch.startsWith("xb [4, 1] LONG"), batch);
+        assertTrue(other.text("check-pairs").strip().lines().count() == 4 + 3, other.text("check-pairs"));
     }
 
     @Test
@@ -375,8 +393,11 @@ class ProjectNotebooksIT {
         assertEquals(3, blocks, ran.text("check-activation-stats"));
         assertEquals(1, ran.images("check-stage-chart"));
         // its "Try this", small
-        Ran tryThis = run("07-building-gpt-step-by-step", List.of("-p", "maxIters=6", "-p", "evalInterval=5", "-p", "evalIters=1",
+        // (with the second corpus when there is one, so that every notebook also runs on The Prophet)
+        List<String> tryParams = new ArrayList<>(List.of("-p", "maxIters=6", "-p", "evalInterval=5", "-p", "evalIters=1",
                 "-p", "deepLayers=4", "-p", "nHead=2", "-p", "nLayer=2"));
+        GIBRAN.ifPresent(g -> tryParams.addAll(List.of("-p", "corpusName=\"gibran-the-prophet\"")));
+        Ran tryThis = run("07-building-gpt-step-by-step", tryParams);
         assertEquals(STAGES, List.copyOf(stageRows(tryThis.text("check-stage-table")).keySet()));
         assertEquals(2, tryThis.text("check-activation-stats").strip().lines().count(), "two blocks");
     }
@@ -427,6 +448,13 @@ class ProjectNotebooksIT {
         Ran twice = run("09-scaling-up", params);
         assertTrue(twice.text("check-train").contains("resumed from step 6"), twice.text("check-train"));
         assertTrue(twice.text("check-train").contains("9 steps in all"), twice.text("check-train"));
+        if (GIBRAN.isPresent()) {
+            Path other = OUT.resolve("scaled-it-gibran.ckpt");
+            Files.deleteIfExists(other);
+            Ran gibran = run("09-scaling-up", List.of("-p", "corpusName=\"gibran-the-prophet\"", "-p", "batchSize=2",
+                    "-p", "timingSteps=1", "-p", "trainSteps=1", "-p", "evalIters=1", "-p", "checkpointFile=" + javaString(other.toString())));
+            assertTrue(gibran.text("check-train").contains("3 steps in all"), gibran.text("check-train"));
+        }
     }
 
     @Test
@@ -457,5 +485,17 @@ class ProjectNotebooksIT {
             assertFalse(completions.contains("\uFFFD"), "whole UTF-8 characters only");
             assertFalse(String.join("", nb.cells().stream().map(Object::toString).toList()).contains("java.io.PrintStream@"));
         });
+    }
+
+    @Test
+    void finetuneOnYourCodeTryThis() throws Exception {
+        // its "Try this": rank 16 and alpha 32 (small otherwise)
+        String code = javaString(Path.of("src/main/java").toAbsolutePath().toString());
+        Ran ran = tryThis("10-finetune-on-your-code", "-p", "codeFolder=" + code, "-p", "pretrainIters=20", "-p", "fineTuneIters=6",
+                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=16", "-p", "loraAlpha=32");
+        Notebook nb = ran.nb();
+        String table = nb.text(nb.indexOfCellContaining("FineTune.table("));
+        assertTrue(table.contains("LoRA on every Linear"), table);
+        assertTrue(nb.text(nb.indexOfCellContaining("double freshLoss")).contains("alpha / r = 2.00"));
     }
 }
