@@ -127,8 +127,8 @@ class NotebookContentTest {
 
     @Test
     void thePathCheckFindsPathsButNotUrlsOrRelativePaths() {
-        assertEquals("/work/shared/data/tinyshakespeare.txt)".replace(")", ""),
-                absolutePath("tinyshakespeare: 65 distinct (from /work/shared/data/tinyshakespeare.txt)"));
+        assertEquals("/srv/corpora/data/tinyshakespeare.txt",
+                absolutePath("tinyshakespeare: 65 distinct (from /srv/corpora/data/tinyshakespeare.txt)"));
         assertEquals("/home/me/novel.txt", absolutePath("read /home/me/novel.txt"));
         assertEquals("C:\\Users\\me\\novel.txt", absolutePath("read C:\\Users\\me\\novel.txt"));
         assertNotNull(absolutePath("in " + ROOT.resolve("data")));
