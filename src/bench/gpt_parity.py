@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 # The same module the benchmark reference trains, so both compare against one PyTorch definition.
-from reference import GPTLanguageModel
+from lecture_gpt import GPTLanguageModel
 
 
 def read_parameters(path):

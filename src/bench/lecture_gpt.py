@@ -1,6 +1,7 @@
 """The lecture's final gpt.py model (Karpathy, "Let's build GPT"), as a module: the classes in the
-lecture's construction order, with its `_init_weights`. Imported by torch_random.py (initial
-weights) and gpt_curve.py (training curve); PyTorch is the yardstick here, not part of the product."""
+lecture's construction order, with its `_init_weights`, and its generation loop. The one definition
+that every script here uses: reference.py (compare.sh), gpt_parity.py, torch_step.py, torch_random.py
+(initial weights) and gpt_curve.py (training curve). PyTorch is the yardstick, not part of the product."""
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
@@ -62,8 +63,9 @@ class Block(nn.Module):
 
 
 class GPTLanguageModel(nn.Module):
-    def __init__(self, vocab_size, block_size, n_embd, n_head, n_layer, dropout):
+    def __init__(self, vocab_size, block_size, n_embd, n_head, n_layer, dropout=0.0):
         super().__init__()
+        self.block_size = block_size
         self.token_embedding_table = nn.Embedding(vocab_size, n_embd)
         self.position_embedding_table = nn.Embedding(block_size, n_embd)
         self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size, dropout) for _ in range(n_layer)])
@@ -89,3 +91,12 @@ class GPTLanguageModel(nn.Module):
             return logits, None
         B, T, C = logits.shape
         return logits, F.cross_entropy(logits.view(B * T, C), targets.view(B * T))
+
+    @torch.no_grad()
+    def generate(self, idx, max_new_tokens):
+        # the lecture's loop: the whole (cropped) context is recomputed for every new token
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx[:, -self.block_size:])
+            probs = F.softmax(logits[:, -1, :], dim=-1)
+            idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
+        return idx

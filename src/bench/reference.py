@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from lecture_gpt import GPTLanguageModel  # the lecture's final gpt.py model, with dropout 0 here
+
 
 def rss_mb():
     with open("/proc/self/status") as f:
@@ -37,90 +39,6 @@ def bigram(text):
     torch.manual_seed(1337)
     vocab_size, get_batch = lecture_data(text, block_size, batch_size)
     train_loop(BigramLanguageModel(vocab_size), get_batch, lr, max_iters, eval_interval, eval_iters, "bigram")
-
-
-class Head(nn.Module):
-    def __init__(self, n_embd, head_size, block_size):
-        super().__init__()
-        self.key = nn.Linear(n_embd, head_size, bias=False)
-        self.query = nn.Linear(n_embd, head_size, bias=False)
-        self.value = nn.Linear(n_embd, head_size, bias=False)
-        self.register_buffer("tril", torch.tril(torch.ones(block_size, block_size)))
-
-    def forward(self, x):
-        B, T, C = x.shape
-        k, q = self.key(x), self.query(x)                                  # (B,T,hs)
-        wei = q @ k.transpose(-2, -1) * k.shape[-1] ** -0.5               # (B,T,T)
-        wei = F.softmax(wei.masked_fill(self.tril[:T, :T] == 0, float("-inf")), dim=-1)
-        return wei @ self.value(x)                                         # (B,T,hs)
-
-
-class MultiHeadAttention(nn.Module):
-    def __init__(self, n_embd, n_head, block_size):
-        super().__init__()
-        self.heads = nn.ModuleList([Head(n_embd, n_embd // n_head, block_size) for _ in range(n_head)])
-        self.proj = nn.Linear(n_embd, n_embd)
-
-    def forward(self, x):
-        return self.proj(torch.cat([h(x) for h in self.heads], dim=-1))
-
-
-class FeedForward(nn.Module):
-    def __init__(self, n_embd):
-        super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.ReLU(), nn.Linear(4 * n_embd, n_embd))
-
-    def forward(self, x):
-        return self.net(x)
-
-
-class Block(nn.Module):
-    def __init__(self, n_embd, n_head, block_size):
-        super().__init__()
-        self.sa = MultiHeadAttention(n_embd, n_head, block_size)
-        self.ffwd = FeedForward(n_embd)
-        self.ln1, self.ln2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
-
-    def forward(self, x):
-        x = x + self.sa(self.ln1(x))
-        return x + self.ffwd(self.ln2(x))
-
-
-class GPTLanguageModel(nn.Module):
-    def __init__(self, vocab_size, block_size, n_embd, n_head, n_layer):
-        super().__init__()
-        self.block_size = block_size
-        self.token_embedding_table = nn.Embedding(vocab_size, n_embd)
-        self.position_embedding_table = nn.Embedding(block_size, n_embd)
-        self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size) for _ in range(n_layer)])
-        self.ln_f = nn.LayerNorm(n_embd)
-        self.lm_head = nn.Linear(n_embd, vocab_size)
-        self.apply(self._init_weights)  # the lecture's final gpt.py; Java's LectureInit draws the same values
-
-    def _init_weights(self, module):
-        if isinstance(module, nn.Linear):
-            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
-            if module.bias is not None:
-                torch.nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.Embedding):
-            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
-
-    def forward(self, idx, targets=None):
-        B, T = idx.shape
-        x = self.token_embedding_table(idx) + self.position_embedding_table(torch.arange(T))  # (B,T,C)
-        logits = self.lm_head(self.ln_f(self.blocks(x)))                                     # (B,T,V)
-        if targets is None:
-            return logits, None
-        return logits, F.cross_entropy(logits.view(B * T, -1), targets.view(B * T))
-
-    @torch.no_grad()
-    def generate(self, idx, max_new_tokens):
-        # the lecture's loop: the whole (cropped) context is recomputed for every new token
-        for _ in range(max_new_tokens):
-            logits, _ = self(idx[:, -self.block_size:])
-            probs = F.softmax(logits[:, -1, :], dim=-1)
-            idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
-        return idx
 
 
 def lecture_data(text, block_size, batch_size):

@@ -8,7 +8,7 @@ same shapes, random tokens, untrained weights (speed does not depend on them).
 import argparse, os, statistics, sys, time
 import torch
 sys.path.insert(0, os.path.dirname(__file__))
-from reference import GPTLanguageModel
+from lecture_gpt import GPTLanguageModel
 
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["step", "profile", "generate"])
