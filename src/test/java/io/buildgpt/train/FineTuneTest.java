@@ -88,13 +88,29 @@ class FineTuneTest {
     }
 
     @Test
-    void heapAfterGcSeesWhatIsStillReachable() {
-        long before = MemoryUse.heapAfterGc();
+    void heapAfterGcSeesWhatIsStillReachable() throws InterruptedException {
+        long before = settledHeap();
         float[][] held = new float[4096][1024];          // 16 MiB in small arrays: G1 counts huge ones by whole regions
         held[4095][1023] = 1f;
         long grew = MemoryUse.heapAfterGc() - before;
         assertEquals(16 << 20, grew, 1 << 20, "the arrays, within 1 MiB of headers and other activity");
         assertEquals(1f, held[4095][1023]);
         assertTrue(MemoryUse.residentBytes() != 0);
+    }
+
+    /**
+     * The heap after the objects of earlier tests are really gone: ND4J's cleaner thread and reference
+     * processing free them a GC cycle or two after they become unreachable, so one settled reading can
+     * still shrink by a megabyte a moment later (seen once in a full suite run).
+     */
+    private static long settledHeap() throws InterruptedException {
+        long last = MemoryUse.heapAfterGc();
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(50);
+            long now = MemoryUse.heapAfterGc();
+            if (Math.abs(now - last) < 64 * 1024) return now;
+            last = now;
+        }
+        return last;
     }
 }
