@@ -95,7 +95,8 @@ def gpt_small(text, max_iters=5000, new_tokens=500):
     train_loop(model, get_batch, 1e-3, max_iters, 500, 200, "gpt-small")
     model.eval()
     context = torch.zeros((1, 1), dtype=torch.long)
-    model.generate(context, 20)  # warm-up
+    for _ in range(3):  # warm-up: the same run three times, untimed, as the Java side does
+        model.generate(context, new_tokens)
     t0 = time.perf_counter()
     model.generate(context, new_tokens)
     seconds = time.perf_counter() - t0

@@ -6,6 +6,7 @@ import org.bytedeco.openblas.global.openblas;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.IdentityHashMap;
 
 /**
  * The one door to BLAS: {@code cblas_sgemm} of the OpenBLAS that {@code nd4j-native} already brings
@@ -28,6 +29,7 @@ import java.nio.FloatBuffer;
 final class Blas {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<IdentityHashMap<float[], FloatBuffer>> PINNED = new ThreadLocal<>();
 
     static {
         Loader.load(openblas.class);
@@ -39,6 +41,30 @@ final class Blas {
     /** Forces the native library to load (about half a second, once). */
     static void load() {
         // the static initialiser does the work
+    }
+
+    /**
+     * Until the returned scope is closed, each weight this thread hands to a product as frozen
+     * ({@link Scratch#weight}) is copied into a direct buffer once and reused, instead of once per
+     * product. For generation: every token runs every layer's products on the same weights, and for
+     * the few rows of a generation step the weight's copy costs as much as the product. Only for code
+     * that changes no weight while the scope is open; other threads still copy per product.
+     */
+    /** The open {@link #pinWeights} scope of this thread, as an identity token, or null. */
+    static Object pinScope() {
+        return PINNED.get();
+    }
+
+    static Pin pinWeights() {
+        IdentityHashMap<float[], FloatBuffer> outer = PINNED.get();
+        PINNED.set(new IdentityHashMap<>());
+        return () -> PINNED.set(outer);
+    }
+
+    /** The scope of {@link #pinWeights}. */
+    interface Pin extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** This thread's three operand buffers. */
@@ -65,6 +91,7 @@ final class Blas {
     static final class Scratch {
         static final int SLOTS = 8;
         private final FloatBuffer[] slots = new FloatBuffer[SLOTS];
+        private float[] staging;                // heap rows packed for one bulk copy (gather, scatter)
 
         /** Slot {@code i} with room for {@code len} floats, at position 0 (contents undefined). */
         FloatBuffer get(int i, int len) {
@@ -87,6 +114,21 @@ final class Blas {
             return fill(get(1, len), src, off, len);
         }
 
+        /**
+         * The right operand {@code w[0..len)} in B's slot, or, if {@code frozen} (its values do not change
+         * while a {@link #pinWeights} scope of this thread is open) and such a scope is open, its pinned copy.
+         */
+        FloatBuffer weight(float[] w, int len, boolean frozen) {
+            IdentityHashMap<float[], FloatBuffer> pinned = frozen ? PINNED.get() : null;
+            if (pinned == null) return b(w, 0, len);
+            FloatBuffer buf = pinned.get(w);
+            if (buf == null || buf.capacity() < len) {
+                buf = fill(allocate(len), w, 0, len);
+                pinned.put(w, buf);
+            }
+            return buf;
+        }
+
         FloatBuffer c(int len) {
             return get(2, len);
         }
@@ -95,11 +137,27 @@ final class Blas {
             return fill(get(2, len), src, off, len);
         }
 
-        /** {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot {@code i}. */
+        /**
+         * {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot
+         * {@code i}: packed first on the heap, then moved in one bulk copy (a bulk copy into a direct buffer
+         * costs about as much for 16 floats as for 500, and attention gathers rows of {@code hs} floats).
+         */
         FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int cols) {
-            FloatBuffer buf = get(i, rows * cols);
-            for (int r = 0; r < rows; r++) buf.put(r * cols, src, base + r * stride, cols);
-            return buf;
+            float[] packed = staging(rows * cols);
+            for (int r = 0; r < rows; r++) System.arraycopy(src, base + r * stride, packed, r * cols, cols);
+            return fill(get(i, rows * cols), packed, 0, rows * cols);
+        }
+
+        /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]} (one bulk copy, as {@link #gather}). */
+        void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
+            float[] packed = staging(rows * cols);
+            buf.get(0, packed, 0, rows * cols);
+            for (int r = 0; r < rows; r++) System.arraycopy(packed, r * cols, dst, base + r * stride, cols);
+        }
+
+        private float[] staging(int len) {
+            if (staging == null || staging.length < len) staging = new float[Math.max(64, len + len / 4)];
+            return staging;
         }
 
         private static FloatBuffer fill(FloatBuffer dst, float[] src, int off, int len) {
@@ -111,11 +169,6 @@ final class Blas {
             int n = Math.max(64, floats + floats / 4); // a quarter extra: a growing operand does not reallocate every call
             return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
-    }
-
-    /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]}. */
-    static void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
-        for (int r = 0; r < rows; r++) buf.get(r * cols, dst, base + r * stride, cols);
     }
 
     /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */

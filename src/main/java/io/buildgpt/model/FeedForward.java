@@ -56,12 +56,26 @@ public final class FeedForward {
         float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
         Profile.stop(Op.FF2_B, t0);
         t0 = Profile.start();
-        for (int i = 0; i < n * 4 * nEmbd; i++) dh[i] = h[i] > 0 ? da[i] : 0f; // relu' (n,4C)
+        reluBackward(h, da, dh, n * 4 * nEmbd);                  // relu' (n,4C)
         Profile.stop(Op.RELU_B, t0);
         t0 = Profile.start();
         float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
         Profile.stop(Op.FF1_B, t0);
         return dx;
+    }
+
+    /**
+     * {@code dh = h > 0 ? da : 0}, without a branch: about half of the pre-activations are positive in no
+     * predictable order, and a mispredicted branch per element made this loop cost a third of a matrix
+     * product. A float's bits read as an int are positive exactly when the float is above +0 (NaN aside),
+     * so {@code (-bits & ~bits) >> 31} is all ones there and 0 elsewhere ({@code -0.0}'s bits included).
+     */
+    static void reluBackward(float[] h, float[] da, float[] dh, int len) {
+        for (int i = 0; i < len; i++) {
+            int bits = Float.floatToRawIntBits(h[i]);
+            int keep = (-bits & ~bits) >> 31;                                    // -1 where h > 0, else 0
+            dh[i] = Float.intBitsToFloat(Float.floatToRawIntBits(da[i]) & keep);
+        }
     }
 
     List<Linear> linears() {

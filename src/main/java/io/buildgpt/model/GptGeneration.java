@@ -46,6 +46,15 @@ final class GptGeneration {
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
         int[] given = TokenIds.of(idx, "idx", vocab);
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
+        try (Blas.Pin pin = Blas.pinWeights()) {  // no weight changes while generating: BLAS keeps its copies
+            generate(seq, batch, total, start, maxNewTokens, rng, cached);
+        }
+        long[] out = new long[seq.length];
+        for (int i = 0; i < seq.length; i++) out[i] = seq[i];
+        return Nd4j.createFromArray(out).reshape(batch, total);
+    }
+
+    private void generate(int[] seq, int batch, int total, int start, int maxNewTokens, TorchGenerator rng, boolean cached) {
         int[] next = new int[batch];
         int[] cond = new int[batch * blockSize]; // the cropped context, reused: nothing is allocated per token
         int len = start;
@@ -70,9 +79,6 @@ final class GptGeneration {
             }
             len++;
         }
-        long[] out = new long[seq.length];
-        for (int i = 0; i < seq.length; i++) out[i] = seq[i];
-        return Nd4j.createFromArray(out).reshape(batch, total);
     }
 
     /** The last {@code window} tokens of each of the {@code batch} sequences, as {@code (B, window)}. */

@@ -35,6 +35,7 @@ public final class Head {
     private final Dropout dropout;
     private float[] probs, dWeights;  // (B, T, T)
     private float[] weights;          // probs after dropout (B, T, T)
+    private float[] dProbs;           // dWeights through the dropout mask (B, T, T), when a mask was drawn
     private int batch, time;
 
     public Head(String name, int index, int nEmbd, int headSize, double dropout, long dropoutSeed) {
@@ -64,7 +65,7 @@ public final class Head {
         dropout.forward(probs, 0, false); // marks the dropout inactive until a training forward with p > 0
     }
 
-    /** Whether a forward pass in this mode draws a dropout mask: then the sequences must run in order, on one thread. */
+    /** Whether a forward pass in this mode draws a dropout mask: then it runs in three phases ({@link #scores}, {@link #dropOut}, {@link #mix}). */
     boolean dropsOut(boolean training) {
         return training && dropout.p() > 0;
     }
@@ -74,11 +75,14 @@ public final class Head {
         return weights != probs;
     }
 
-    /** Reads {@code qkv (B,T,3C)}, writes this head's {@code (B,T,headSize)} into its columns of {@code out (B,T,C)}; after {@link #prepare}. */
-    void forward(float[] qkv, float[] out, boolean training) {
-        for (int b = 0; b < batch; b++) scores(qkv, b);
+    /**
+     * With dropout, a forward pass is {@link #scores} of every sequence, then this (the mask of all
+     * {@code (B,T,T)} weights from this head's own generator, in one go), then {@link #mix} of every
+     * sequence. Heads have separate generators, so the heads may draw their masks on different threads
+     * and the sequences of each phase may run on any thread: the result is the same for any thread count.
+     */
+    void dropOut(boolean training) {
         weights = dropout.forward(probs, batch * time * time, training);         // (B,T,T)
-        for (int b = 0; b < batch; b++) mix(qkv, out, b);
     }
 
     /** Sequence {@code b} alone, without dropout: independent of the other sequences and heads, so any thread may run it. */
@@ -92,7 +96,7 @@ public final class Head {
     //   wei = q @ k^T * hs^-0.5   (T,hs) @ (hs,T) -> (T,T)   all T x T scores: the masked half costs less as a
     //   wei = masked_fill(tril == 0, -inf); softmax             GEMM than skipping it in a loop would save
     //   out = wei @ v             (T,T) @ (T,hs) -> (T,hs)
-    private void scores(float[] qkv, int b) {
+    void scores(float[] qkv, int b) {
         int c3 = 3 * c, base = b * time * c3, tt = time * time;
         Blas.Scratch s = Blas.scratch();
         FloatBuffer q = s.gather(3, qkv, base + qOff, c3, time, headSize);      // (T,hs)
@@ -103,14 +107,14 @@ public final class Head {
         for (int t = 0; t < time; t++) causalSoftmax(probs, (b * time + t) * time, t + 1, time); // masked, softmax (T,T)
     }
 
-    private void mix(float[] qkv, float[] out, int b) {
+    void mix(float[] qkv, float[] out, int b) {
         int c3 = 3 * c, tt = time * time;
         Blas.Scratch s = Blas.scratch();
         FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);             // (T,T), after dropout
         FloatBuffer v = s.gather(5, qkv, b * time * c3 + vOff, c3, time, headSize); // (T,hs)
         FloatBuffer o = s.get(7, time * headSize);
         Blas.sgemm(false, false, time, headSize, time, 1f, wei, time, v, headSize, 0f, o, headSize); // (T,T) @ (T,hs)
-        Blas.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
+        s.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
     }
 
     /** The attention probabilities of batch row {@code b} from the last forward pass, {@code (T, T)}, before dropout. */
@@ -120,21 +124,23 @@ public final class Head {
         return out;
     }
 
-    /** {@code dOut (B,T,C)}, this head's columns -> writes its query, key and value gradients into its columns of {@code dQkv (B,T,3C)}. */
-    void backward(float[] dOut, float[] qkv, float[] dQkv) {
-        for (int b = 0; b < batch; b++) backwardWeights(dOut, qkv, dQkv, b);
-        float[] dProbs = dropout.backward(dWeights);                              // (B,T,T)
-        for (int b = 0; b < batch; b++) backwardScores(qkv, dQkv, dProbs, b);
-    }
-
-    /** Sequence {@code b} alone, when the forward pass drew no mask; any thread may run it. */
+    /**
+     * Sequence {@code b} alone, when the forward pass drew no mask; any thread may run it. With a mask
+     * the backward pass runs in three phases, like the forward: {@link #backwardWeights} of every
+     * sequence, {@link #dropOutBackward}, then {@link #backwardScores} of every sequence.
+     */
     void backwardSequence(float[] dOut, float[] qkv, float[] dQkv, int b) {
         backwardWeights(dOut, qkv, dQkv, b);
-        backwardScores(qkv, dQkv, dWeights, b);
+        backwardScores(qkv, dQkv, b);
+    }
+
+    /** Through the dropout on the weights: {@code dProbs = dWeights * mask} for all {@code (B,T,T)}. */
+    void dropOutBackward() {
+        dProbs = dropout.backward(dWeights);                                     // (B,T,T)
     }
 
     /** {@code dWei = dOut @ v^T (T,T)} into dWeights, and {@code dv = wei^T @ dOut (T,hs)} into dQkv. */
-    private void backwardWeights(float[] dOut, float[] qkv, float[] dQkv, int b) {
+    void backwardWeights(float[] dOut, float[] qkv, float[] dQkv, int b) {
         int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * headSize;
         Blas.Scratch s = Blas.scratch();
         FloatBuffer dO = s.gather(7, dOut, b * time * c + outOff, c, time, headSize); // (T,hs)
@@ -144,11 +150,12 @@ public final class Head {
         Blas.sgemm(false, true, time, time, headSize, 1f, dO, headSize, v, headSize, 0f, dWei, time); // (T,hs) @ (hs,T)
         Blas.copyOut(dWei, dWeights, b * tt, tt);
         Blas.sgemm(true, false, time, headSize, time, 1f, wei, time, dO, headSize, 0f, dv, headSize); // (T,T)^T @ (T,hs)
-        Blas.scatter(dv, dQkv, base + vOff, c3, time, headSize);                   // this (b, head)'s own columns
+        s.scatter(dv, dQkv, base + vOff, c3, time, headSize);                   // this (b, head)'s own columns
     }
 
     /** Through the softmax ({@code dS = p * (dp - sum p*dp) * scale}, 0 where masked), then {@code dq = dS @ k}, {@code dk = dS^T @ q}. */
-    private void backwardScores(float[] qkv, float[] dQkv, float[] dProbs, int b) {
+    void backwardScores(float[] qkv, float[] dQkv, int b) {
+        float[] dProbs = droppedOut() ? this.dProbs : dWeights;                  // (B,T,T), gradient of the probabilities
         int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * headSize;
         for (int t = 0; t < time; t++) {
             int w = (b * time + t) * time;
@@ -164,8 +171,8 @@ public final class Head {
         FloatBuffer dq = sc.get(0, ths), dk = sc.get(1, ths);
         Blas.sgemm(false, false, time, headSize, time, 1f, dS, time, k, headSize, 0f, dq, headSize); // (T,T) @ (T,hs)
         Blas.sgemm(true, false, time, headSize, time, 1f, dS, time, q, headSize, 0f, dk, headSize);  // (T,T)^T @ (T,hs)
-        Blas.scatter(dq, dQkv, base + qOff, c3, time, headSize);
-        Blas.scatter(dk, dQkv, base + kOff, c3, time, headSize);
+        sc.scatter(dq, dQkv, base + qOff, c3, time, headSize);
+        sc.scatter(dk, dQkv, base + kOff, c3, time, headSize);
     }
 
     /** In place on scores {@code p[off .. off+total)}: softmax over the first {@code valid}, 0 (a score of -inf) for the rest. */
@@ -174,7 +181,7 @@ public final class Head {
         for (int s = 0; s < valid; s++) max = Math.max(max, p[off + s]);
         float sum = 0f;
         for (int s = 0; s < valid; s++) {
-            float e = (float) Math.exp(p[off + s] - max);
+            float e = Softmax.exp(p[off + s] - max);
             p[off + s] = e;
             sum += e;
         }
@@ -193,15 +200,12 @@ public final class Head {
                                  int valid, int total, float[] p, int pOff) {
         float max = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < valid; s++) {
-            int k = kBase + s * kStride;
-            float dot = 0f;
-            for (int d = 0; d < hs; d++) dot += q[qOff + d] * keys[k + d];
-            p[pOff + s] = dot * scale;
+            p[pOff + s] = dot(q, qOff, keys, kBase + s * kStride, hs) * scale;
             max = Math.max(max, p[pOff + s]);
         }
         float sum = 0f;
         for (int s = 0; s < valid; s++) {
-            float e = (float) Math.exp(p[pOff + s] - max);
+            float e = Softmax.exp(p[pOff + s] - max);
             p[pOff + s] = e;
             sum += e;
         }
@@ -210,6 +214,23 @@ public final class Head {
         for (int s = valid; s < total; s++) p[pOff + s] = 0f;
         float inv = 1f / sum;
         for (int s = 0; s < valid; s++) p[pOff + s] *= inv;
+    }
+
+    /**
+     * {@code a[aOff..aOff+len) . b[bOff..bOff+len)} with four partial sums: a single running sum waits
+     * for each addition before the next, four let the CPU overlap them.
+     */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int d = 0;
+        for (; d + 3 < len; d += 4) {
+            s0 += a[aOff + d] * b[bOff + d];
+            s1 += a[aOff + d + 1] * b[bOff + d + 1];
+            s2 += a[aOff + d + 2] * b[bOff + d + 2];
+            s3 += a[aOff + d + 3] * b[bOff + d + 3];
+        }
+        for (; d < len; d++) s0 += a[aOff + d] * b[bOff + d];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */

@@ -44,6 +44,8 @@ public final class MultiHeadAttention {
     private final String name;
     private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
     private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
+    private Object stackedIn;                   // the pin scope in which wQkv was last stacked, or null
+    private boolean ownStack = true;            // wQkv is this layer's alone (not shared): BLAS may pin it (Blas#pinWeights)
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds) {
         this(name, nEmbd, nHead, blockSize, dropout, dropoutSeeds, Parallel.SERIAL);
@@ -68,6 +70,14 @@ public final class MultiHeadAttention {
         this.cache = new KvCache(nEmbd, nHead, blockSize);
     }
 
+    /**
+     * Below this many multiply-adds ({@code B*T*T*C} for the scores) the heads run on the caller's thread:
+     * handing a few microseconds of work to the pool costs more than it saves, and a generation step
+     * (one sequence of at most blockSize positions) ran at two threads at two thirds of the speed of one.
+     * Which thread runs a (sequence, head) pair does not change its bits.
+     */
+    static final long PARALLEL_WORK = 1 << 18;
+
     /** {@code (B,T,C) -> (B,T,C)}. */
     public float[] forward(float[] x, int batch, int time, boolean training) {
         int n = batch * time;
@@ -77,16 +87,25 @@ public final class MultiHeadAttention {
         this.time = time;
         long t0 = Profile.start();
         branch = lora != null && lora.dropsOut(training);
-        stackWeights(!branch);                                       // heads' (hs,C) x 3H -> (3C,C)
-        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        stack(!branch);                                              // heads' (hs,C) x 3H -> (3C,C)
+        mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
         Profile.stop(Op.QKV_F, t0);
         t0 = Profile.start();
         for (Head h : heads) h.prepare(batch, time, training);
-        if (heads[0].dropsOut(training)) {                           // the masks are drawn in order: one thread
-            for (Head h : heads) h.forward(qkv, cat, training);      // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C)
+        if (heads[0].dropsOut(training)) {                           // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C), in phases:
+            par.forRange(batch * nHead, (w, from, to) -> {           // scores and softmax (B,nh,T,T)
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].scores(qkv, bh / nHead);
+            });
+            par.forRange(nHead, (w, from, to) -> {                   // masks, each head from its own generator
+                for (int h = from; h < to; h++) heads[h].dropOut(true);
+            });
+            par.forRange(batch * nHead, (w, from, to) -> {           // weights @ values -> cat
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].mix(qkv, cat, bh / nHead);
+            });
         } else {                                                     // (batch, head) pairs are independent
-            par.forRange(batch * nHead, (w, from, to) -> {
+            Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
+            p.forRange(batch * nHead, (w, from, to) -> {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].forwardSequence(qkv, cat, bh / nHead);
             });
         }
@@ -107,8 +126,16 @@ public final class MultiHeadAttention {
         Profile.stop(Op.PROJ_B, t0);
         t0 = Profile.start();
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
-        if (heads[0].droppedOut()) {
-            for (Head h : heads) h.backward(dCat, qkv, dQkv);        // (B,T,C) -> (B,T,3C)
+        if (heads[0].droppedOut()) {                                 // (B,T,C) -> (B,T,3C), in the forward's phases
+            par.forRange(batch * nHead, (w, from, to) -> {
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardWeights(dCat, qkv, dQkv, bh / nHead);
+            });
+            par.forRange(nHead, (w, from, to) -> {
+                for (int h = from; h < to; h++) heads[h].dropOutBackward();
+            });
+            par.forRange(batch * nHead, (w, from, to) -> {
+                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardScores(qkv, dQkv, bh / nHead);
+            });
         } else {
             par.forRange(batch * nHead, (w, from, to) -> {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardSequence(dCat, qkv, dQkv, bh / nHead);
@@ -120,6 +147,7 @@ public final class MultiHeadAttention {
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
         stackWeights(!branch);                                       // again: the buffer may be shared between layers
+        stackedIn = null;
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
         if (branch) lora.backwardBranch(dQkv, dx);                   // its third of dQkv: dA, dB; dx += (dh @ A) * mask
         Profile.stop(Op.QKV_B, t0);
@@ -137,8 +165,8 @@ public final class MultiHeadAttention {
         this.x = x;
         this.batch = batch;
         this.time = time;
-        stackWeights(true);
-        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        stack(true);
+        mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         cache.last(qkv, batch, time, cat);                           // q_last (hs) . k (T,hs) -> @ v (T,hs) -> cat (B,C)
         return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
     }
@@ -162,6 +190,18 @@ public final class MultiHeadAttention {
         }
         cache.step(qkv, batch, pos, cat);                            // cache[:, pos] = k, v; attend -> cat (B,C)
         return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+    }
+
+    /**
+     * {@link #stackWeights}, skipped while the same {@link Blas#pinWeights} scope (generation) is open and
+     * this layer's own stack already holds the weights: they cannot change in there, and restacking
+     * {@code 3C*C} floats per token cost a fifth of the small GPT's QKV time.
+     */
+    private void stack(boolean withAdapters) {
+        Object scope = Blas.pinScope();
+        if (scope != null && ownStack && scope == stackedIn) return;
+        stackWeights(withAdapters);
+        stackedIn = ownStack ? scope : null;
     }
 
     /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus (if {@code withAdapters}) each adapter's s * B @ A on its (C,C) block. */
@@ -205,6 +245,7 @@ public final class MultiHeadAttention {
     void shareStackBuffers(float[] w, float[] dw) {
         this.wQkv = w;
         this.dWQkv = dw;
+        this.ownStack = false;
     }
 
     String name() {

@@ -30,12 +30,18 @@ class ParallelGptTest {
     }
 
     @Test
-    void dropoutRunsInOrderAndStillMatches() {
-        GptConfig config = new GptConfig(13, 8, 16, 2, 2, 0.2);
-        try (GptLanguageModel one = new GptLanguageModel(config, 3); GptLanguageModel two = new GptLanguageModel(config, 3, 2)) {
-            int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, 1), y = GptLanguageModelTest.randomIds(4 * 8, 13, 2);
-            assertEquals(one.lossAndGradients(x, y, 4, 8), two.lossAndGradients(x, y, 4, 8), 0.0);
-            assertSameParameters(one.parameters(), two.parameters(), true);
+    void dropoutMasksDrawnPerHeadOnSeveralThreadsStillMatch() {
+        GptConfig config = new GptConfig(13, 8, 16, 4, 2, 0.2);
+        try (GptLanguageModel one = new GptLanguageModel(config, 3); GptLanguageModel two = new GptLanguageModel(config, 3, 2);
+             GptLanguageModel three = new GptLanguageModel(config, 3, 3)) {
+            for (int step = 0; step < 2; step++) {                                // the second step draws the next masks
+                int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, 1 + step), y = GptLanguageModelTest.randomIds(4 * 8, 13, 2 + step);
+                double loss = one.lossAndGradients(x, y, 4, 8);
+                assertEquals(loss, two.lossAndGradients(x, y, 4, 8), 0.0);
+                assertEquals(loss, three.lossAndGradients(x, y, 4, 8), 0.0);
+                assertSameParameters(one.parameters(), two.parameters(), true);
+                assertSameParameters(one.parameters(), three.parameters(), true);
+            }
         }
     }
 
@@ -45,8 +51,8 @@ class ParallelGptTest {
         int before = poolThreads(), peak = before;
         for (int i = 0; i < 100; i++) {
             GptLanguageModel model = new GptLanguageModel(config, i, 2); // never closed, as in a loop or a re-run cell
-            int[] x = GptLanguageModelTest.randomIds(4 * 8, 13, i);
-            model.loss(x, x, 4, 8);
+            int[] x = GptLanguageModelTest.randomIds(40 * 8, 13, i);          // 320 rows: two row blocks, so both threads work
+            model.loss(x, x, 40, 8);
             peak = Math.max(peak, poolThreads());
         }
         assertTrue(peak > before, "the models used their helper threads");

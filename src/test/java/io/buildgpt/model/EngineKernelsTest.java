@@ -1,0 +1,69 @@
+package io.buildgpt.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The small kernels behind the engine's speed: attention's float exp, ReLU's backward mask, pinned BLAS weights. */
+class EngineKernelsTest {
+    @Test
+    void floatExpIsWithinOneUlpOfTheCorrectlyRoundedValue() {
+        double worst = 0;
+        for (int i = 0; i <= 1_000_000; i++) {
+            float x = -87.3f * i / 1_000_000f;                                   // the whole range a softmax meets
+            float want = (float) Math.exp(x), got = Softmax.exp(x);
+            worst = Math.max(worst, Math.abs(got - want) / Math.ulp(want));
+        }
+        assertTrue(worst <= 1.0, "largest error " + worst + " ulp");
+        assertEquals(1f, Softmax.exp(0f), 0f, "the row's maximum gets exactly 1");
+        assertEquals(1f, Softmax.exp(-0f), 0f);
+        assertEquals(0f, Softmax.exp(Float.NEGATIVE_INFINITY), 0f, "a masked score");
+        assertEquals(0f, Softmax.exp(-200f), 0f, "underflow");
+        assertTrue(Float.isNaN(Softmax.exp(Float.NaN)));
+    }
+
+    @Test
+    void reluBackwardPassesTheGradientExactlyWhereTheInputWasPositive() {
+        float[] h = {2f, -1f, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        float[] da = {1.5f, 2f, 3f, 4f, -5f, 6f, -7f, 8f, 9f};
+        float[] dh = new float[h.length];
+        FeedForward.reluBackward(h, da, dh, h.length);
+        for (int i = 0; i < h.length; i++) assertEquals(h[i] > 0 ? da[i] : 0f, dh[i], 0f, "h = " + h[i]);
+        Random r = new Random(3);
+        float[] hr = new float[1000], dar = new float[1000], dhr = new float[1000];
+        for (int i = 0; i < hr.length; i++) {
+            hr[i] = (float) r.nextGaussian();
+            dar[i] = (float) r.nextGaussian();
+        }
+        FeedForward.reluBackward(hr, dar, dhr, hr.length);
+        for (int i = 0; i < hr.length; i++) assertEquals(hr[i] > 0 ? dar[i] : 0f, dhr[i], 0f);
+    }
+
+    @Test
+    void aPinnedWeightGivesTheSameProductAndIsReadAgainOnceTheScopeCloses() {
+        int n = 40, k = 24, m = 20;
+        Random r = new Random(5);
+        float[] a = new float[n * k], w = new float[m * k];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        Matmul mm = new Matmul();
+        float[] plain = new float[n * m], pinned = new float[n * m], stale = new float[n * m], fresh = new float[n * m];
+        mm.multiplyByTransposeOf(a, w, plain, n, k, m);
+        float[] w0 = w.clone();
+        try (Blas.Pin pin = Blas.pinWeights()) {
+            mm.multiplyByTransposeOf(a, w, true, pinned, n, k, m);
+            w[0] += 1f;                                                           // breaks the scope's promise on purpose:
+            mm.multiplyByTransposeOf(a, w, true, stale, n, k, m);                // the pinned copy is still used
+        }
+        assertArrayEquals(plain, pinned, "pinned and copied operands give the same bits");
+        assertArrayEquals(plain, stale, "inside the scope, BLAS reads the copy made at the first product");
+        mm.multiplyByTransposeOf(a, w, true, fresh, n, k, m);                    // scope closed: copied again
+        float[] expected = new float[n * m];
+        mm.multiplyByTransposeOf(a, w, expected, n, k, m);
+        assertArrayEquals(expected, fresh);
+        assertNotEquals(plain[0], fresh[0], "the changed weight is seen after the scope");
+        assertEquals(w0[1], w[1]);
+    }
+}
