@@ -38,12 +38,23 @@ final class Mt19937 {
         return y & 0xffffffffL;
     }
 
+    /**
+     * The next {@code N} words in place, as the reference {@code next_state}. Written as three loops
+     * instead of one with {@code % N} on both indices, and with the odd-bit test as a mask instead of a
+     * branch: two integer divisions and an unpredictable branch per word made this the slowest part of
+     * drawing (17 ns a word, a third of a dropout-heavy training step); the words are the same.
+     */
     private void twist() {
-        for (int i = 0; i < N; i++) {
-            int y = (mt[i] & UPPER) | (mt[(i + 1) % N] & LOWER);
-            int next = mt[(i + M) % N] ^ (y >>> 1);
-            mt[i] = (y & 1) == 0 ? next : next ^ MATRIX_A;
-        }
+        int i = 0;
+        for (; i < N - M; i++) mt[i] = mix(mt[i], mt[i + 1], mt[i + M]);
+        for (; i < N - 1; i++) mt[i] = mix(mt[i], mt[i + 1], mt[i + M - N]);
+        mt[N - 1] = mix(mt[N - 1], mt[0], mt[M - 1]);
         index = 0;
+    }
+
+    /** One word of the twist: the top bit of {@code a}, the low 31 of {@code b}, shifted and mixed into {@code far}. */
+    private static int mix(int a, int b, int far) {
+        int y = (a & UPPER) | (b & LOWER);
+        return far ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
 }
