@@ -91,10 +91,24 @@ public final class Head {
         mix(qkv, out, b);
     }
 
+    /**
+     * Rows of the {@code (T,T)} weights per product. Position {@code t} attends only to {@code s <= t},
+     * so the rows of a block {@code [r0, r0+TB)} need only the keys and values {@code 0..r0+TB-1}: the
+     * products below skip the blocks above the diagonal, which for the lecture's T = 256 is 6 of 16
+     * blocks of work. A fixed size, so the products are the same for every thread count.
+     */
+    static final int CAUSAL_BLOCK = 64;
+
+    /** {@code buf} from float {@code off} on, as a buffer of its own: an operand inside a packed matrix, for BLAS. */
+    private static FloatBuffer at(FloatBuffer buf, int off) {
+        return off == 0 ? buf : buf.duplicate().position(off).slice();
+    }
+
     // Per sequence b, the lecture's four lines as products of this head's (T,hs) slices, each copied out of
-    // qkv (row stride 3C) into the thread's BLAS buffers (slots: 3 q, 4 k, 5 v, 6 the (T,T) weights, 7 out):
-    //   wei = q @ k^T * hs^-0.5   (T,hs) @ (hs,T) -> (T,T)   all T x T scores: the masked half costs less as a
-    //   wei = masked_fill(tril == 0, -inf); softmax             GEMM than skipping it in a loop would save
+    // qkv (row stride 3C) into the thread's BLAS buffers (slots: 3 q, 4 k, 5 v, 6 the (T,T) weights, 7 out),
+    // by blocks of CAUSAL_BLOCK rows, each block only as far as the diagonal:
+    //   wei = q @ k^T * hs^-0.5   (T,hs) @ (hs,T) -> (T,T)   the entries above the diagonal are left unset...
+    //   wei = masked_fill(tril == 0, -inf); softmax             ...and the softmax writes their 0
     //   out = wei @ v             (T,T) @ (T,hs) -> (T,hs)
     void scores(float[] qkv, int b) {
         int c3 = 3 * c, base = b * time * c3, tt = time * time;
@@ -102,7 +116,11 @@ public final class Head {
         FloatBuffer q = s.gather(3, qkv, base + qOff, c3, time, headSize);      // (T,hs)
         FloatBuffer k = s.gather(4, qkv, base + kOff, c3, time, headSize);      // (T,hs)
         FloatBuffer wei = s.get(6, tt);
-        Blas.sgemm(false, true, time, time, headSize, scale, q, headSize, k, headSize, 0f, wei, time); // (T,T)
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // rows r0.. see keys 0..r0+rows-1
+            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
+            Blas.sgemm(false, true, rows, keys, headSize, scale, at(q, r0 * headSize), headSize, k, headSize,
+                    0f, at(wei, r0 * time), time);                              // (rows,hs) @ (hs,keys) -> (rows,keys)
+        }
         Blas.copyOut(wei, probs, b * tt, tt);
         for (int t = 0; t < time; t++) causalSoftmax(probs, (b * time + t) * time, t + 1, time); // masked, softmax (T,T)
     }
@@ -113,7 +131,11 @@ public final class Head {
         FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);             // (T,T), after dropout
         FloatBuffer v = s.gather(5, qkv, b * time * c3 + vOff, c3, time, headSize); // (T,hs)
         FloatBuffer o = s.get(7, time * headSize);
-        Blas.sgemm(false, false, time, headSize, time, 1f, wei, time, v, headSize, 0f, o, headSize); // (T,T) @ (T,hs)
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // weights beyond the diagonal are 0
+            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
+            Blas.sgemm(false, false, rows, headSize, keys, 1f, at(wei, r0 * time), time, v, headSize,
+                    0f, at(o, r0 * headSize), headSize);                        // (rows,keys) @ (keys,hs) -> (rows,hs)
+        }
         s.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
     }
 
@@ -147,9 +169,13 @@ public final class Head {
         FloatBuffer v = s.gather(5, qkv, base + vOff, c3, time, headSize);          // (T,hs)
         FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);                 // (T,T)
         FloatBuffer dWei = s.get(0, tt), dv = s.get(1, ths);
-        Blas.sgemm(false, true, time, time, headSize, 1f, dO, headSize, v, headSize, 0f, dWei, time); // (T,hs) @ (hs,T)
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // only s <= t is used (backwardScores)
+            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
+            Blas.sgemm(false, true, rows, keys, headSize, 1f, at(dO, r0 * headSize), headSize, v, headSize,
+                    0f, at(dWei, r0 * time), time);                             // (rows,hs) @ (hs,keys)
+        }
         Blas.copyOut(dWei, dWeights, b * tt, tt);
-        Blas.sgemm(true, false, time, headSize, time, 1f, wei, time, dO, headSize, 0f, dv, headSize); // (T,T)^T @ (T,hs)
+        transposedTimes(wei, dO, dv);                                           // (T,T)^T @ (T,hs)
         s.scatter(dv, dQkv, base + vOff, c3, time, headSize);                   // this (b, head)'s own columns
     }
 
@@ -169,10 +195,27 @@ public final class Head {
         FloatBuffer q = sc.gather(3, qkv, base + qOff, c3, time, headSize);         // (T,hs)
         FloatBuffer k = sc.gather(4, qkv, base + kOff, c3, time, headSize);         // (T,hs)
         FloatBuffer dq = sc.get(0, ths), dk = sc.get(1, ths);
-        Blas.sgemm(false, false, time, headSize, time, 1f, dS, time, k, headSize, 0f, dq, headSize); // (T,T) @ (T,hs)
-        Blas.sgemm(true, false, time, headSize, time, 1f, dS, time, q, headSize, 0f, dk, headSize);  // (T,T)^T @ (T,hs)
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // dS is 0 beyond the diagonal
+            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
+            Blas.sgemm(false, false, rows, headSize, keys, 1f, at(dS, r0 * time), time, k, headSize,
+                    0f, at(dq, r0 * headSize), headSize);                       // (rows,keys) @ (keys,hs)
+        }
+        transposedTimes(dS, q, dk);                                             // (T,T)^T @ (T,hs)
         sc.scatter(dq, dQkv, base + qOff, c3, time, headSize);
         sc.scatter(dk, dQkv, base + kOff, c3, time, headSize);
+    }
+
+    /**
+     * {@code out (T,hs) = w^T @ x} for a lower-triangular {@code w (T,T)} (zero above the diagonal):
+     * row {@code s} of the result sums over {@code t >= s} only, so a block of rows {@code [s0, s0+TB)}
+     * reads {@code w}'s rows from {@code s0} on, in its columns {@code s0..}, and {@code x}'s rows from {@code s0} on.
+     */
+    private void transposedTimes(FloatBuffer w, FloatBuffer x, FloatBuffer out) {
+        for (int s0 = 0; s0 < time; s0 += CAUSAL_BLOCK) {
+            int rows = Math.min(CAUSAL_BLOCK, time - s0), terms = time - s0;
+            Blas.sgemm(true, false, rows, headSize, terms, 1f, at(w, s0 * time + s0), time, at(x, s0 * headSize), headSize,
+                    0f, at(out, s0 * headSize), headSize);                     // (terms,rows)^T @ (terms,hs) -> (rows,hs)
+        }
     }
 
     /** In place on scores {@code p[off .. off+total)}: softmax over the first {@code valid}, 0 (a score of -inf) for the rest. */

@@ -3,6 +3,8 @@ package io.buildgpt.model;
 import io.buildgpt.random.TorchGenerator;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.List;
 import java.util.Random;
 
@@ -75,6 +77,54 @@ class LayerGradientTest {
     void attentionWithAShorterTimeThanTheBlock() {
         MultiHeadAttention sa = attention(C, 4, 6, 10);
         LayerCheck.check("MultiHeadAttention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(x, 3, 3, true), sa::backward, sa.parameters(), 1e-2);
+    }
+
+    @Test
+    void attentionLongerThanOneCausalBlock() {
+        int t = 2 * Head.CAUSAL_BLOCK + 22, c = 4;                        // three row blocks, the last one partial
+        MultiHeadAttention sa = attention(c, 2, t, 13);
+        float[] x = input(t * c, 14);
+        float[] out = sa.forward(x, 1, t, false).clone();
+        float[] want = naiveAttention(sa, x, t, c);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], out[i], 1e-5, "output " + i + " (position " + i / c + ")");
+        LayerCheck.check("MultiHeadAttention T=" + t, x, t * c, in -> sa.forward(in, 1, t, true), sa::backward, sa.parameters(), 1e-2);
+    }
+
+    /** The lecture's attention with plain loops, in double: every position's query against all earlier keys, then proj. */
+    private static float[] naiveAttention(MultiHeadAttention sa, float[] x, int t, int c) {
+        int hs = sa.heads().get(0).headSize();
+        double[] cat = new double[t * c];
+        for (int h = 0; h < sa.heads().size(); h++) {
+            Head head = sa.heads().get(h);
+            double[][] q = project(head.query, x, t, c, hs), k = project(head.key, x, t, c, hs), v = project(head.value, x, t, c, hs);
+            for (int i = 0; i < t; i++) {
+                double[] w = new double[i + 1];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j <= i; j++) {
+                    for (int d = 0; d < hs; d++) w[j] += q[i][d] * k[j][d];
+                    w[j] /= Math.sqrt(hs);
+                    max = Math.max(max, w[j]);
+                }
+                for (int j = 0; j <= i; j++) sum += w[j] = Math.exp(w[j] - max);
+                for (int j = 0; j <= i; j++) for (int d = 0; d < hs; d++) cat[i * c + h * hs + d] += w[j] / sum * v[j][d];
+            }
+        }
+        float[] out = new float[t * c], pw = sa.proj().weight().data(), pb = sa.proj().bias().data();
+        for (int i = 0; i < t; i++) {
+            for (int o = 0; o < c; o++) {
+                double y = pb[o];
+                for (int j = 0; j < c; j++) y += cat[i * c + j] * pw[o * c + j];
+                out[i * c + o] = (float) y;
+            }
+        }
+        return out;
+    }
+
+    private static double[][] project(Linear l, float[] x, int t, int c, int hs) {
+        double[][] y = new double[t][hs];
+        float[] w = l.weight().data();
+        for (int i = 0; i < t; i++) for (int o = 0; o < hs; o++) for (int j = 0; j < c; j++) y[i][o] += x[i * c + j] * w[o * c + j];
+        return y;
     }
 
     // seed 15 puts a hidden pre-activation at 0.0007: LayerCheck must skip that kink, not fail
