@@ -30,8 +30,8 @@ public final class Block {
         this.c = config.nEmbd();
         this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par);
         this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par);
-        this.ln1 = new LayerNorm(name + ".ln1", c);
-        this.ln2 = new LayerNorm(name + ".ln2", c);
+        this.ln1 = new LayerNorm(name + ".ln1", c, par);
+        this.ln2 = new LayerNorm(name + ".ln2", c, par);
     }
 
     /** {@code (B,T,C) -> (B,T,C)}; returns this block's output buffer. */

@@ -16,6 +16,7 @@ public final class FeedForward {
     private final Dropout dropout;
     private float[] h, a, dh; // pre-activation, ReLU output, and its gradient: (n, 4C) each
     private int n;
+    private final Parallel par;
 
     public FeedForward(String name, int nEmbd, double dropout, long dropoutSeed) {
         this(name, nEmbd, dropout, dropoutSeed, Parallel.SERIAL);
@@ -26,6 +27,7 @@ public final class FeedForward {
         this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, par);
         this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, par);
         this.dropout = new Dropout(dropout, dropoutSeed);
+        this.par = par;
     }
 
     /** {@code (n, C) -> (n, C)}. */
@@ -40,7 +42,7 @@ public final class FeedForward {
         h = fc1.forward(x, n, training);                          // (n,C) @ (C,4C) -> (n,4C)
         Profile.stop(Op.FF1_F, t0);
         t0 = Profile.start();
-        for (int i = 0; i < n * hidden; i++) a[i] = Math.max(h[i], 0f); // relu (n,4C)
+        elementwise(n * hidden, (from, to) -> relu(h, a, from, to)); // relu (n,4C)
         Profile.stop(Op.RELU_F, t0);
         t0 = Profile.start();
         float[] y = fc2.forward(a, n, training);                  // (n,4C) @ (4C,C) -> (n,C)
@@ -56,7 +58,7 @@ public final class FeedForward {
         float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
         Profile.stop(Op.FF2_B, t0);
         t0 = Profile.start();
-        reluBackward(h, da, dh, n * 4 * nEmbd);                  // relu' (n,4C)
+        elementwise(n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
         Profile.stop(Op.RELU_B, t0);
         t0 = Profile.start();
         float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
@@ -70,12 +72,26 @@ public final class FeedForward {
      * product. A float's bits read as an int are positive exactly when the float is above +0 (NaN aside),
      * so {@code (-bits & ~bits) >> 31} is all ones there and 0 elsewhere ({@code -0.0}'s bits included).
      */
-    static void reluBackward(float[] h, float[] da, float[] dh, int len) {
-        for (int i = 0; i < len; i++) {
+    static void reluBackward(float[] h, float[] da, float[] dh, int from, int to) {
+        for (int i = from; i < to; i++) {
             int bits = Float.floatToRawIntBits(h[i]);
             int keep = (-bits & ~bits) >> 31;                                    // -1 where h > 0, else 0
             dh[i] = Float.intBitsToFloat(Float.floatToRawIntBits(da[i]) & keep);
         }
+    }
+
+    private static void relu(float[] h, float[] a, int from, int to) {
+        for (int i = from; i < to; i++) a[i] = Math.max(h[i], 0f);
+    }
+
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** {@code body} over {@code 0..len-1}, split over the threads when long (each value on its own: the same bits). */
+    private void elementwise(int len, Range body) {
+        Parallel p = len < LayerNorm.PARALLEL_VALUES ? Parallel.SERIAL : par;
+        p.forRange(len, (w, from, to) -> body.run(from, to));
     }
 
     List<Linear> linears() {

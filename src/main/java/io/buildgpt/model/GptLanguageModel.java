@@ -80,7 +80,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
         this.blocks = new Block[config.nLayer()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
-        this.lnF = new LayerNorm("ln_f", c);
+        this.lnF = new LayerNorm("ln_f", c, par);
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
         this.adaptation = new Adaptation(blocks, lmHead);
         this.parameters = collectParameters();

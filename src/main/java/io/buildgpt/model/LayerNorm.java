@@ -18,8 +18,17 @@ public final class LayerNorm {
     private float[] y, xhat, dx;          // (n, dim) each
     private float[] rstd;                 // (n): 1 / sqrt(var + eps) per row
     private int n;
+    private final Parallel par;
+    /** Below this many values ({@code n * dim}) the rows stay on the caller's thread: a hand-off costs more. */
+    static final int PARALLEL_VALUES = 1 << 16;
 
     public LayerNorm(String name, int dim) {
+        this(name, dim, Parallel.SERIAL);
+    }
+
+    /** Rows split over {@code par}'s threads when there are many (each row is computed the same way on any thread). */
+    LayerNorm(String name, int dim, Parallel par) {
+        this.par = par;
         if (dim < 1) throw new IllegalArgumentException(name + ": dim = " + dim + " must be at least 1");
         this.dim = dim;
         this.weight = new Parameter(name + ".weight", dim).fill(1f);
@@ -30,8 +39,13 @@ public final class LayerNorm {
     public float[] forward(float[] x, int n) {
         ensureRows(n);
         this.n = n;
+        pool(n).forRange(n, (w, from, to) -> forwardRows(x, from, to));
+        return y;
+    }
+
+    private void forwardRows(float[] x, int from, int to) {
         float[] g = weight.data, b = bias.data;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             int row = i * dim;
             double mean = sum(x, row, dim) / dim;                            // (n,dim) -> (n)
             double var = squaredDeviations(x, row, dim, mean);               // (n)
@@ -44,21 +58,31 @@ public final class LayerNorm {
                 y[row + j] = h * g[j] + b[j];                                 // (n,dim) * (dim) + (dim)
             }
         }
-        return y;
     }
 
     /** Adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
     public float[] backward(float[] dy) {
-        float[] g = weight.data, dg = weight.grad, db = bias.grad;
-        for (int i = 0; i < n; i++) {
+        float[] dg = weight.grad, db = bias.grad;
+        for (int i = 0; i < n; i++) {                                         // summed over rows in order, on this thread
+            int row = i * dim;
+            for (int j = 0; j < dim; j++) {
+                dg[j] += dy[row + j] * xhat[row + j];                         // (n,dim) -> (dim)
+                db[j] += dy[row + j];                                         // (n,dim) -> (dim)
+            }
+        }
+        pool(n).forRange(n, (w, from, to) -> backwardRows(dy, from, to));    // each row on its own
+        return dx;
+    }
+
+    private void backwardRows(float[] dy, int from, int to) {
+        float[] g = weight.data;
+        for (int i = from; i < to; i++) {
             int row = i * dim;
             double sumD = 0, sumDX = 0;
             for (int j = 0; j < dim; j++) {
                 float d = dy[row + j] * g[j];                                 // dxhat (n,dim)
                 sumD += d;
                 sumDX += d * xhat[row + j];
-                dg[j] += dy[row + j] * xhat[row + j];                         // (n,dim) -> (dim)
-                db[j] += dy[row + j];                                         // (n,dim) -> (dim)
             }
             float meanD = (float) (sumD / dim), meanDX = (float) (sumDX / dim);
             float r = rstd[i];
@@ -66,7 +90,10 @@ public final class LayerNorm {
                 dx[row + j] = r * (dy[row + j] * g[j] - meanD - xhat[row + j] * meanDX); // (n,dim)
             }
         }
-        return dx;
+    }
+
+    private Parallel pool(int rows) {
+        return (long) rows * dim < PARALLEL_VALUES ? Parallel.SERIAL : par;
     }
 
     /**

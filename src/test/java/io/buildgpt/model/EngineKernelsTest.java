@@ -29,7 +29,7 @@ class EngineKernelsTest {
         float[] h = {2f, -1f, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
         float[] da = {1.5f, 2f, 3f, 4f, -5f, 6f, -7f, 8f, 9f};
         float[] dh = new float[h.length];
-        FeedForward.reluBackward(h, da, dh, h.length);
+        FeedForward.reluBackward(h, da, dh, 0, h.length);
         for (int i = 0; i < h.length; i++) assertEquals(h[i] > 0 ? da[i] : 0f, dh[i], 0f, "h = " + h[i]);
         Random r = new Random(3);
         float[] hr = new float[1000], dar = new float[1000], dhr = new float[1000];
@@ -37,7 +37,7 @@ class EngineKernelsTest {
             hr[i] = (float) r.nextGaussian();
             dar[i] = (float) r.nextGaussian();
         }
-        FeedForward.reluBackward(hr, dar, dhr, hr.length);
+        FeedForward.reluBackward(hr, dar, dhr, 0, hr.length);
         for (int i = 0; i < hr.length; i++) assertEquals(hr[i] > 0 ? dar[i] : 0f, dhr[i], 0f);
     }
 
@@ -65,5 +65,30 @@ class EngineKernelsTest {
         assertArrayEquals(expected, fresh);
         assertNotEquals(plain[0], fresh[0], "the changed weight is seen after the scope");
         assertEquals(w0[1], w[1]);
+    }
+
+    @Test
+    void layerNormGivesTheSameBitsOnOneAndTwoThreads() {
+        int n = 3000, dim = 40;                                                 // 120,000 values: split over threads
+        assertTrue(n * dim >= LayerNorm.PARALLEL_VALUES);
+        Random r = new Random(9);
+        float[] x = new float[n * dim], dy = new float[n * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (3 * r.nextGaussian() + 1);
+            dy[i] = (float) r.nextGaussian();
+        }
+        try (Parallel two = new Parallel(2)) {
+            LayerNorm one = new LayerNorm("ln", dim), split = new LayerNorm("ln", dim, two);
+            for (LayerNorm ln : new LayerNorm[]{one, split}) {
+                for (int j = 0; j < dim; j++) {
+                    ln.weight().data()[j] = 1 + 0.1f * j;
+                    ln.bias().data()[j] = 0.01f * j;
+                }
+            }
+            assertArrayEquals(one.forward(x, n).clone(), split.forward(x, n).clone());
+            assertArrayEquals(one.backward(dy).clone(), split.backward(dy).clone());
+            assertArrayEquals(one.weight().grad(), split.weight().grad());
+            assertArrayEquals(one.bias().grad(), split.bias().grad());
+        }
     }
 }
