@@ -75,33 +75,6 @@ public final class Block {
         return dx;
     }
 
-    /** The same computation for one new position of each of {@code B} sequences, using the attention cache. */
-    float[] forwardStep(float[] x, int batch, int pos) {
-        ensureRows(batch);
-        float[] a = sa.forwardStep(ln1.forward(x, batch), batch, pos);      // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) x1[i] = x[i] + a[i];
-        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
-        return y;
-    }
-
-    /** Eval pass needed only at the last position of each sequence: {@code (B,T,C) -> (B,C)}, those rows of {@link #forward}. */
-    float[] forwardLast(float[] x, int batch, int time) {
-        ensureRows(batch * time);
-        float[] a = sa.forwardLast(ln1.forward(x, batch * time), batch, time); // (B,T,C) -> (B,C)
-        for (int b = 0; b < batch; b++) {
-            int last = (b * time + time - 1) * c;
-            for (int j = 0; j < c; j++) x1[b * c + j] = x[last + j] + a[b * c + j];
-        }
-        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
-        return y;
-    }
-
-    void fillCache(int batch, int time) {
-        sa.fillCache(batch, time);
-    }
-
     private void ensureRows(int rows) {
         if (y == null || y.length < rows * c) {
             x1 = new float[rows * c];
@@ -117,6 +90,14 @@ public final class Block {
 
     FeedForward feedForward() {
         return ffwd;
+    }
+
+    LayerNorm ln1() {
+        return ln1;
+    }
+
+    LayerNorm ln2() {
+        return ln2;
     }
 
     /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */

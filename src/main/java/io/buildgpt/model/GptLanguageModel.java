@@ -54,6 +54,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final LayerNorm lnF;
     private final Linear lmHead;                    // weight (V, C), bias (V)
     private final Adaptation adaptation;            // LoRA adapters and quantized weights
+    private final GenerationPass generation;        // generation's passes and key/value caches
     private List<Parameter> parameters;             // rebuilt when adapters or quantization change it
     private final float[] exps;                     // softmax scratch (V)
     private float[] x, dLogits;                     // (B*T, C), (B*T, V)
@@ -83,6 +84,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         this.lnF = new LayerNorm("ln_f", c);
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
         this.adaptation = new Adaptation(blocks, lmHead);
+        this.generation = new GenerationPass(config, tokenEmbeddingTable, positionEmbeddingTable, blocks, lnF, lmHead);
         this.parameters = collectParameters();
         LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
         this.exps = new float[config.vocabSize()];
@@ -380,44 +382,9 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return logits;
     }
 
-    /**
-     * Eval logits {@code (B, V)} of the last position of each sequence {@code idx (B*T)}, the same bits
-     * as those rows of {@link #logits}: generation samples from nothing else, so the last block's
-     * attention output, projection and FeedForward, ln_f and lm_head run on {@code B} rows instead of
-     * {@code B*T}. Every block still computes the keys and values of all positions, for {@link #fillCaches}.
-     */
-    float[] lastLogits(int[] idx, int batch, int time) {
-        int c = config.nEmbd();
-        ensureRows(batch * time);
-        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
-        for (int i = 0; i < batch * time; i++) {
-            int e = idx[i] * c, p = (i % time) * c;
-            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
-        }
-        float[] h = x;
-        for (int i = 0; i < blocks.length - 1; i++) h = blocks[i].forward(h, batch, time, false); // (B,T,C)
-        h = blocks[blocks.length - 1].forwardLast(h, batch, time);           // (B,T,C) -> (B,C)
-        h = lnF.forward(h, batch);                                           // (B,C)
-        return lmHead.forward(h, batch);                                     // (B,C) @ (C,V) -> (B,V)
-    }
-
-    /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
-    float[] stepLogits(int[] tokens, int batch, int pos) {
-        int c = config.nEmbd();
-        ensureRows(batch);
-        float[] tok = tokenEmbeddingTable.data, pe = positionEmbeddingTable.data;
-        for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < c; j++) x[b * c + j] = tok[tokens[b] * c + j] + pe[pos * c + j]; // (B,C) + (C)
-        }
-        float[] h = x;
-        for (Block block : blocks) h = block.forwardStep(h, batch, pos);  // (B,C) -> (B,C)
-        h = lnF.forward(h, batch);                                         // (B,C)
-        return lmHead.forward(h, batch);                                   // (B,C) @ (C,V) -> (B,V)
-    }
-
-    /** After an eval {@link #logits} pass: its keys and values become the caches of positions {@code 0..T-1}. */
-    void fillCaches(int batch, int time) {
-        for (Block block : blocks) block.fillCache(batch, time);
+    /** Generation's forward passes and key/value caches. */
+    GenerationPass generation() {
+        return generation;
     }
 
     private void backward(float[] dLogits) {

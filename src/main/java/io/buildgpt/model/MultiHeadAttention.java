@@ -22,15 +22,14 @@ import java.util.List;
  * Stacking and unstacking cost {@code 3C*C} copies, against {@code B*T*3C*C} for the product. The
  * parameters stay per head, named as PyTorch's state_dict.
  *
- * <p>For generation the layer has a {@link KvCache} (keys and values {@code (B, blockSize, C)}, and the
- * one-query attention of both generation paths): {@link #fillCache} stores the keys and values of a
- * batched pass, {@link #forwardStep} projects one position and lets the cache attend.
+ * <p>Generation ({@link GenerationPass}, with its {@link KvCache}s) uses two small primitives of this
+ * layer: the fused projection alone ({@link #qkv}, {@link #qkvStep}) and {@link #proj()}.
  *
  * <p>Fine-tuning hooks in at two places: the heads' Linears may carry a {@link LinearHook} (frozen or
  * quantized base), and a {@link QkvLora} may add to the stacked {@code (3C,C)} matrix; see those classes.
  */
 public final class MultiHeadAttention {
-    private final int c, nHead, headSize, blockSize;
+    private final int c, nHead, headSize;
     private final Head[] heads;
     private final Linear proj;
     private final Dropout dropout;
@@ -39,7 +38,6 @@ public final class MultiHeadAttention {
     private final Parallel par;
     private float[] x;                          // the last input (B*T, C), by reference
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
-    private final KvCache cache;                // generation's keys and values
     private int batch, time;
     private final String name;
     private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
@@ -58,7 +56,6 @@ public final class MultiHeadAttention {
         this.nHead = nHead;
         this.headSize = nEmbd / nHead;
         this.name = name;
-        this.blockSize = blockSize;
         this.heads = new Head[nHead];
         for (int h = 0; h < nHead; h++) {
             heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, dropoutSeeds.next64());
@@ -67,7 +64,6 @@ public final class MultiHeadAttention {
         this.dropout = new Dropout(dropout, dropoutSeeds.next64());
         this.wQkv = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
-        this.cache = new KvCache(nEmbd, nHead, blockSize);
     }
 
     /**
@@ -155,29 +151,21 @@ public final class MultiHeadAttention {
     }
 
     /**
-     * Eval pass whose output is needed only at the last position of each sequence (the last block in
-     * generation): keys and values for all {@code T} positions, attention and projection for one query
-     * per sequence ({@link KvCache#last}). {@code x (B,T,C) -> (B,C)}, those rows of {@link #forward} to about 1e-6.
+     * Generation's primitive ({@link GenerationPass}): the fused projection alone, eval mode,
+     * {@code x (n,C) @ (3C,C)^T -> (n,3C)} into this layer's buffer, the same bits as {@link #forward}'s.
      */
-    float[] forwardLast(float[] x, int batch, int time) {
-        int n = batch * time;
+    float[] qkv(float[] x, int n) {
         ensureRows(n);
-        this.x = x;
-        this.batch = batch;
-        this.time = time;
         stack(true);
         mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
-        cache.last(qkv, batch, time, cat);                           // q_last (hs) . k (T,hs) -> @ v (T,hs) -> cat (B,C)
-        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+        return qkv;
     }
 
-    /** After a batched eval {@link #forward} or {@link #forwardLast}: its keys and values become the cache of positions {@code 0..T-1}. */
-    void fillCache(int batch, int time) {
-        cache.fill(qkv, batch, time);
-    }
-
-    /** One new position {@code pos} for each of {@code B} sequences, {@code x (B,C) -> (B,C)}, attending over the cache. */
-    float[] forwardStep(float[] x, int batch, int pos) {
+    /**
+     * Generation's primitive for one new position of each of {@code B} sequences: {@code x (B,C) -> (B,3C)}
+     * into this layer's buffer. Plain weights are read in place, per head and role (no stacking copy).
+     */
+    float[] qkvStep(float[] x, int batch) {
         ensureRows(batch);
         int c3 = 3 * c;
         if (!plainWeights()) {                                       // adapted or quantized: the effective weights
@@ -188,8 +176,12 @@ public final class MultiHeadAttention {
             Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
         }
-        cache.step(qkv, batch, pos, cat);                            // cache[:, pos] = k, v; attend -> cat (B,C)
-        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+        return qkv;
+    }
+
+    /** The queries, keys and values {@code (n,3C)} of the last {@link #forward} or {@link #qkv} call (the caches' source). */
+    float[] qkvBuffer() {
+        return qkv;
     }
 
     /**
