@@ -39,39 +39,31 @@ public final class Block {
         int n = batch * time;
         ensureRows(n);
         this.n = n;
-        long t0 = Profile.start();
         float[] h = ln1.forward(x, n);                                       // (B,T,C)
-        Profile.stop(Op.LN_F, t0);
+        Profile.lap(Op.LN_F);
         float[] a = sa.forward(h, batch, time, training);                    // (B,T,C) -> (B,T,C)
-        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
-        Profile.stop(Op.RESID_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.RESID_F);
         h = ln2.forward(x1, n);                                              // (B,T,C)
-        Profile.stop(Op.LN_F, t0);
+        Profile.lap(Op.LN_F);
         float[] f = ffwd.forward(h, n, training);                            // (B,T,C) -> (B,T,C)
-        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
-        Profile.stop(Op.RESID_F, t0);
+        Profile.lap(Op.RESID_F);
         return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
     public float[] backward(float[] dOut) {
         float[] dBranch = ffwd.backward(dOut);                               // (B,T,C)
-        long t0 = Profile.start();
         dBranch = ln2.backward(dBranch);                                     // (B,T,C)
-        Profile.stop(Op.LN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
-        Profile.stop(Op.RESID_B, t0);
+        Profile.lap(Op.RESID_B);
         dBranch = sa.backward(dx1);                                          // (B,T,C)
-        t0 = Profile.start();
         dBranch = ln1.backward(dBranch);                                     // (B,T,C)
-        Profile.stop(Op.LN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
-        Profile.stop(Op.RESID_B, t0);
+        Profile.lap(Op.RESID_B);
         return dx;
     }
 

@@ -1,5 +1,7 @@
 package io.buildgpt.model;
 
+import io.buildgpt.model.Profile.Op;
+
 /**
  * The model's forward passes that only generation needs, in one place, built from the layers' own
  * primitives ({@link LayerNorm#forward}, the attention's fused projection {@link MultiHeadAttention#qkv},
@@ -47,16 +49,21 @@ final class GenerationPass {
      */
     float[] lastLogits(int[] idx, int batch, int time) {
         ensureRows(batch * time, batch);
+        Profile.begin();
         float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
         for (int i = 0; i < batch * time; i++) {
             int e = idx[i] * c, p = (i % time) * c;
             for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
         }
+        Profile.lap(Op.EMBED_F);
         float[] h = x;
         for (int i = 0; i < blocks.length - 1; i++) h = blocks[i].forward(h, batch, time, false); // (B,T,C)
         h = lastBlock(blocks.length - 1, h, batch, time);                   // (B,T,C) -> (B,C)
         h = lnF.forward(h, batch);                                           // (B,C)
-        return lmHead.forward(h, batch);                                     // (B,C) @ (C,V) -> (B,V)
+        Profile.lap(Op.LN_F);
+        h = lmHead.forward(h, batch);                                        // (B,C) @ (C,V) -> (B,V)
+        Profile.lap(Op.LM_HEAD_F);
+        return h;
     }
 
     /** After {@link #lastLogits} (or an eval forward of the model): its keys and values become the caches of positions {@code 0..T-1}. */
@@ -67,13 +74,18 @@ final class GenerationPass {
     /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
     float[] stepLogits(int[] tokens, int batch, int pos) {
         ensureRows(batch, batch);
+        Profile.begin();
         float[] tok = tokenEmbeddingTable.data, pe = positionEmbeddingTable.data;
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < c; j++) x[b * c + j] = tok[tokens[b] * c + j] + pe[pos * c + j]; // (B,C) + (C)
         }
+        Profile.lap(Op.EMBED_F);
         for (int i = 0; i < blocks.length; i++) stepBlock(i, x, batch, pos); // (B,C) -> (B,C), in place
         float[] h = lnF.forward(x, batch);                                    // (B,C)
-        return lmHead.forward(h, batch);                                      // (B,C) @ (C,V) -> (B,V)
+        Profile.lap(Op.LN_F);
+        h = lmHead.forward(h, batch);                                         // (B,C) @ (C,V) -> (B,V)
+        Profile.lap(Op.LM_HEAD_F);
+        return h;
     }
 
     /**
@@ -85,15 +97,24 @@ final class GenerationPass {
         Block block = blocks[i];
         MultiHeadAttention sa = block.attention();
         int n = batch * time;
-        float[] qkv = sa.qkv(block.ln1().forward(x, n), n);                  // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        float[] h = block.ln1().forward(x, n);                               // (B,T,C)
+        Profile.lap(Op.LN_F);
+        float[] qkv = sa.qkv(h, n);                                          // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        Profile.lap(Op.QKV_F);
         caches[i].last(qkv, batch, time, cat);                               // q_last . k (T,hs) -> @ v -> cat (B,C)
+        Profile.lap(Op.ATTN_F);
         float[] a = sa.proj().forward(cat, batch);                           // (B,C) @ (C,C) -> (B,C)
+        Profile.lap(Op.PROJ_F);
         for (int b = 0; b < batch; b++) {
             int last = (b * time + time - 1) * c;
             for (int j = 0; j < c; j++) row[b * c + j] = x[last + j] + a[b * c + j]; // x + sa(ln1(x)), last rows
         }
-        float[] f = block.feedForward().forward(block.ln2().forward(row, batch), batch, false); // (B,C) -> (B,C)
+        Profile.lap(Op.RESID_F);
+        h = block.ln2().forward(row, batch);                                 // (B,C)
+        Profile.lap(Op.LN_F);
+        float[] f = block.feedForward().forward(h, batch, false);            // (B,C) -> (B,C)
         for (int k = 0; k < batch * c; k++) row[k] = row[k] + f[k];          // x1 + ffwd(ln2(x1))
+        Profile.lap(Op.RESID_F);
         return row;
     }
 
@@ -101,12 +122,21 @@ final class GenerationPass {
     private void stepBlock(int i, float[] x, int batch, int pos) {
         Block block = blocks[i];
         MultiHeadAttention sa = block.attention();
-        float[] qkv = sa.qkvStep(block.ln1().forward(x, batch), batch);      // (B,C) -> (B,3C)
+        float[] h = block.ln1().forward(x, batch);                           // (B,C)
+        Profile.lap(Op.LN_F);
+        float[] qkv = sa.qkvStep(h, batch);                                  // (B,C) -> (B,3C)
+        Profile.lap(Op.QKV_F);
         caches[i].step(qkv, batch, pos, cat);                                // cache[:, pos] = k, v; attend -> cat (B,C)
+        Profile.lap(Op.ATTN_F);
         float[] a = sa.proj().forward(cat, batch);                           // (B,C) @ (C,C) -> (B,C)
+        Profile.lap(Op.PROJ_F);
         for (int k = 0; k < batch * c; k++) x[k] = x[k] + a[k];              // x + sa(ln1(x))
-        float[] f = block.feedForward().forward(block.ln2().forward(x, batch), batch, false); // (B,C) -> (B,C)
+        Profile.lap(Op.RESID_F);
+        h = block.ln2().forward(x, batch);                                   // (B,C)
+        Profile.lap(Op.LN_F);
+        float[] f = block.feedForward().forward(h, batch, false);            // (B,C) -> (B,C)
         for (int k = 0; k < batch * c; k++) x[k] = x[k] + f[k];              // x1 + ffwd(ln2(x1))
+        Profile.lap(Op.RESID_F);
     }
 
     private void ensureRows(int rows, int batch) {

@@ -81,13 +81,11 @@ public final class MultiHeadAttention {
         this.x = x;
         this.batch = batch;
         this.time = time;
-        long t0 = Profile.start();
         branch = lora != null && lora.dropsOut(training);
         stack(!branch);                                              // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
-        Profile.stop(Op.QKV_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.QKV_F);
         for (Head h : heads) h.prepare(batch, time, training);
         if (heads[0].dropsOut(training)) {                           // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C), in phases:
             par.forRange(batch * nHead, (w, from, to) -> {           // scores and softmax (B,nh,T,T)
@@ -105,22 +103,19 @@ public final class MultiHeadAttention {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].forwardSequence(qkv, cat, bh / nHead);
             });
         }
-        Profile.stop(Op.ATTN_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.ATTN_F);
         float[] y = proj.forward(cat, n, training);                  // (B,T,C) @ (C,C) -> (B,T,C)
         y = dropout.forward(y, n * c, training);                     // (B,T,C)
-        Profile.stop(Op.PROJ_F, t0);
+        Profile.lap(Op.PROJ_F);
         return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}, adding every head's and the projection's gradients. */
     public float[] backward(float[] dOut) {
         int n = batch * time;
-        long t0 = Profile.start();
         float[] dy = dropout.backward(dOut);                         // (B,T,C)
         float[] dCat = proj.backward(dy);                            // (B,T,C) @ (C,C) -> (B,T,C)
-        Profile.stop(Op.PROJ_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.PROJ_B);
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
         if (heads[0].droppedOut()) {                                 // (B,T,C) -> (B,T,3C), in the forward's phases
             par.forRange(batch * nHead, (w, from, to) -> {
@@ -137,8 +132,7 @@ public final class MultiHeadAttention {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardSequence(dCat, qkv, dQkv, bh / nHead);
             });
         }
-        Profile.stop(Op.ATTN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.ATTN_B);
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
@@ -146,7 +140,7 @@ public final class MultiHeadAttention {
         stackedIn = null;
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
         if (branch) lora.backwardBranch(dQkv, dx);                   // its third of dQkv: dA, dB; dx += (dh @ A) * mask
-        Profile.stop(Op.QKV_B, t0);
+        Profile.lap(Op.QKV_B);
         return dx;
     }
 
