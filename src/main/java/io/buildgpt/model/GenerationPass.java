@@ -91,7 +91,7 @@ final class GenerationPass {
     /**
      * Block {@code i} on the last position only: keys and values for all {@code T} positions, then
      * attention, projection and FeedForward for one query per sequence ({@link KvCache#last}).
-     * {@code x (B,T,C) -> (B,C)}, in {@link #row}.
+     * {@code x (B,T,C) -> (B,C)}, in {@code row}.
      */
     private float[] lastBlock(int i, float[] x, int batch, int time) {
         Block block = blocks[i];

@@ -173,7 +173,7 @@ public final class MultiHeadAttention {
         return qkv;
     }
 
-    /** The queries, keys and values {@code (n,3C)} of the last {@link #forward} or {@link #qkv} call (the caches' source). */
+    /** The queries, keys and values {@code (n,3C)} of the last {@link #forward}, {@link #qkv} or {@link #qkvStep} call (the caches' source). */
     float[] qkvBuffer() {
         return qkv;
     }
