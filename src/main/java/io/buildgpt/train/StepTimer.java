@@ -14,7 +14,8 @@ import io.buildgpt.model.LanguageModel;
  * forward and backward {@code microBatch} sequences at a time
  * ({@link GptLanguageModel#lossAndGradients(int[], int[], int, int, int)}): the same gradients up to
  * rounding (with dropout, other masks), and the activations of {@code microBatch} sequences in memory
- * instead of the whole batch's; for the lecture's full GPT at batch 64, a few GB instead of about 15.
+ * instead of the whole batch's (a model keeps buffers for the most rows it has run, so the saving holds
+ * only while nothing runs it on the whole batch at once).
  */
 public final class StepTimer {
     private StepTimer() {
