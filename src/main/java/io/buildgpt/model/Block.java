@@ -39,67 +39,32 @@ public final class Block {
         int n = batch * time;
         ensureRows(n);
         this.n = n;
-        long t0 = Profile.start();
         float[] h = ln1.forward(x, n);                                       // (B,T,C)
-        Profile.stop(Op.LN_F, t0);
+        Profile.lap(Op.LN_F);
         float[] a = sa.forward(h, batch, time, training);                    // (B,T,C) -> (B,T,C)
-        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
-        Profile.stop(Op.RESID_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.RESID_F);
         h = ln2.forward(x1, n);                                              // (B,T,C)
-        Profile.stop(Op.LN_F, t0);
+        Profile.lap(Op.LN_F);
         float[] f = ffwd.forward(h, n, training);                            // (B,T,C) -> (B,T,C)
-        t0 = Profile.start();
         for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
-        Profile.stop(Op.RESID_F, t0);
+        Profile.lap(Op.RESID_F);
         return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
     public float[] backward(float[] dOut) {
         float[] dBranch = ffwd.backward(dOut);                               // (B,T,C)
-        long t0 = Profile.start();
         dBranch = ln2.backward(dBranch);                                     // (B,T,C)
-        Profile.stop(Op.LN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
-        Profile.stop(Op.RESID_B, t0);
+        Profile.lap(Op.RESID_B);
         dBranch = sa.backward(dx1);                                          // (B,T,C)
-        t0 = Profile.start();
         dBranch = ln1.backward(dBranch);                                     // (B,T,C)
-        Profile.stop(Op.LN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
-        Profile.stop(Op.RESID_B, t0);
+        Profile.lap(Op.RESID_B);
         return dx;
-    }
-
-    /** The same computation for one new position of each of {@code B} sequences, using the attention cache. */
-    float[] forwardStep(float[] x, int batch, int pos) {
-        ensureRows(batch);
-        float[] a = sa.forwardStep(ln1.forward(x, batch), batch, pos);      // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) x1[i] = x[i] + a[i];
-        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
-        return y;
-    }
-
-    /** Eval pass needed only at the last position of each sequence: {@code (B,T,C) -> (B,C)}, those rows of {@link #forward}. */
-    float[] forwardLast(float[] x, int batch, int time) {
-        ensureRows(batch * time);
-        float[] a = sa.forwardLast(ln1.forward(x, batch * time), batch, time); // (B,T,C) -> (B,C)
-        for (int b = 0; b < batch; b++) {
-            int last = (b * time + time - 1) * c;
-            for (int j = 0; j < c; j++) x1[b * c + j] = x[last + j] + a[b * c + j];
-        }
-        float[] f = ffwd.forward(ln2.forward(x1, batch), batch, false);    // (B,C) -> (B,C)
-        for (int i = 0; i < batch * c; i++) y[i] = x1[i] + f[i];
-        return y;
-    }
-
-    void fillCache(int batch, int time) {
-        sa.fillCache(batch, time);
     }
 
     private void ensureRows(int rows) {
@@ -117,6 +82,14 @@ public final class Block {
 
     FeedForward feedForward() {
         return ffwd;
+    }
+
+    LayerNorm ln1() {
+        return ln1;
+    }
+
+    LayerNorm ln2() {
+        return ln2;
     }
 
     /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */

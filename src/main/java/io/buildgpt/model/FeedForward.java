@@ -38,31 +38,25 @@ public final class FeedForward {
             a = new float[n * hidden];
             dh = new float[n * hidden];
         }
-        long t0 = Profile.start();
         h = fc1.forward(x, n, training);                          // (n,C) @ (C,4C) -> (n,4C)
-        Profile.stop(Op.FF1_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.FF1_F);
         elementwise(n * hidden, (from, to) -> relu(h, a, from, to)); // relu (n,4C)
-        Profile.stop(Op.RELU_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.RELU_F);
         float[] y = fc2.forward(a, n, training);                  // (n,4C) @ (4C,C) -> (n,C)
         y = dropout.forward(y, n * nEmbd, training);              // (n,C)
-        Profile.stop(Op.FF2_F, t0);
+        Profile.lap(Op.FF2_F);
         return y;
     }
 
     /** {@code dy (n, C) -> dx (n, C)}, adding the Linears' gradients. */
     public float[] backward(float[] dOut) {
-        long t0 = Profile.start();
         float[] dy = dropout.backward(dOut);                      // (n,C)
         float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
-        Profile.stop(Op.FF2_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.FF2_B);
         elementwise(n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
-        Profile.stop(Op.RELU_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.RELU_B);
         float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
-        Profile.stop(Op.FF1_B, t0);
+        Profile.lap(Op.FF1_B);
         return dx;
     }
 

@@ -18,12 +18,12 @@ import io.buildgpt.random.TorchGenerator;
 final class GptGeneration {
     /** The most tokens one call returns, all rows together: the largest Java array. */
     static final int MAX_TOKENS = Integer.MAX_VALUE - 8;
-    private final GptLanguageModel model;
+    private final GenerationPass pass;
     private final TokenSampler sampler;
     private final int vocab, blockSize;
 
     GptGeneration(GptLanguageModel model, double temperature, Integer topK) {
-        this.model = model;
+        this.pass = model.generation();
         this.vocab = model.vocabSize();
         this.blockSize = model.config().blockSize();
         this.sampler = new TokenSampler(vocab, temperature, topK);
@@ -64,13 +64,13 @@ final class GptGeneration {
             if (!cached || cacheLen == 0 || cacheLen == blockSize) {
                 int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
                 crop(seq, batch, total, len, window, cond);
-                logits = model.lastLogits(cond, batch, window);               // (B,V): logits[:, -1, :]
+                logits = pass.lastLogits(cond, batch, window);               // (B,V): logits[:, -1, :]
                 if (cached) {                                                  // a full window slides at the next token:
-                    if (window < blockSize) model.fillCaches(batch, window);   // its keys would all be stale (KvCache)
+                    if (window < blockSize) pass.fillCaches(batch, window);   // its keys would all be stale (KvCache)
                     cacheLen = window;
                 }
             } else {
-                logits = model.stepLogits(next, batch, cacheLen);             // (B,V) for position cacheLen
+                logits = pass.stepLogits(next, batch, cacheLen);             // (B,V) for position cacheLen
                 cacheLen++;
             }
             for (int b = 0; b < batch; b++) {

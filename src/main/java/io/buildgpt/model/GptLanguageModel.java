@@ -1,12 +1,10 @@
 package io.buildgpt.model;
 
-import io.buildgpt.model.Profile.Op;
 import io.buildgpt.nd4j.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -43,22 +41,19 @@ import java.util.List;
  * stores the blocks' Linear weights in 4 or 8 bits ({@link QuantSpec}). Without either, every parameter
  * trains: full fine-tuning. Both live in wrappers around the layers ({@link AdaptedWeight}, {@link QkvLora}),
  * wired by one {@code Adaptation}; the layer classes only call their hooks.
+ *
+ * <p>This class is the public face; the work is in {@code GptStack} (the layers, batched forward and
+ * backward), {@code GptLoss}, {@code GptInputs} (checks) and {@code GenerationPass} with {@link GptGeneration}.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
     private final ModelGuard guard = new ModelGuard("this GptLanguageModel");
     private final GptConfig config;
-    private final Parameter tokenEmbeddingTable;    // (V, C)
-    private final Parameter positionEmbeddingTable; // (blockSize, C)
-    private final Block[] blocks;
-    private final LayerNorm lnF;
-    private final Linear lmHead;                    // weight (V, C), bias (V)
+    private final GptStack stack;                   // the layers, the batched forward and backward
+    private final GptLoss loss;                     // cross-entropy, whole batch or micro-batches
     private final Adaptation adaptation;            // LoRA adapters and quantized weights
+    private final GenerationPass generation;        // generation's passes and key/value caches
     private List<Parameter> parameters;             // rebuilt when adapters or quantization change it
-    private final float[] exps;                     // softmax scratch (V)
-    private float[] x, dLogits;                     // (B*T, C), (B*T, V)
-    private int[] idx;                              // the last input (B*T), by reference
-    private int batch, time;
 
     public GptLanguageModel(GptConfig config, long seed) {
         this(config, seed, 1);
@@ -75,17 +70,13 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         // them. Each dropout layer gets its own generator, seeded from a TorchGenerator of its own (seed ^ a
         // constant) in construction order; PyTorch instead draws its masks from the one stream its batches use.
         TorchGenerator dropoutSeeds = new TorchGenerator(seed ^ 0x5DEECE66DL);
-        int c = config.nEmbd();
-        this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c);
-        this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
-        this.blocks = new Block[config.nLayer()];
-        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
-        this.lnF = new LayerNorm("ln_f", c, par);
-        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
-        this.adaptation = new Adaptation(blocks, lmHead);
+        this.stack = new GptStack(config, dropoutSeeds, par);
+        this.loss = new GptLoss(stack, config.vocabSize());
+        this.adaptation = new Adaptation(stack.blocks, stack.lmHead);
+        this.generation = new GenerationPass(config, stack.tokenEmbeddingTable, stack.positionEmbeddingTable, stack.blocks,
+                stack.lnF, stack.lmHead);
         this.parameters = collectParameters();
         LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
-        this.exps = new float[config.vocabSize()];
     }
 
     /** The number of threads this model computes with. */
@@ -206,18 +197,15 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     Block block(int i) {
-        return blocks[i];
+        return stack.blocks[i];
     }
 
     Linear lmHead() {
-        return lmHead;
+        return stack.lmHead;
     }
 
     private List<Parameter> collectParameters() {
-        List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
-        for (Block b : blocks) all.addAll(b.parameters());
-        all.addAll(lnF.parameters());
-        all.addAll(lmHead.parameters());
+        List<Parameter> all = stack.parameters();
         all.addAll(adaptation.adapterParameters());
         return Collections.unmodifiableList(all);
     }
@@ -229,34 +217,18 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     @Override
     public double loss(int[] x, int[] y, int batchSize, int blockSize) {
-        guard.enter("loss");
-        try {
-            checkBatch(x, y, batchSize, blockSize);
-            float[] logits = logits(x, batchSize, blockSize, false);
-            return crossEntropy(logits, y, null);
-        } finally {
-            guard.exit();
-        }
+        return guard.callDouble("loss", () -> {
+            GptInputs.checkBatch(config, x, y, batchSize, blockSize);
+            return loss.eval(x, y, batchSize, blockSize);
+        });
     }
 
     @Override
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
-        guard.enter("lossAndGradients");
-        try {
-            checkBatch(x, y, batchSize, blockSize);
-            long t0 = Profile.start();
-            for (Parameter p : parameters) p.zeroGrad();
-            Profile.stop(Op.ZERO_GRAD, t0);
-            float[] logits = logits(x, batchSize, blockSize, true);
-            t0 = Profile.start();
-            Arrays.fill(dLogits, 0, x.length * config.vocabSize(), 0f);
-            double loss = crossEntropy(logits, y, dLogits);
-            Profile.stop(Op.XENT, t0);
-            backward(dLogits);
-            return loss;
-        } finally {
-            guard.exit();
-        }
+        return guard.callDouble("lossAndGradients", () -> {
+            GptInputs.checkBatch(config, x, y, batchSize, blockSize);
+            return loss.withGradients(parameters, x, y, batchSize, blockSize);
+        });
     }
 
     /**
@@ -267,44 +239,26 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code microBatch} sequences (the lecture's full GPT at batch 64 needs about 9 GB in one call).
      */
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize, int microBatch) {
-        checkBatch(x, y, batchSize, blockSize);
-        if (microBatch < 1 || batchSize % microBatch != 0) {
-            throw new IllegalArgumentException("microBatch = " + microBatch + " must be at least 1 and divide batchSize = " + batchSize);
-        }
-        for (Parameter p : parameters) p.zeroGrad();
-        int rows = microBatch * blockSize, v = config.vocabSize();
-        int[] xs = new int[rows], ys = new int[rows];
-        double loss = 0;
-        for (int from = 0; from < x.length; from += rows) {
-            System.arraycopy(x, from, xs, 0, rows);
-            System.arraycopy(y, from, ys, 0, rows);
-            float[] logits = logits(xs, microBatch, blockSize, true);
-            Arrays.fill(dLogits, 0, rows * v, 0f);
-            loss += crossEntropy(logits, ys, dLogits, 1f / x.length) * rows / x.length; // d(mean over all B*T)
-            backward(dLogits);                                                         // adds into every grad
-        }
-        return loss;
+        return guard.callDouble("lossAndGradients", () -> {
+            GptInputs.checkBatch(config, x, y, batchSize, blockSize);
+            GptInputs.checkMicroBatch(microBatch, batchSize);
+            return loss.withGradients(parameters, x, y, batchSize, blockSize, microBatch);
+        });
     }
 
     /** Logits {@code (B, T, V)} for {@code idx (B, T)}, {@code T <= blockSize}, and the loss when {@code targets} is not null. */
     public ForwardResult forward(INDArray idx, INDArray targets) {
-        guard.enter("forward");
-        try {
+        return guard.call("forward", () -> {
             Nd4jLoader.ensureLoaded();
             int b = (int) idx.size(0), t = (int) idx.size(1);
             int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
-            int[] ys = targets == null ? null : TokenIds.of(targets, "targets", config.vocabSize());
-            if (ys != null && ys.length != ids.length) {
-                throw new IllegalArgumentException("targets must have the shape of idx (" + b + ", " + t + "), got " + Arrays.toString(targets.shape()));
-            }
-            checkTime(t);
-            float[] logits = logits(ids, b, t, false);
-            double loss = ys == null ? Double.NaN : crossEntropy(logits, ys, null);
+            int[] ys = targets == null ? null : GptInputs.targets(targets, ids.length, b, t, config.vocabSize());
+            GptInputs.checkTime(config, t);
+            float[] logits = stack.logits(ids, b, t, false);
+            double mean = ys == null ? Double.NaN : loss.mean(logits, ys);
             float[] copy = Arrays.copyOf(logits, b * t * config.vocabSize());
-            return new ForwardResult(Nd4j.create(copy, new long[]{b, t, config.vocabSize()}, 'c'), loss);
-        } finally {
-            guard.exit();
-        }
+            return new ForwardResult(Nd4j.create(copy, new long[]{b, t, config.vocabSize()}, 'c'), mean);
+        });
     }
 
     /**
@@ -313,12 +267,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code softmax(logits / temperature)} restricted to the {@code topK} largest ({@code null}: all).
      */
     public INDArray generate(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
-        guard.enter("generate");
-        try {
-            return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, false);
-        } finally {
-            guard.exit();
-        }
+        return guard.call("generate", () -> new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, false));
     }
 
     /**
@@ -328,12 +277,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * it, so each token then costs one pass over the window, as uncached (see {@code KvCache}).
      */
     public INDArray generateCached(INDArray idx, int maxNewTokens, double temperature, Integer topK, long seed) {
-        guard.enter("generateCached");
-        try {
-            return new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true);
-        } finally {
-            guard.exit();
-        }
+        return guard.call("generateCached", () -> new GptGeneration(this, temperature, topK).run(idx, maxNewTokens, seed, true));
     }
 
     /**
@@ -341,145 +285,22 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code blockSize} tokens): row t holds how much position t listens to each position 0..t.
      */
     public float[][] attentionWeights(int[] context, int layer, int head) {
-        guard.enter("attentionWeights");
-        try {
-            checkTime(context.length);
-            if (layer < 0 || layer >= blocks.length || head < 0 || head >= config.nHead()) {
-                throw new IllegalArgumentException("layer " + layer + ", head " + head + " do not exist: this model has layers 0.."
-                        + (blocks.length - 1) + " and heads 0.." + (config.nHead() - 1));
-            }
-            logits(context.clone(), 1, context.length, false);
-            return blocks[layer].attention().heads().get(head).probabilities(0);
-        } finally {
-            guard.exit();
-        }
+        return guard.call("attentionWeights", () -> {
+            GptInputs.checkTime(config, context.length);
+            GptInputs.checkLayerAndHead(config, layer, head);
+            stack.logits(context.clone(), 1, context.length, false);
+            return stack.blocks[layer].attention().heads().get(head).probabilities(0);
+        });
     }
 
-    /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */
+    /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)} (unchecked: tests and the model's own calls). */
     float[] logits(int[] idx, int batch, int time, boolean training) {
-        int n = batch * time, c = config.nEmbd();
-        ensureRows(n);
-        this.idx = idx;
-        this.batch = batch;
-        this.time = time;
-        long t0 = Profile.start();
-        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
-        for (int i = 0; i < n; i++) {
-            int t = i % time, e = idx[i] * c, p = t * c;
-            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
-        }
-        Profile.stop(Op.EMBED_F, t0);
-        float[] h = x;
-        for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
-        t0 = Profile.start();
-        h = lnF.forward(h, n);                                                   // (B,T,C)
-        Profile.stop(Op.LN_F, t0);
-        t0 = Profile.start();
-        float[] logits = lmHead.forward(h, n);                                   // (B,T,C) @ (C,V) -> (B,T,V)
-        Profile.stop(Op.LM_HEAD_F, t0);
-        return logits;
+        return stack.logits(idx, batch, time, training);
     }
 
-    /**
-     * Eval logits {@code (B, V)} of the last position of each sequence {@code idx (B*T)}, the same bits
-     * as those rows of {@link #logits}: generation samples from nothing else, so the last block's
-     * attention output, projection and FeedForward, ln_f and lm_head run on {@code B} rows instead of
-     * {@code B*T}. Every block still computes the keys and values of all positions, for {@link #fillCaches}.
-     */
-    float[] lastLogits(int[] idx, int batch, int time) {
-        int c = config.nEmbd();
-        ensureRows(batch * time);
-        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
-        for (int i = 0; i < batch * time; i++) {
-            int e = idx[i] * c, p = (i % time) * c;
-            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
-        }
-        float[] h = x;
-        for (int i = 0; i < blocks.length - 1; i++) h = blocks[i].forward(h, batch, time, false); // (B,T,C)
-        h = blocks[blocks.length - 1].forwardLast(h, batch, time);           // (B,T,C) -> (B,C)
-        h = lnF.forward(h, batch);                                           // (B,C)
-        return lmHead.forward(h, batch);                                     // (B,C) @ (C,V) -> (B,V)
-    }
-
-    /** One new position {@code pos} for each of {@code B} sequences, {@code tokens (B)}: logits {@code (B, V)}, using the caches. */
-    float[] stepLogits(int[] tokens, int batch, int pos) {
-        int c = config.nEmbd();
-        ensureRows(batch);
-        float[] tok = tokenEmbeddingTable.data, pe = positionEmbeddingTable.data;
-        for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < c; j++) x[b * c + j] = tok[tokens[b] * c + j] + pe[pos * c + j]; // (B,C) + (C)
-        }
-        float[] h = x;
-        for (Block block : blocks) h = block.forwardStep(h, batch, pos);  // (B,C) -> (B,C)
-        h = lnF.forward(h, batch);                                         // (B,C)
-        return lmHead.forward(h, batch);                                   // (B,C) @ (C,V) -> (B,V)
-    }
-
-    /** After an eval {@link #logits} pass: its keys and values become the caches of positions {@code 0..T-1}. */
-    void fillCaches(int batch, int time) {
-        for (Block block : blocks) block.fillCache(batch, time);
-    }
-
-    private void backward(float[] dLogits) {
-        int n = batch * time, c = config.nEmbd();
-        long t0 = Profile.start();
-        float[] dh = lmHead.backward(dLogits);                             // (B,T,V) @ (V,C) -> (B,T,C)
-        Profile.stop(Op.LM_HEAD_B, t0);
-        t0 = Profile.start();
-        dh = lnF.backward(dh);                                             // (B,T,C)
-        Profile.stop(Op.LN_B, t0);
-        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
-        t0 = Profile.start();
-        float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
-        for (int i = 0; i < n; i++) {
-            int e = idx[i] * c, p = (i % time) * c;
-            for (int j = 0; j < c; j++) {
-                dTok[e + j] += dh[i * c + j];                              // scatter-add into rows idx (V,C)
-                dPos[p + j] += dh[i * c + j];                              // sum over B into (T,C)
-            }
-        }
-        Profile.stop(Op.EMBED_B, t0);
-    }
-
-    private double crossEntropy(float[] logits, int[] y, float[] grad) {
-        return crossEntropy(logits, y, grad, 1f / y.length); // mean over B*T positions
-    }
-
-    /** Mean cross-entropy over {@code y}; the gradient of {@code scale * sum} goes into {@code grad} (if not null). */
-    private double crossEntropy(float[] logits, int[] y, float[] grad, float scale) {
-        int v = config.vocabSize();
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) sum += Softmax.crossEntropy(logits, i * v, v, y[i], grad, i * v, scale, exps);
-        return sum / y.length;
-    }
-
-    private void checkBatch(int[] x, int[] y, int batchSize, int blockSize) {
-        checkTime(blockSize);
-        if (batchSize < 1 || x.length != batchSize * blockSize || y.length != x.length) {
-            throw new IllegalArgumentException("x and y must both have length B*T = " + batchSize + "*" + blockSize
-                    + ", got " + x.length + " and " + y.length);
-        }
-        int vocab = config.vocabSize();
-        for (int i = 0; i < x.length; i++) {
-            if (x[i] < 0 || x[i] >= vocab || y[i] < 0 || y[i] >= vocab) {
-                throw new IllegalArgumentException("token id " + (x[i] < 0 || x[i] >= vocab ? x[i] : y[i]) + " at flat position " + i
-                        + " is outside the vocabulary 0.." + (vocab - 1) + "; encode the text with the tokenizer the model was built for");
-            }
-        }
-    }
-
-    private void checkTime(int t) {
-        if (t < 1 || t > config.blockSize()) {
-            throw new IllegalArgumentException("T = " + t + " is out of range: it must be between 1 and blockSize = " + config.blockSize()
-                    + "; crop the context to its last blockSize tokens (idx[:, -block_size:])");
-        }
-    }
-
-    private void ensureRows(int n) {
-        if (x == null || x.length < n * config.nEmbd()) {
-            x = new float[n * config.nEmbd()];
-            dLogits = new float[n * config.vocabSize()];
-        }
+    /** Generation's forward passes and key/value caches. */
+    GenerationPass generation() {
+        return generation;
     }
 
     @Override

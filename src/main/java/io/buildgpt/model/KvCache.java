@@ -2,7 +2,7 @@ package io.buildgpt.model;
 
 /**
  * Generation's attention for one layer, in one place: the key/value cache and the single-query
- * attention that both generation paths use ({@link GptGeneration} drives them).
+ * attention that both generation paths use ({@link GenerationPass} holds one per block).
  *
  * <p>Dimensions: {@code B} sequences, {@code C} channels, {@code hs = C / nHead}; keys and values are
  * kept as {@code (B, blockSize, C)}, position {@code t} of sequence {@code b} at row {@code b*blockSize + t},
@@ -14,7 +14,7 @@ package io.buildgpt.model;
  * buffer (keep the old keys, overwrite the oldest) would attend with stale positions and sample other
  * tokens than the lecture's {@code generate}. So past {@code blockSize} the exact approach is the
  * lecture's: run the window again, keeping only the last position's work in the last block
- * ({@link MultiHeadAttention#forwardLast}); the cache is not refilled then, since the next step slides again.
+ * ({@link GenerationPass#lastLogits}); the cache is not refilled then, since the next step slides again.
  * Models with relative positions (RoPE, ALiBi) are what make a sliding cache exact.
  */
 final class KvCache {

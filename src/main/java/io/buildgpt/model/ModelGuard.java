@@ -1,6 +1,8 @@
 package io.buildgpt.model;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * Guards a model's public entry points: after {@link #close()} every use throws an
@@ -37,6 +39,26 @@ final class ModelGuard {
 
     void exit() {
         if (--depth == 0) owner.set(null);
+    }
+
+    /** {@code body} inside {@code operation}: {@link #enter}, then {@link #exit} however the body ends. */
+    <T> T call(String operation, Supplier<T> body) {
+        enter(operation);
+        try {
+            return body.get();
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #call} for a {@code double} result. */
+    double callDouble(String operation, DoubleSupplier body) {
+        enter(operation);
+        try {
+            return body.getAsDouble();
+        } finally {
+            exit();
+        }
     }
 
     /** Marks the model closed; a use in progress on another thread is allowed to finish. */

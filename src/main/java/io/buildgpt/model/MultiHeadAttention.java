@@ -22,15 +22,14 @@ import java.util.List;
  * Stacking and unstacking cost {@code 3C*C} copies, against {@code B*T*3C*C} for the product. The
  * parameters stay per head, named as PyTorch's state_dict.
  *
- * <p>For generation the layer has a {@link KvCache} (keys and values {@code (B, blockSize, C)}, and the
- * one-query attention of both generation paths): {@link #fillCache} stores the keys and values of a
- * batched pass, {@link #forwardStep} projects one position and lets the cache attend.
+ * <p>Generation ({@link GenerationPass}, with its {@link KvCache}s) uses two small primitives of this
+ * layer: the fused projection alone ({@link #qkv}, {@link #qkvStep}) and {@link #proj()}.
  *
  * <p>Fine-tuning hooks in at two places: the heads' Linears may carry a {@link LinearHook} (frozen or
  * quantized base), and a {@link QkvLora} may add to the stacked {@code (3C,C)} matrix; see those classes.
  */
 public final class MultiHeadAttention {
-    private final int c, nHead, headSize, blockSize;
+    private final int c, nHead, headSize;
     private final Head[] heads;
     private final Linear proj;
     private final Dropout dropout;
@@ -39,7 +38,6 @@ public final class MultiHeadAttention {
     private final Parallel par;
     private float[] x;                          // the last input (B*T, C), by reference
     private float[] qkv, cat, dQkv, dx;         // (B*T,3C), (B*T,C), (B*T,3C), (B*T,C)
-    private final KvCache cache;                // generation's keys and values
     private int batch, time;
     private final String name;
     private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
@@ -58,7 +56,6 @@ public final class MultiHeadAttention {
         this.nHead = nHead;
         this.headSize = nEmbd / nHead;
         this.name = name;
-        this.blockSize = blockSize;
         this.heads = new Head[nHead];
         for (int h = 0; h < nHead; h++) {
             heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, dropoutSeeds.next64());
@@ -67,7 +64,6 @@ public final class MultiHeadAttention {
         this.dropout = new Dropout(dropout, dropoutSeeds.next64());
         this.wQkv = new float[3 * c * c];
         this.dWQkv = new float[3 * c * c];
-        this.cache = new KvCache(nEmbd, nHead, blockSize);
     }
 
     /**
@@ -85,13 +81,11 @@ public final class MultiHeadAttention {
         this.x = x;
         this.batch = batch;
         this.time = time;
-        long t0 = Profile.start();
         branch = lora != null && lora.dropsOut(training);
         stack(!branch);                                              // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
-        Profile.stop(Op.QKV_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.QKV_F);
         for (Head h : heads) h.prepare(batch, time, training);
         if (heads[0].dropsOut(training)) {                           // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C), in phases:
             par.forRange(batch * nHead, (w, from, to) -> {           // scores and softmax (B,nh,T,T)
@@ -109,22 +103,19 @@ public final class MultiHeadAttention {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].forwardSequence(qkv, cat, bh / nHead);
             });
         }
-        Profile.stop(Op.ATTN_F, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.ATTN_F);
         float[] y = proj.forward(cat, n, training);                  // (B,T,C) @ (C,C) -> (B,T,C)
         y = dropout.forward(y, n * c, training);                     // (B,T,C)
-        Profile.stop(Op.PROJ_F, t0);
+        Profile.lap(Op.PROJ_F);
         return y;
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}, adding every head's and the projection's gradients. */
     public float[] backward(float[] dOut) {
         int n = batch * time;
-        long t0 = Profile.start();
         float[] dy = dropout.backward(dOut);                         // (B,T,C)
         float[] dCat = proj.backward(dy);                            // (B,T,C) @ (C,C) -> (B,T,C)
-        Profile.stop(Op.PROJ_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.PROJ_B);
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
         if (heads[0].droppedOut()) {                                 // (B,T,C) -> (B,T,3C), in the forward's phases
             par.forRange(batch * nHead, (w, from, to) -> {
@@ -141,8 +132,7 @@ public final class MultiHeadAttention {
                 for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardSequence(dCat, qkv, dQkv, bh / nHead);
             });
         }
-        Profile.stop(Op.ATTN_B, t0);
-        t0 = Profile.start();
+        Profile.lap(Op.ATTN_B);
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
@@ -150,34 +140,26 @@ public final class MultiHeadAttention {
         stackedIn = null;
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
         if (branch) lora.backwardBranch(dQkv, dx);                   // its third of dQkv: dA, dB; dx += (dh @ A) * mask
-        Profile.stop(Op.QKV_B, t0);
+        Profile.lap(Op.QKV_B);
         return dx;
     }
 
     /**
-     * Eval pass whose output is needed only at the last position of each sequence (the last block in
-     * generation): keys and values for all {@code T} positions, attention and projection for one query
-     * per sequence ({@link KvCache#last}). {@code x (B,T,C) -> (B,C)}, those rows of {@link #forward} to about 1e-6.
+     * Generation's primitive ({@link GenerationPass}): the fused projection alone, eval mode,
+     * {@code x (n,C) @ (3C,C)^T -> (n,3C)} into this layer's buffer, the same bits as {@link #forward}'s.
      */
-    float[] forwardLast(float[] x, int batch, int time) {
-        int n = batch * time;
+    float[] qkv(float[] x, int n) {
         ensureRows(n);
-        this.x = x;
-        this.batch = batch;
-        this.time = time;
         stack(true);
         mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
-        cache.last(qkv, batch, time, cat);                           // q_last (hs) . k (T,hs) -> @ v (T,hs) -> cat (B,C)
-        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+        return qkv;
     }
 
-    /** After a batched eval {@link #forward} or {@link #forwardLast}: its keys and values become the cache of positions {@code 0..T-1}. */
-    void fillCache(int batch, int time) {
-        cache.fill(qkv, batch, time);
-    }
-
-    /** One new position {@code pos} for each of {@code B} sequences, {@code x (B,C) -> (B,C)}, attending over the cache. */
-    float[] forwardStep(float[] x, int batch, int pos) {
+    /**
+     * Generation's primitive for one new position of each of {@code B} sequences: {@code x (B,C) -> (B,3C)}
+     * into this layer's buffer. Plain weights are read in place, per head and role (no stacking copy).
+     */
+    float[] qkvStep(float[] x, int batch) {
         ensureRows(batch);
         int c3 = 3 * c;
         if (!plainWeights()) {                                       // adapted or quantized: the effective weights
@@ -188,8 +170,12 @@ public final class MultiHeadAttention {
             Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
         }
-        cache.step(qkv, batch, pos, cat);                            // cache[:, pos] = k, v; attend -> cat (B,C)
-        return proj.forward(cat, batch);                             // (B,C) @ (C,C) -> (B,C)
+        return qkv;
+    }
+
+    /** The queries, keys and values {@code (n,3C)} of the last {@link #forward}, {@link #qkv} or {@link #qkvStep} call (the caches' source). */
+    float[] qkvBuffer() {
+        return qkv;
     }
 
     /**

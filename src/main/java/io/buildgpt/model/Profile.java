@@ -1,12 +1,24 @@
 package io.buildgpt.model;
 
 /**
- * Per-operation wall-clock accumulators for {@code GptStepBenchmark --profile}, off unless the JVM
- * is started with {@code -Dbuildgpt.profile=true}.
+ * Per-operation wall-clock accumulators for {@code GptStepBenchmark --profile} and
+ * {@code GptGenerationBenchmark}, off unless the JVM is started with {@code -Dbuildgpt.profile=true}.
  *
- * <p>Why a static final flag: C2 folds {@code if (ON)} away when it is false, so the timing calls
- * left in the layers cost nothing in normal runs. Totals are per operation and direction, summed
- * over layers and threads of the caller only (a parallel section is timed once, by its caller).
+ * <p>How: laps. A pass calls {@link #begin()} once at its start, and each layer call is followed by one
+ * {@link #lap(Op) lap(op)}, which adds the time since the previous lap (or the begin) to {@code op}:
+ * <pre>
+ *   Profile.begin();
+ *   h = ln1.forward(x, n);   Profile.lap(Op.LN_F);
+ *   q = sa.forward(h, ...);  // laps QKV_F, ATTN_F, PROJ_F inside
+ * </pre>
+ * so the math stays as it reads, one line per layer call, with no start times to carry. Everything
+ * between two laps is charged to the second one; a layer that laps inside (attention, FeedForward)
+ * is followed by no lap of its own.
+ *
+ * <p>Why a static final flag: C2 folds {@code if (ON)} away when it is false, so the laps left in the
+ * layers cost nothing in normal runs. One clock and one set of totals for the whole JVM: profile one
+ * model on one thread (the benchmarks do). Totals are per operation and direction, summed over layers;
+ * a parallel section is timed once, by its caller.
  */
 public final class Profile {
     public static final boolean ON = Boolean.getBoolean("buildgpt.profile");
@@ -18,17 +30,22 @@ public final class Profile {
     }
 
     private static final long[] NANOS = new long[Op.values().length];
+    private static long last; // the clock at the last begin() or lap()
 
     private Profile() {}
 
-    /** A start time when profiling, else 0 without reading the clock. */
-    public static long start() {
-        return ON ? System.nanoTime() : 0L;
+    /** Starts a run of laps: the next {@link #lap} measures from here. */
+    public static void begin() {
+        if (ON) last = System.nanoTime();
     }
 
-    /** Adds the time since {@code start} to {@code op}. */
-    public static void stop(Op op, long start) {
-        if (ON) NANOS[op.ordinal()] += System.nanoTime() - start;
+    /** Adds the time since the last {@link #begin} or {@code lap} to {@code op}, and starts the next lap. */
+    public static void lap(Op op) {
+        if (ON) {
+            long now = System.nanoTime();
+            NANOS[op.ordinal()] += now - last;
+            last = now;
+        }
     }
 
     public static void reset() {

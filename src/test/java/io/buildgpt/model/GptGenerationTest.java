@@ -37,9 +37,9 @@ class GptGenerationTest {
         int[] seq = {3, 1, 4, 1, 5, 9, 2, 6};
         float[] full = model.logits(seq, 1, 8, false).clone();   // (1, 8, V)
         model.logits(Arrays.copyOf(seq, 1), 1, 1, false);          // prefill position 0
-        model.fillCaches(1, 1);
+        model.generation().fillCaches(1, 1);
         for (int pos = 1; pos < 8; pos++) {
-            float[] step = model.stepLogits(new int[]{seq[pos]}, 1, pos);
+            float[] step = model.generation().stepLogits(new int[]{seq[pos]}, 1, pos);
             for (int v = 0; v < 13; v++) assertEquals(full[pos * 13 + v], step[v], 1e-5f, "position " + pos);
         }
     }

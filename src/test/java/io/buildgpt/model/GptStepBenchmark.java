@@ -76,8 +76,8 @@ public final class GptStepBenchmark {
             y[i] = r.nextInt(65);
         }
         model.lossAndGradients(x, y, 16, 32);
-        long t0 = Profile.start();
+        Profile.begin();
         opt.step();
-        Profile.stop(Profile.Op.ADAMW, t0);
+        Profile.lap(Profile.Op.ADAMW);
     }
 }
