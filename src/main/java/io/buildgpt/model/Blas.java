@@ -171,6 +171,11 @@ final class Blas {
         }
     }
 
+    /** {@code buf} from float {@code off} on, as a buffer of its own: an operand that starts inside a packed matrix. */
+    static FloatBuffer at(FloatBuffer buf, int off) {
+        return off == 0 ? buf : buf.duplicate().position(off).slice();
+    }
+
     /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */
     static void copyOut(FloatBuffer buf, float[] dst, int off, int len) {
         buf.get(0, dst, off, len);

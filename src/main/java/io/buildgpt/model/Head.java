@@ -99,11 +99,6 @@ public final class Head {
      */
     static final int CAUSAL_BLOCK = 64;
 
-    /** {@code buf} from float {@code off} on, as a buffer of its own: an operand inside a packed matrix, for BLAS. */
-    private static FloatBuffer at(FloatBuffer buf, int off) {
-        return off == 0 ? buf : buf.duplicate().position(off).slice();
-    }
-
     // Per sequence b, the lecture's four lines as products of this head's (T,hs) slices, each copied out of
     // qkv (row stride 3C) into the thread's BLAS buffers (slots: 3 q, 4 k, 5 v, 6 the (T,T) weights, 7 out),
     // by blocks of CAUSAL_BLOCK rows, each block only as far as the diagonal:
@@ -118,8 +113,8 @@ public final class Head {
         FloatBuffer wei = s.get(6, tt);
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // rows r0.. see keys 0..r0+rows-1
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, true, rows, keys, headSize, scale, at(q, r0 * headSize), headSize, k, headSize,
-                    0f, at(wei, r0 * time), time);                              // (rows,hs) @ (hs,keys) -> (rows,keys)
+            Blas.sgemm(false, true, rows, keys, headSize, scale, Blas.at(q, r0 * headSize), headSize, k, headSize,
+                    0f, Blas.at(wei, r0 * time), time);                              // (rows,hs) @ (hs,keys) -> (rows,keys)
         }
         Blas.copyOut(wei, probs, b * tt, tt);
         for (int t = 0; t < time; t++) causalSoftmax(probs, (b * time + t) * time, t + 1, time); // masked, softmax (T,T)
@@ -133,8 +128,8 @@ public final class Head {
         FloatBuffer o = s.get(7, time * headSize);
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // weights beyond the diagonal are 0
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, false, rows, headSize, keys, 1f, at(wei, r0 * time), time, v, headSize,
-                    0f, at(o, r0 * headSize), headSize);                        // (rows,keys) @ (keys,hs) -> (rows,hs)
+            Blas.sgemm(false, false, rows, headSize, keys, 1f, Blas.at(wei, r0 * time), time, v, headSize,
+                    0f, Blas.at(o, r0 * headSize), headSize);                        // (rows,keys) @ (keys,hs) -> (rows,hs)
         }
         s.scatter(o, out, b * time * c + outOff, c, time, headSize);        // -> this head's columns of (B,T,C)
     }
@@ -171,8 +166,8 @@ public final class Head {
         FloatBuffer dWei = s.get(0, tt), dv = s.get(1, ths);
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // only s <= t is used (backwardScores)
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, true, rows, keys, headSize, 1f, at(dO, r0 * headSize), headSize, v, headSize,
-                    0f, at(dWei, r0 * time), time);                             // (rows,hs) @ (hs,keys)
+            Blas.sgemm(false, true, rows, keys, headSize, 1f, Blas.at(dO, r0 * headSize), headSize, v, headSize,
+                    0f, Blas.at(dWei, r0 * time), time);                             // (rows,hs) @ (hs,keys)
         }
         Blas.copyOut(dWei, dWeights, b * tt, tt);
         transposedTimes(wei, dO, dv);                                           // (T,T)^T @ (T,hs)
@@ -197,8 +192,8 @@ public final class Head {
         FloatBuffer dq = sc.get(0, ths), dk = sc.get(1, ths);
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                      // dS is 0 beyond the diagonal
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, false, rows, headSize, keys, 1f, at(dS, r0 * time), time, k, headSize,
-                    0f, at(dq, r0 * headSize), headSize);                       // (rows,keys) @ (keys,hs)
+            Blas.sgemm(false, false, rows, headSize, keys, 1f, Blas.at(dS, r0 * time), time, k, headSize,
+                    0f, Blas.at(dq, r0 * headSize), headSize);                       // (rows,keys) @ (keys,hs)
         }
         transposedTimes(dS, q, dk);                                             // (T,T)^T @ (T,hs)
         sc.scatter(dq, dQkv, base + qOff, c3, time, headSize);
@@ -213,8 +208,8 @@ public final class Head {
     private void transposedTimes(FloatBuffer w, FloatBuffer x, FloatBuffer out) {
         for (int s0 = 0; s0 < time; s0 += CAUSAL_BLOCK) {
             int rows = Math.min(CAUSAL_BLOCK, time - s0), terms = time - s0;
-            Blas.sgemm(true, false, rows, headSize, terms, 1f, at(w, s0 * time + s0), time, at(x, s0 * headSize), headSize,
-                    0f, at(out, s0 * headSize), headSize);                     // (terms,rows)^T @ (terms,hs) -> (rows,hs)
+            Blas.sgemm(true, false, rows, headSize, terms, 1f, Blas.at(w, s0 * time + s0), time, Blas.at(x, s0 * headSize), headSize,
+                    0f, Blas.at(out, s0 * headSize), headSize);                     // (terms,rows)^T @ (terms,hs) -> (rows,hs)
         }
     }
 

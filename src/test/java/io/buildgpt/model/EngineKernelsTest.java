@@ -91,4 +91,30 @@ class EngineKernelsTest {
             assertArrayEquals(one.bias().grad(), split.bias().grad());
         }
     }
+
+    @Test
+    void matrixProductsGiveTheSameBitsOnOneAndTwoThreads() {
+        int n = 300, k = 2 * Matmul.GRADIENT_ROWS + 50, m = 70;              // three gradient blocks, two row blocks
+        Random r = new Random(11);
+        float[] a = new float[Math.max(n * k, 600 * k)], b = new float[n * m], w = new float[k * m];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        try (Parallel two = new Parallel(2)) {
+            Matmul serial = new Matmul(), split = new Matmul(two);
+            float[] c1 = new float[k * m], c2 = new float[k * m];
+            for (int rep = 0; rep < 2; rep++) {                                 // the second one accumulates
+                serial.accumulateTransposedA(a, b, c1, n, k, m);
+                split.accumulateTransposedA(a, b, c2, n, k, m);
+            }
+            assertArrayEquals(c1, c2, "dW += a^T b");
+            float[] y1 = new float[600 * m], y2 = new float[600 * m];
+            serial.multiply(a, w, y1, 600, k, m);
+            split.multiply(a, w, y2, 600, k, m);
+            assertArrayEquals(y1, y2, "a @ w");
+            double want = 0;                                                    // one entry by hand, in double
+            for (int i = 0; i < n; i++) want += (double) a[i * k + k - 1] * b[i * m + 3];
+            assertEquals(2 * want, c1[(k - 1) * m + 3], 1e-3);
+        }
+    }
 }
