@@ -49,11 +49,13 @@ class TrainerMicroBatchTest {
     void anEstimateInPartsIsTheWholeBatchEstimate() {
         GptLanguageModel model = new GptLanguageModel(CONFIG, 3);
         LossEstimate whole = Trainer.estimateLoss(model, new BatchSampler(DATA, 8, 8, 9), 3);
-        for (int microBatch : new int[]{1, 2, 4, 8}) {
+        for (int microBatch : new int[]{1, 2, 4}) {
             LossEstimate parts = Trainer.estimateLoss(model, new BatchSampler(DATA, 8, 8, 9), 3, microBatch);
             assertEquals(whole.train(), parts.train(), 1e-5, "microBatch " + microBatch);
             assertEquals(whole.val(), parts.val(), 1e-5, "microBatch " + microBatch);
+            assertNotEquals(whole, parts, "averaged in another order: the parts really ran (microBatch " + microBatch + ")");
         }
+        assertEquals(whole, Trainer.estimateLoss(model, new BatchSampler(DATA, 8, 8, 9), 3, 8), "microBatch = B: the whole batch");
     }
 
     @Test
