@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from lecture_gpt import GPTLanguageModel
+from lecture_gpt import GPTLanguageModel, estimate_loss, lecture_splits, make_get_batch, train_step
 
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 500
 eval_interval = int(sys.argv[3]) if len(sys.argv) > 3 else 100
@@ -18,38 +18,13 @@ torch.set_num_threads(1)
 torch.manual_seed(1337)  # gpt.py: first, before anything draws
 with open(sys.argv[1], "r", encoding="utf-8") as f:
     text = f.read()
-chars = sorted(list(set(text)))
-stoi = {ch: i for i, ch in enumerate(chars)}
-data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-n = int(0.9 * len(data))
-train_data, val_data = data[:n], data[n:]
-
-
-def get_batch(split):
-    d = train_data if split == "train" else val_data
-    ix = torch.randint(len(d) - block_size, (batch_size,))
-    return torch.stack([d[i:i + block_size] for i in ix]), torch.stack([d[i + 1:i + block_size + 1] for i in ix])
-
-
-@torch.no_grad()
-def estimate_loss():
-    out = {}
-    model.eval()
-    for split in ["train", "val"]:
-        out[split] = sum(model(*get_batch(split))[1].item() for _ in range(eval_iters)) / eval_iters
-    model.train()
-    return out
-
-
+chars, train_data, val_data = lecture_splits(text)
+get_batch = make_get_batch(train_data, val_data, block_size, batch_size)  # batches from the global generator
 model = GPTLanguageModel(len(chars), block_size, 64, 4, 4, 0.0)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 for it in range(steps):
     if it % eval_interval == 0 or it == steps - 1:
-        losses = estimate_loss()
+        losses = estimate_loss(model, get_batch, eval_iters)
         print(f"eval {it} {losses['train']:.6f} {losses['val']:.6f}", flush=True)
-    xb, yb = get_batch("train")
-    logits, loss = model(xb, yb)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    loss = train_step(model, optimizer, *get_batch("train"))
     print(f"step {it} {loss.item():.6f}", flush=True)

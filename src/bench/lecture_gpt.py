@@ -1,7 +1,9 @@
 """The lecture's final gpt.py model (Karpathy, "Let's build GPT"), as a module: the classes in the
-lecture's construction order, with its `_init_weights`, and its generation loop. The one definition
-that every script here uses: reference.py (compare.sh), gpt_parity.py, torch_step.py, torch_random.py
-(initial weights) and gpt_curve.py (training curve). PyTorch is the yardstick, not part of the product."""
+lecture's construction order, with its `_init_weights`, and its generation loop; then the lecture's data
+split, get_batch, estimate_loss and training step as functions. The one definition that every script
+here uses: reference.py (compare.sh), gpt_parity.py, torch_step.py, torch_random.py (initial weights),
+gpt_curve.py (training curve), stages.py (notebook 07) and lecture_values.py (get_batch). This module
+imports no other script here. PyTorch is the yardstick, not part of the product."""
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
@@ -100,3 +102,48 @@ class GPTLanguageModel(nn.Module):
             probs = F.softmax(logits[:, -1, :], dim=-1)
             idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
         return idx
+
+
+def lecture_splits(text):
+    """The lecture's data: the sorted characters of `text` as the vocabulary, the text as their ids, the
+    first 90% to train on and the rest to validate. Returns (chars, train_data, val_data)."""
+    chars = sorted(set(text))
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    return chars, data[:n], data[n:]
+
+
+def get_batch_from(data, block_size, batch_size, generator=None):
+    """The lecture's get_batch on one split's ids: batch_size windows at offsets drawn from `generator`
+    (torch's global generator when None), the inputs (B,T) and the targets one token later (B,T)."""
+    ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    x = torch.stack([data[i:i + block_size] for i in ix])          # (B,T)
+    y = torch.stack([data[i + 1:i + block_size + 1] for i in ix])  # (B,T)
+    return x, y
+
+
+def make_get_batch(train_data, val_data, block_size, batch_size, generator=None):
+    """The lecture's get_batch(split) over these two splits, `split` being "train" or "val"."""
+    return lambda split: get_batch_from(train_data if split == "train" else val_data, block_size, batch_size, generator)
+
+
+@torch.no_grad()
+def estimate_loss(model, get_batch, eval_iters):
+    """The lecture's estimate_loss: in eval mode, the mean loss of eval_iters batches get_batch(split) for
+    "train", then "val", summed as Python floats (bigram.py's float32 tensor mean, in lecture_values.py,
+    can differ in the last digits). Returns {"train": float, "val": float}."""
+    model.eval()
+    out = {s: sum(model(*get_batch(s))[1].item() for _ in range(eval_iters)) / eval_iters for s in ("train", "val")}
+    model.train()
+    return out
+
+
+def train_step(model, optimizer, xb, yb):
+    """One step of the lecture's loop on the batch (xb, yb): the loss, its gradients, an optimiser step.
+    Returns the loss (a tensor)."""
+    _, loss = model(xb, yb)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss

@@ -2,13 +2,17 @@
 notebooks and their tests can show and assert the same numbers (same seed, same draws).
 
 Usage: python3 src/bench/lecture_values.py <tinyshakespeare.txt>
-Everything below is the lecture's code, in the lecture's order; only the printing is added.
+Everything below is the lecture's code, in the lecture's order; only the printing is added, and its
+get_batch and training step call the same lines in lecture_gpt.py (bigram.py's estimate_loss stays here:
+its float32 mean differs in the last digits from the Python-float mean that the other scripts print).
 """
 import sys
 
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
+
+from lecture_gpt import get_batch_from, train_step
 
 with open(sys.argv[1], "r", encoding="utf-8") as f:
     text = f.read()
@@ -29,12 +33,8 @@ batch_size = 4
 block_size = 8
 
 
-def get_batch(split):
-    data = train_data if split == "train" else val_data
-    ix = torch.randint(len(data) - block_size, (batch_size,))
-    x = torch.stack([data[i:i + block_size] for i in ix])
-    y = torch.stack([data[i + 1:i + block_size + 1] for i in ix])
-    return x, y
+def get_batch(split):  # block_size and batch_size as they are at the call: bigram.py changes them below
+    return get_batch_from(train_data if split == "train" else val_data, block_size, batch_size)
 
 
 xb, yb = get_batch("train")
@@ -133,10 +133,6 @@ for iter in range(max_iters):
         losses = estimate_loss()
         print(f"step {iter}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}"
               f" ({losses['train'].item():.9g}, {losses['val'].item():.9g})")
-    xb, yb = get_batch("train")
-    logits, loss = model(xb, yb)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    train_step(model, optimizer, *get_batch("train"))
 context = torch.zeros((1, 1), dtype=torch.long)
 print("trained generate 500:", repr(decode(m.generate(context, max_new_tokens=500)[0].tolist())))

@@ -8,7 +8,8 @@ Usage: python3 nanogpt_reference.py <gpt-small|gpt-lecture> <corpus.txt> [--thre
                with its evaluations; RESULT workload=gpt-small-nanogpt
   gpt-lecture  the lecture's full GPT (384/6/6, block 256, batch 64, lr 3e-4, dropout 0.2): --warmup steps,
                then --steps timed steps, no evaluation; RESULT workload=gpt-lecture
-Imports reference.py (data and training loop); reference.py imports nothing from here.
+Imports reference.py (data and training loop) and lecture_gpt.py (the training step); neither imports
+anything from here.
 """
 import argparse
 import statistics
@@ -18,6 +19,7 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from lecture_gpt import train_step
 from reference import lecture_data, rss_mb, train_loop
 
 
@@ -93,11 +95,7 @@ def gpt_lecture(text, warmup, steps):
     times = []
     for it in range(warmup + steps):
         t0 = time.perf_counter()
-        xb, yb = get_batch("train")
-        _, loss = model(xb, yb)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        loss = train_step(model, optimizer, *get_batch("train"))
         dt = time.perf_counter() - t0
         print(f"step {it}: loss {loss.item():.4f}, {dt * 1000:.0f} ms{' (warm-up)' if it < warmup else ''}, rss {rss_mb()} MB", flush=True)
         if it >= warmup:

@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
-from lecture_gpt import GPTLanguageModel  # the lecture's final gpt.py model, with dropout 0 here
+from lecture_gpt import (GPTLanguageModel,  # the lecture's final gpt.py model, with dropout 0 here
+                         estimate_loss, lecture_splits, make_get_batch, train_step)
 
 
 def rss_mb():
@@ -42,42 +43,21 @@ def bigram(text):
 
 
 def lecture_data(text, block_size, batch_size):
-    chars = sorted(set(text))
-    stoi = {ch: i for i, ch in enumerate(chars)}
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = int(0.9 * len(data))
-    splits = {"train": data[:n], "val": data[n:]}
-
-    def get_batch(split):
-        d = splits[split]
-        ix = torch.randint(len(d) - block_size, (batch_size,))
-        return (torch.stack([d[i:i + block_size] for i in ix]), torch.stack([d[i + 1:i + block_size + 1] for i in ix]))
-
-    return len(chars), get_batch
+    """The vocabulary size and the lecture's get_batch(split) (batches from torch's global generator)."""
+    chars, train_data, val_data = lecture_splits(text)
+    return len(chars), make_get_batch(train_data, val_data, block_size, batch_size)
 
 
 def train_loop(model, get_batch, lr, max_iters, eval_interval, eval_iters, workload):
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
-
-    @torch.no_grad()
-    def estimate_loss():
-        model.eval()
-        out = {s: sum(model(*get_batch(s))[1].item() for _ in range(eval_iters)) / eval_iters for s in ("train", "val")}
-        model.train()
-        return out
-
     rss, step_time, start = [0, 0], 0.0, time.perf_counter()
     for it in range(max_iters):
         if it % eval_interval == 0 or it == max_iters - 1:
-            losses = estimate_loss()
+            losses = estimate_loss(model, get_batch, eval_iters)
             rss[0 if it == 0 else 1] = rss_mb()
             print(f"step {it:4d}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, rss {rss_mb()} MB", flush=True)
         t0 = time.perf_counter()
-        xb, yb = get_batch("train")
-        _, loss = model(xb, yb)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        train_step(model, optimizer, *get_batch("train"))
         step_time += time.perf_counter() - t0
     total = time.perf_counter() - start
     print(f"RESULT framework=torch workload={workload} ms_per_step={step_time / max_iters * 1000:.4f} total_s={total:.2f} "
@@ -162,10 +142,7 @@ def lora(max_iters=400, rank=8, folder="target/bench-lora"):
     print(f"{sum(p.numel() for p in model.parameters() if p.requires_grad)} trainable parameters; "
           f"train {len(splits['train'])} bytes, val {len(splits['val'])} bytes", flush=True)
 
-    def get_batch(split):
-        d = splits[split]
-        ix = torch.randint(len(d) - 32, (16,))
-        return (torch.stack([d[i:i + 32] for i in ix]), torch.stack([d[i + 1:i + 33] for i in ix]))
+    get_batch = make_get_batch(splits["train"], splits["val"], 32, 16)
 
     class Trainable(nn.Module):  # train_loop's optimizer must see the adapters only
         def __init__(self, m):

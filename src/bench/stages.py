@@ -17,30 +17,15 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from lecture_gpt import Head, estimate_loss, lecture_splits, make_get_batch, train_step
+
 N_EMBD, N_HEAD, N_LAYER, BLOCK, BATCH, LR, SEED = 32, 4, 3, 8, 32, 1e-3, 1337
-
-
-class Head(nn.Module):
-    def __init__(self, head_size, dropout):
-        super().__init__()
-        self.key = nn.Linear(N_EMBD, head_size, bias=False)
-        self.query = nn.Linear(N_EMBD, head_size, bias=False)
-        self.value = nn.Linear(N_EMBD, head_size, bias=False)
-        self.register_buffer('tril', torch.tril(torch.ones(BLOCK, BLOCK)))
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x):
-        B, T, C = x.shape
-        k, q = self.key(x), self.query(x)                              # (B,T,hs)
-        wei = q @ k.transpose(-2, -1) * k.shape[-1] ** -0.5            # (B,T,T)
-        wei = F.softmax(wei.masked_fill(self.tril[:T, :T] == 0, float('-inf')), dim=-1)
-        return self.dropout(wei) @ self.value(x)                       # (B,T,hs)
 
 
 class MultiHeadAttention(nn.Module):
     def __init__(self, num_heads, head_size, proj, dropout):
         super().__init__()
-        self.heads = nn.ModuleList([Head(head_size, dropout) for _ in range(num_heads)])
+        self.heads = nn.ModuleList([Head(N_EMBD, head_size, BLOCK, dropout) for _ in range(num_heads)])
         self.proj = nn.Linear(N_EMBD, N_EMBD) if proj else None
         self.dropout = nn.Dropout(dropout)
 
@@ -89,7 +74,7 @@ class Model(nn.Module):
         self.token_embedding_table = nn.Embedding(vocab_size, N_EMBD)
         self.position_embedding_table = nn.Embedding(BLOCK, N_EMBD)
         if stage == 'one head':
-            self.sa_head = Head(N_EMBD, 0.0)
+            self.sa_head = Head(N_EMBD, N_EMBD, BLOCK, 0.0)
         elif stage in ('multi-head', 'feed-forward'):
             self.sa_heads = MultiHeadAttention(N_HEAD, N_EMBD // N_HEAD, False, 0.0)
             if stage == 'feed-forward':
@@ -134,41 +119,22 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     text = open(a.corpus, encoding='utf-8').read()
-    chars = sorted(set(text))
-    stoi = {ch: i for i, ch in enumerate(chars)}
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = int(0.9 * len(data))
-    splits = {'train': data[:n], 'val': data[n:]}
+    chars, train_data, val_data = lecture_splits(text)
     rows = []
     for stage in STAGES:
         torch.manual_seed(SEED)
         model = Model(len(chars), stage)
         batches = torch.Generator().manual_seed(SEED)
 
-        def get_batch(split):
-            d = splits[split]
-            ix = torch.randint(len(d) - BLOCK, (BATCH,), generator=batches)
-            return torch.stack([d[i:i + BLOCK] for i in ix]), torch.stack([d[i + 1:i + BLOCK + 1] for i in ix])
-
-        @torch.no_grad()
-        def estimate_loss():
-            model.eval()
-            out = {s: sum(model(*get_batch(s))[1].item() for _ in range(a.eval_iters)) / a.eval_iters for s in ('train', 'val')}
-            model.train()
-            return out
-
+        get_batch = make_get_batch(train_data, val_data, BLOCK, BATCH, batches)
         optimizer = torch.optim.AdamW(model.parameters(), lr=LR)
         params = sum(p.numel() for p in model.parameters())
         t0 = time.perf_counter()
         for it in range(a.steps):
             if it % a.eval_interval == 0 or it == a.steps - 1:
-                losses = estimate_loss()
+                losses = estimate_loss(model, get_batch, a.eval_iters)
                 print(f"{stage:>12} step {it:5d}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}", flush=True)
-            xb, yb = get_batch('train')
-            _, loss = model(xb, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            train_step(model, optimizer, *get_batch('train'))
         print(f"RESULT {stage} params={params} train={losses['train']:.4f} val={losses['val']:.4f} "
               f"seconds={time.perf_counter() - t0:.1f}", flush=True)
         rows.append((stage, a.steps, a.eval_iters, params, losses['train'], losses['val']))

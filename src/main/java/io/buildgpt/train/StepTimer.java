@@ -49,22 +49,14 @@ public final class StepTimer {
     public static Timing measure(LanguageModel model, BatchSampler sampler, AdamW optimizer, int warmup, int steps, int microBatch) {
         if (warmup < 0 || steps < 1) throw new IllegalArgumentException("warmup = " + warmup + ", steps = " + steps + ": need warmup >= 0 and steps >= 1");
         int batch = sampler.batchSize(), time = sampler.blockSize();
-        if (microBatch < 1 || batch % microBatch != 0) {
-            throw new IllegalArgumentException("microBatch = " + microBatch + " must be at least 1 and divide the batch size " + batch
-                    + "; use a divisor of it (" + batch + " itself: the whole batch in one pass)");
-        }
-        GptLanguageModel gpt = model instanceof GptLanguageModel g ? g : null;
-        if (microBatch != batch && gpt == null) {
-            throw new IllegalArgumentException("microBatch = " + microBatch + " needs a GptLanguageModel, got " + model.getClass().getSimpleName()
-                    + "; use microBatch = " + batch + " (the whole batch) for this model");
-        }
+        GptLanguageModel gpt = MicroBatches.check(model, batch, microBatch);          // null: the whole batch
         int[] x = new int[batch * time], y = new int[x.length];
         double loss = Double.NaN;
         long start = 0;
         for (int i = 0; i < warmup + steps; i++) {
             if (i == warmup) start = System.nanoTime();
             sampler.fill(Split.TRAIN, x, y);                                                     // (B, T)
-            loss = microBatch == batch ? model.lossAndGradients(x, y, batch, time)                 // forward + backward
+            loss = gpt == null ? model.lossAndGradients(x, y, batch, time)                 // forward + backward
                     : gpt.lossAndGradients(x, y, batch, time, microBatch);                        // in micro-batches
             optimizer.step();
         }

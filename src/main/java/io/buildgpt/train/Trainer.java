@@ -13,6 +13,13 @@ import java.util.Locale;
 /**
  * The lecture's training loop: every {@code evalInterval} steps estimate the train and val loss;
  * each step sample a batch, compute the loss and its gradients, and let AdamW update the weights.
+ *
+ * <p>Micro-batches: a trainer made with a {@code microBatch} smaller than the batch size runs every
+ * batch, in training and in evaluation, {@code microBatch} sequences at a time
+ * ({@link GptLanguageModel#lossAndGradients(int[], int[], int, int, int)}): the same gradients and loss
+ * estimates up to float rounding, with the activations of {@code microBatch} sequences in memory
+ * instead of the whole batch's (what PyTorch users call gradient accumulation). Evaluation uses the parts
+ * too because a model keeps its buffers at the largest batch it has run.
  */
 public final class Trainer {
     private final LanguageModel model;
@@ -21,8 +28,23 @@ public final class Trainer {
     // One batch buffer, reused by every step and every evaluation: the loop allocates nothing.
     private final int[] xb;
     private final int[] yb;
+    // Micro-batches: the model as a GPT when batches run in parts (else null), and one part's buffers.
+    private final int microBatch;
+    private final GptLanguageModel parts;
+    private final int[] xs;
+    private final int[] ys;
 
+    /** A trainer that runs each batch in one pass. */
     public Trainer(LanguageModel model, BatchSampler sampler, AdamW optimizer) {
+        this(model, sampler, optimizer, sampler.batchSize());
+    }
+
+    /**
+     * A trainer that runs each batch, in training and evaluation, {@code microBatch} sequences at a time
+     * (see the class comment); {@code microBatch} must divide the sampler's batch size, and anything
+     * smaller than the batch size needs a {@link GptLanguageModel}.
+     */
+    public Trainer(LanguageModel model, BatchSampler sampler, AdamW optimizer, int microBatch) {
         if (model instanceof GptLanguageModel gpt && sampler.blockSize() > gpt.config().blockSize()) {
             throw new IllegalArgumentException("the sampler draws windows of T = " + sampler.blockSize() + " tokens but the model's"
                     + " blockSize is " + gpt.config().blockSize() + ": give both the same blockSize, e.g. new BatchSampler(split, batchSize, seed)"
@@ -33,11 +55,20 @@ public final class Trainer {
         this.optimizer = optimizer;
         this.xb = new int[sampler.batchSize() * sampler.blockSize()];
         this.yb = new int[xb.length];
+        this.parts = MicroBatches.check(model, sampler.batchSize(), microBatch);
+        this.microBatch = microBatch;
+        this.xs = new int[microBatch * sampler.blockSize()];
+        this.ys = new int[xs.length];
+    }
+
+    /** Sequences run at a time: the batch size unless the trainer was made with a smaller micro-batch. */
+    public int microBatch() {
+        return microBatch;
     }
 
     /** The lecture's {@code estimate_loss()}: mean loss over {@code evalIters} batches of each split, without gradient work. */
     public LossEstimate estimateLoss(int evalIters) {
-        return estimateLoss(model, sampler, evalIters, xb, yb);
+        return estimateLoss(model, sampler, evalIters, microBatch, xb, yb, xs, ys);
     }
 
     /**
@@ -45,22 +76,44 @@ public final class Trainer {
      * the same batches (two samplers with the same seed draw the same batches).
      */
     public static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters) {
-        int[] x = new int[sampler.batchSize() * sampler.blockSize()];
-        return estimateLoss(model, sampler, evalIters, x, new int[x.length]);
+        return estimateLoss(model, sampler, evalIters, sampler.batchSize());
     }
 
-    private static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters, int[] xb, int[] yb) {
+    /** The same, each batch evaluated {@code microBatch} sequences at a time (a divisor of the batch size; see the class comment). */
+    public static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters, int microBatch) {
+        MicroBatches.check(model, sampler.batchSize(), microBatch);
+        int[] x = new int[sampler.batchSize() * sampler.blockSize()], xPart = new int[microBatch * sampler.blockSize()];
+        return estimateLoss(model, sampler, evalIters, microBatch, x, new int[x.length], xPart, new int[xPart.length]);
+    }
+
+    private static LossEstimate estimateLoss(LanguageModel model, BatchSampler sampler, int evalIters, int microBatch,
+                                             int[] xb, int[] yb, int[] xs, int[] ys) {
         if (evalIters < 1) throw new IllegalArgumentException("evalIters = " + evalIters + " is out of range: it must be at least 1");
-        return new LossEstimate(meanLoss(model, sampler, Split.TRAIN, evalIters, xb, yb), meanLoss(model, sampler, Split.VAL, evalIters, xb, yb));
+        return new LossEstimate(meanLoss(model, sampler, Split.TRAIN, evalIters, microBatch, xb, yb, xs, ys),
+                meanLoss(model, sampler, Split.VAL, evalIters, microBatch, xb, yb, xs, ys));
     }
 
-    private static double meanLoss(LanguageModel model, BatchSampler sampler, Split split, int evalIters, int[] xb, int[] yb) {
+    private static double meanLoss(LanguageModel model, BatchSampler sampler, Split split, int evalIters, int microBatch,
+                                   int[] xb, int[] yb, int[] xs, int[] ys) {
         double sum = 0;
         for (int k = 0; k < evalIters; k++) {
-            sampler.fill(split, xb, yb);
-            sum += model.loss(xb, yb, sampler.batchSize(), sampler.blockSize());
+            sampler.fill(split, xb, yb);                                                  // xb, yb: (B, T)
+            sum += batchLoss(model, sampler.batchSize(), sampler.blockSize(), microBatch, xb, yb, xs, ys);
         }
         return sum / evalIters;
+    }
+
+    /** Mean loss of one (B, T) batch; in parts of {@code microBatch} sequences, each part's mean weighted by its share of B. */
+    private static double batchLoss(LanguageModel model, int batch, int time, int microBatch, int[] xb, int[] yb, int[] xs, int[] ys) {
+        if (microBatch == batch) return model.loss(xb, yb, batch, time);
+        int rows = microBatch * time;
+        double loss = 0;
+        for (int from = 0; from < xb.length; from += rows) {
+            System.arraycopy(xb, from, xs, 0, rows);                                      // xs, ys: (microBatch, T)
+            System.arraycopy(yb, from, ys, 0, rows);
+            loss += model.loss(xs, ys, microBatch, time) * rows / xb.length;
+        }
+        return loss;
     }
 
     /**
@@ -88,7 +141,8 @@ public final class Trainer {
             }
             long t0 = System.nanoTime();
             sampler.fill(Split.TRAIN, xb, yb);                                                     // xb, yb: (B, T)
-            double loss = model.lossAndGradients(xb, yb, sampler.batchSize(), sampler.blockSize()); // forward + backward
+            double loss = parts == null ? model.lossAndGradients(xb, yb, sampler.batchSize(), sampler.blockSize()) // forward + backward
+                    : parts.lossAndGradients(xb, yb, sampler.batchSize(), sampler.blockSize(), microBatch); // in micro-batches
             if (!Double.isFinite(loss)) throw new TrainingDivergedException(iter, loss, config.learningRate());
             optimizer.step();
             stepNanos += System.nanoTime() - t0;

@@ -437,18 +437,19 @@ class ProjectNotebooksIT {
     void scalingUp() throws Exception {
         Path checkpoint = OUT.resolve("scaled-it.ckpt");
         Files.deleteIfExists(checkpoint);
-        // the lecture's sizes, but 4 sequences per batch; trainSteps = 3 as its "Try this" says: run it twice
-        List<String> params = List.of("-p", "batchSize=4", "-p", "timingSteps=2", "-p", "trainSteps=3", "-p", "evalIters=1",
+        // the lecture's sizes, but 4 sequences per batch in parts of 2; trainSteps = 3 as its "Try this" says: run it twice
+        List<String> params = List.of("-p", "batchSize=4", "-p", "microBatch=2", "-p", "timingSteps=2", "-p", "trainSteps=3", "-p", "evalIters=1",
                 "-p", "checkpointFile=" + javaString(checkpoint.toString()));
         Ran once = run("09-scaling-up", params);
         if (once.corpus().shakespeare()) assertTrue(once.text("check-parameter-count").contains("10,788,929 parameters"));
         assertTrue(once.text("check-timing").matches("(?s).*[0-9.]+ s per step.*about [0-9.]+ hours.*"), once.text("check-timing"));
+        assertTrue(once.text("check-timing").contains("(B = 4 in parts of 2,"), once.text("check-timing"));
         assertTrue(once.text("check-train").contains("no checkpoint yet: continuing the timed model from step 3"), once.text("check-train"));
         assertTrue(once.text("check-train").contains("6 steps in all"), once.text("check-train"));
         Ran twice = run("09-scaling-up", params);
         assertTrue(twice.text("check-train").contains("resumed from step 6"), twice.text("check-train"));
         assertTrue(twice.text("check-train").contains("9 steps in all"), twice.text("check-train"));
-        if (GIBRAN.isPresent()) {
+        if (GIBRAN.isPresent()) { // the default microBatch (16) is more than batchSize = 2: one pass per batch
             Path other = OUT.resolve("scaled-it-gibran.ckpt");
             Files.deleteIfExists(other);
             Ran gibran = run("09-scaling-up", List.of("-p", "corpusName=\"gibran-the-prophet\"", "-p", "batchSize=2",
