@@ -12,6 +12,7 @@ final class Mt19937 {
     private static final int LOWER = 0x7fffffff;
 
     private final int[] mt = new int[N];
+    private final int[] tempered = new int[N]; // the outputs of the current state, tempered all at once
     private int index;
 
     Mt19937(long seed) {
@@ -30,12 +31,7 @@ final class Mt19937 {
     /** The next 32 random bits, as an unsigned value in {@code [0, 2^32)}. */
     long next32() {
         if (index >= N) twist();
-        int y = mt[index++];
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        return y & 0xffffffffL;
+        return tempered[index++] & 0xffffffffL;
     }
 
     /**
@@ -49,6 +45,14 @@ final class Mt19937 {
         for (; i < N - M; i++) mt[i] = mix(mt[i], mt[i + 1], mt[i + M]);
         for (; i < N - 1; i++) mt[i] = mix(mt[i], mt[i + 1], mt[i + M - N]);
         mt[N - 1] = mix(mt[N - 1], mt[0], mt[M - 1]);
+        for (int k = 0; k < N; k++) {          // tempering, one word at a time in the reference; a loop the JIT vectorises here
+            int y = mt[k];
+            y ^= y >>> 11;
+            y ^= (y << 7) & 0x9d2c5680;
+            y ^= (y << 15) & 0xefc60000;
+            y ^= y >>> 18;
+            tempered[k] = y;
+        }
         index = 0;
     }
 

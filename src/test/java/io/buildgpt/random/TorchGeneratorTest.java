@@ -107,6 +107,19 @@ class TorchGeneratorTest {
     }
 
     @Test
+    void dropoutMaskEqualsBernoulliThenDivisionForEveryP() {
+        for (double p : new double[]{0.0, 0.1, 0.2, 0.5, 0.7, 0.99, 1e-9}) {
+            int n = 100_000;
+            float[] fast = new float[n], slow = new float[n];
+            new TorchGenerator(17).dropoutMask(fast, 0, n, p);
+            new TorchGenerator(17).bernoulli_(slow, 0, n, 1.0 - p);            // the definition, step by step
+            float scale = (float) (1.0 - p);
+            for (int i = 0; i < n; i++) slow[i] = slow[i] / scale;
+            assertArrayEquals(slow, fast, "p = " + p);
+        }
+    }
+
+    @Test
     void randpermIsPyTorchsShuffle() {
         assertArrayEquals(new int[] {5, 0, 3, 4, 1, 7, 9, 6, 8, 2}, new TorchGenerator(7).randperm(10));
         assertArrayEquals(new int[] {15, 14, 8, 23, 18, 4, 21, 0, 17, 11, 12, 13, 20, 3, 19, 9, 24, 2, 16, 10, 7, 1, 5, 6, 22},
