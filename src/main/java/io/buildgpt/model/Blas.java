@@ -6,7 +6,6 @@ import org.bytedeco.openblas.global.openblas;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.IdentityHashMap;
 
 /**
  * The one door to BLAS: {@code cblas_sgemm} of the OpenBLAS that {@code nd4j-native} already brings
@@ -29,7 +28,6 @@ import java.util.IdentityHashMap;
 final class Blas {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<IdentityHashMap<float[], FloatBuffer>> PINNED = new ThreadLocal<>();
 
     static {
         Loader.load(openblas.class);
@@ -41,30 +39,6 @@ final class Blas {
     /** Forces the native library to load (about half a second, once). */
     static void load() {
         // the static initialiser does the work
-    }
-
-    /**
-     * Until the returned scope is closed, each weight this thread hands to a product as frozen
-     * ({@link Scratch#weight}) is copied into a direct buffer once and reused, instead of once per
-     * product. For generation: every token runs every layer's products on the same weights, and for
-     * the few rows of a generation step the weight's copy costs as much as the product. Only for code
-     * that changes no weight while the scope is open; other threads still copy per product.
-     */
-    /** The open {@link #pinWeights} scope of this thread, as an identity token, or null. */
-    static Object pinScope() {
-        return PINNED.get();
-    }
-
-    static Pin pinWeights() {
-        IdentityHashMap<float[], FloatBuffer> outer = PINNED.get();
-        PINNED.set(new IdentityHashMap<>());
-        return () -> PINNED.set(outer);
-    }
-
-    /** The scope of {@link #pinWeights}. */
-    interface Pin extends AutoCloseable {
-        @Override
-        void close();
     }
 
     /** This thread's three operand buffers. */
@@ -112,21 +86,6 @@ final class Blas {
 
         FloatBuffer b(float[] src, int off, int len) {
             return fill(get(1, len), src, off, len);
-        }
-
-        /**
-         * The right operand {@code w[0..len)} in B's slot, or, if {@code frozen} (its values do not change
-         * while a {@link #pinWeights} scope of this thread is open) and such a scope is open, its pinned copy.
-         */
-        FloatBuffer weight(float[] w, int len, boolean frozen) {
-            IdentityHashMap<float[], FloatBuffer> pinned = frozen ? PINNED.get() : null;
-            if (pinned == null) return b(w, 0, len);
-            FloatBuffer buf = pinned.get(w);
-            if (buf == null || buf.capacity() < len) {
-                buf = fill(allocate(len), w, 0, len);
-                pinned.put(w, buf);
-            }
-            return buf;
         }
 
         FloatBuffer c(int len) {

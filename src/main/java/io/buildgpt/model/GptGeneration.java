@@ -46,9 +46,7 @@ final class GptGeneration {
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
         int[] given = TokenIds.of(idx, "idx", vocab);
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
-        try (Blas.Pin pin = Blas.pinWeights()) {  // no weight changes while generating: BLAS keeps its copies
-            generate(seq, batch, total, start, maxNewTokens, rng, cached);
-        }
+        generate(seq, batch, total, start, maxNewTokens, rng, cached);
         long[] out = new long[seq.length];
         for (int i = 0; i < seq.length; i++) out[i] = seq[i];
         return Nd4j.createFromArray(out).reshape(batch, total);

@@ -68,7 +68,7 @@ public final class Linear {
         if (n < FEW_ROWS) {
             Matmul.multiplyTransposed(x, w, y, 0, out, n, in, out);           // (n,in) @ (out,in)^T -> (n,out)
         } else {
-            mm.multiplyByTransposeOf(x, w, hook == null, y, n, in, out);       // (n,in) @ (out,in)^T -> (n,out)
+            mm.multiplyByTransposeOf(x, w, y, n, in, out);                     // (n,in) @ (out,in)^T -> (n,out)
         }
         if (bias != null) addBias(y, bias.data, n, out);                       // (n,out) + (out) -> (n,out)
         if (hook != null) hook.afterForward(x, n, y, 0, out);                  // LoRA dropout branch, if any (n,out)

@@ -44,28 +44,19 @@ public final class Matmul {
 
     /** {@code c(n,m) = a(n,k) @ b(k,m)}, overwriting {@code c}. */
     public void multiply(float[] a, float[] b, float[] c, int n, int k, int m) {
-        rowBlocks(a, b, false, false, c, n, k, m);
+        rowBlocks(a, b, false, c, n, k, m);
     }
 
     /** {@code c(n,k) = a(n,m) @ w(k,m)^T}: {@code w} is used as stored, BLAS reads it transposed. */
     public void multiplyByTransposeOf(float[] a, float[] w, float[] c, int n, int m, int k) {
-        rowBlocks(a, w, true, false, c, n, m, k);
-    }
-
-    /**
-     * As {@link #multiplyByTransposeOf(float[], float[], float[], int, int, int)}, for a weight {@code w}
-     * that stays the same while a {@link Blas#pinWeights} scope is open (generation): BLAS then reads
-     * this thread's pinned copy of it instead of a fresh one.
-     */
-    void multiplyByTransposeOf(float[] a, float[] w, boolean frozen, float[] c, int n, int m, int k) {
-        rowBlocks(a, w, true, frozen, c, n, m, k);
+        rowBlocks(a, w, true, c, n, m, k);
     }
 
     /** {@code c(n,m) = a(n,k) @ op(b)(k,m)} by blocks of rows; {@code b} goes to each worker's buffer once. */
-    private void rowBlocks(float[] a, float[] b, boolean transB, boolean frozen, float[] c, int n, int k, int m) {
+    private void rowBlocks(float[] a, float[] b, boolean transB, float[] c, int n, int k, int m) {
         forBlocks(n, (from, to) -> {
             Blas.Scratch s = Blas.scratch();
-            FloatBuffer sb = s.weight(b, k * m, frozen);                        // (k,m), or (m,k) to read transposed
+            FloatBuffer sb = s.b(b, 0, k * m);                                  // (k,m), or (m,k) to read transposed
             for (int row = from; row < to; row += BLOCK_ROWS) {
                 int rows = Math.min(BLOCK_ROWS, to - row);
                 FloatBuffer sc = s.c(rows * m);

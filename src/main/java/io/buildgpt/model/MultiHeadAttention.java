@@ -42,8 +42,6 @@ public final class MultiHeadAttention {
     private final String name;
     private QkvLora lora;                       // LoRA on the stacked query, key, value projections, or null
     private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
-    private Object stackedIn;                   // the pin scope in which wQkv was last stacked, or null
-    private boolean ownStack = true;            // wQkv is this layer's alone (not shared): BLAS may pin it (Blas#pinWeights)
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds) {
         this(name, nEmbd, nHead, blockSize, dropout, dropoutSeeds, Parallel.SERIAL);
@@ -82,32 +80,43 @@ public final class MultiHeadAttention {
         this.batch = batch;
         this.time = time;
         branch = lora != null && lora.dropsOut(training);
-        stack(!branch);                                              // heads' (hs,C) x 3H -> (3C,C)
-        mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        stackWeights(!branch);                                           // heads' (hs,C) x 3H -> (3C,C)
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
         Profile.lap(Op.QKV_F);
         for (Head h : heads) h.prepare(batch, time, training);
         if (heads[0].dropsOut(training)) {                           // (B,T,3C) -> (B,T,hs) per head -> cat (B,T,C), in phases:
-            par.forRange(batch * nHead, (w, from, to) -> {           // scores and softmax (B,nh,T,T)
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].scores(qkv, bh / nHead);
-            });
-            par.forRange(nHead, (w, from, to) -> {                   // masks, each head from its own generator
-                for (int h = from; h < to; h++) heads[h].dropOut(true);
-            });
-            par.forRange(batch * nHead, (w, from, to) -> {           // weights @ values -> cat
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].mix(qkv, cat, bh / nHead);
-            });
+            eachPair(par, (h, b) -> h.scores(qkv, b));               // scores and softmax (B,nh,T,T)
+            eachHead(h -> h.dropOut(true));                          // masks, each head from its own generator
+            eachPair(par, (h, b) -> h.mix(qkv, cat, b));             // weights @ values -> cat
         } else {                                                     // (batch, head) pairs are independent
             Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
-            p.forRange(batch * nHead, (w, from, to) -> {
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].forwardSequence(qkv, cat, bh / nHead);
-            });
+            eachPair(p, (h, b) -> h.forwardSequence(qkv, cat, b));
         }
         Profile.lap(Op.ATTN_F);
         float[] y = proj.forward(cat, n, training);                  // (B,T,C) @ (C,C) -> (B,T,C)
         y = dropout.forward(y, n * c, training);                     // (B,T,C)
         Profile.lap(Op.PROJ_F);
         return y;
+    }
+
+    /** Work on one (head, sequence) pair. */
+    private interface PairTask {
+        void run(Head head, int b);
+    }
+
+    /** {@code task} for every (sequence, head) pair, shared out over {@code p}'s threads (pairs are independent). */
+    private void eachPair(Parallel p, PairTask task) {
+        p.forRange(batch * nHead, (w, from, to) -> {
+            for (int bh = from; bh < to; bh++) task.run(heads[bh % nHead], bh / nHead);
+        });
+    }
+
+    /** {@code task} for every head, over the threads (each head draws from its own generator). */
+    private void eachHead(java.util.function.Consumer<Head> task) {
+        par.forRange(nHead, (w, from, to) -> {
+            for (int h = from; h < to; h++) task.accept(heads[h]);
+        });
     }
 
     /** {@code dy (B,T,C) -> dx (B,T,C)}, adding every head's and the projection's gradients. */
@@ -118,26 +127,17 @@ public final class MultiHeadAttention {
         Profile.lap(Op.PROJ_B);
         Arrays.fill(dQkv, 0, n * 3 * c, 0f);
         if (heads[0].droppedOut()) {                                 // (B,T,C) -> (B,T,3C), in the forward's phases
-            par.forRange(batch * nHead, (w, from, to) -> {
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardWeights(dCat, qkv, dQkv, bh / nHead);
-            });
-            par.forRange(nHead, (w, from, to) -> {
-                for (int h = from; h < to; h++) heads[h].dropOutBackward();
-            });
-            par.forRange(batch * nHead, (w, from, to) -> {
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardScores(qkv, dQkv, bh / nHead);
-            });
+            eachPair(par, (h, b) -> h.backwardWeights(dCat, qkv, dQkv, b));
+            eachHead(Head::dropOutBackward);
+            eachPair(par, (h, b) -> h.backwardScores(qkv, dQkv, b));
         } else {
-            par.forRange(batch * nHead, (w, from, to) -> {
-                for (int bh = from; bh < to; bh++) heads[bh % nHead].backwardSequence(dCat, qkv, dQkv, bh / nHead);
-            });
+            eachPair(par, (h, b) -> h.backwardSequence(dCat, qkv, dQkv, b));
         }
         Profile.lap(Op.ATTN_B);
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
         stackWeights(!branch);                                       // again: the buffer may be shared between layers
-        stackedIn = null;
         mm.multiply(dQkv, wQkv, dx, n, 3 * c, c);                    // (B,T,3C) @ (3C,C) -> (B,T,C)
         if (branch) lora.backwardBranch(dQkv, dx);                   // its third of dQkv: dA, dB; dx += (dh @ A) * mask
         Profile.lap(Op.QKV_B);
@@ -150,8 +150,8 @@ public final class MultiHeadAttention {
      */
     float[] qkv(float[] x, int n) {
         ensureRows(n);
-        stack(true);
-        mm.multiplyByTransposeOf(x, wQkv, ownStack, qkv, n, c, 3 * c); // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        stackWeights(true);
+        mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
         return qkv;
     }
 
@@ -176,18 +176,6 @@ public final class MultiHeadAttention {
     /** The queries, keys and values {@code (n,3C)} of the last {@link #forward}, {@link #qkv} or {@link #qkvStep} call (the caches' source). */
     float[] qkvBuffer() {
         return qkv;
-    }
-
-    /**
-     * {@link #stackWeights}, skipped while the same {@link Blas#pinWeights} scope (generation) is open and
-     * this layer's own stack already holds the weights: they cannot change in there, and restacking
-     * {@code 3C*C} floats per token cost a fifth of the small GPT's QKV time.
-     */
-    private void stack(boolean withAdapters) {
-        Object scope = Blas.pinScope();
-        if (scope != null && ownStack && scope == stackedIn) return;
-        stackWeights(withAdapters);
-        stackedIn = ownStack ? scope : null;
     }
 
     /** Heads' (hs,C) x 3H -> (3C,C), dequantized where quantized, plus (if {@code withAdapters}) each adapter's s * B @ A on its (C,C) block. */
@@ -231,7 +219,6 @@ public final class MultiHeadAttention {
     void shareStackBuffers(float[] w, float[] dw) {
         this.wQkv = w;
         this.dWQkv = dw;
-        this.ownStack = false;
     }
 
     String name() {

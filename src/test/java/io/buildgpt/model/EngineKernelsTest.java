@@ -6,7 +6,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The small kernels behind the engine's speed: attention's float exp, ReLU's backward mask, pinned BLAS weights. */
+/** The small kernels behind the engine's speed: attention's float exp, ReLU's backward mask, thread-independent splits. */
 class EngineKernelsTest {
     @Test
     void floatExpIsWithinOneUlpOfTheCorrectlyRoundedValue() {
@@ -39,32 +39,6 @@ class EngineKernelsTest {
         }
         FeedForward.reluBackward(hr, dar, dhr, 0, hr.length);
         for (int i = 0; i < hr.length; i++) assertEquals(hr[i] > 0 ? dar[i] : 0f, dhr[i], 0f);
-    }
-
-    @Test
-    void aPinnedWeightGivesTheSameProductAndIsReadAgainOnceTheScopeCloses() {
-        int n = 40, k = 24, m = 20;
-        Random r = new Random(5);
-        float[] a = new float[n * k], w = new float[m * k];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-        Matmul mm = new Matmul();
-        float[] plain = new float[n * m], pinned = new float[n * m], stale = new float[n * m], fresh = new float[n * m];
-        mm.multiplyByTransposeOf(a, w, plain, n, k, m);
-        float[] w0 = w.clone();
-        try (Blas.Pin pin = Blas.pinWeights()) {
-            mm.multiplyByTransposeOf(a, w, true, pinned, n, k, m);
-            w[0] += 1f;                                                           // breaks the scope's promise on purpose:
-            mm.multiplyByTransposeOf(a, w, true, stale, n, k, m);                // the pinned copy is still used
-        }
-        assertArrayEquals(plain, pinned, "pinned and copied operands give the same bits");
-        assertArrayEquals(plain, stale, "inside the scope, BLAS reads the copy made at the first product");
-        mm.multiplyByTransposeOf(a, w, true, fresh, n, k, m);                    // scope closed: copied again
-        float[] expected = new float[n * m];
-        mm.multiplyByTransposeOf(a, w, expected, n, k, m);
-        assertArrayEquals(expected, fresh);
-        assertNotEquals(plain[0], fresh[0], "the changed weight is seen after the scope");
-        assertEquals(w0[1], w[1]);
     }
 
     @Test
