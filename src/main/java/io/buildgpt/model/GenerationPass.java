@@ -110,11 +110,7 @@ final class GenerationPass {
             for (int j = 0; j < c; j++) row[b * c + j] = x[last + j] + a[b * c + j]; // x + sa(ln1(x)), last rows
         }
         Profile.lap(Op.RESID_F);
-        h = block.ln2().forward(row, batch);                                 // (B,C)
-        Profile.lap(Op.LN_F);
-        float[] f = block.feedForward().forward(h, batch, false);            // (B,C) -> (B,C)
-        for (int k = 0; k < batch * c; k++) row[k] = row[k] + f[k];          // x1 + ffwd(ln2(x1))
-        Profile.lap(Op.RESID_F);
+        feedForward(block, row, batch);                                      // (B,C)
         return row;
     }
 
@@ -132,10 +128,15 @@ final class GenerationPass {
         Profile.lap(Op.PROJ_F);
         for (int k = 0; k < batch * c; k++) x[k] = x[k] + a[k];              // x + sa(ln1(x))
         Profile.lap(Op.RESID_F);
-        h = block.ln2().forward(x, batch);                                   // (B,C)
+        feedForward(block, x, batch);                                        // (B,C)
+    }
+
+    /** The block's second half on {@code B} rows, in place: {@code x1 += ffwd(ln2(x1))}. */
+    private void feedForward(Block block, float[] x1, int batch) {
+        float[] h = block.ln2().forward(x1, batch);                          // (B,C)
         Profile.lap(Op.LN_F);
         float[] f = block.feedForward().forward(h, batch, false);            // (B,C) -> (B,C)
-        for (int k = 0; k < batch * c; k++) x[k] = x[k] + f[k];              // x1 + ffwd(ln2(x1))
+        for (int k = 0; k < batch * c; k++) x1[k] = x1[k] + f[k];            // x1 + ffwd(ln2(x1))
         Profile.lap(Op.RESID_F);
     }
 

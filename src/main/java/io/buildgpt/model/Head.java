@@ -238,7 +238,7 @@ public final class Head {
                                  int valid, int total, float[] p, int pOff) {
         float max = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < valid; s++) {
-            p[pOff + s] = dot(q, qOff, keys, kBase + s * kStride, hs) * scale;
+            p[pOff + s] = Matmul.dot(q, qOff, keys, kBase + s * kStride, hs) * scale;
             max = Math.max(max, p[pOff + s]);
         }
         float sum = 0f;
@@ -252,23 +252,6 @@ public final class Head {
         for (int s = valid; s < total; s++) p[pOff + s] = 0f;
         float inv = 1f / sum;
         for (int s = 0; s < valid; s++) p[pOff + s] *= inv;
-    }
-
-    /**
-     * {@code a[aOff..aOff+len) . b[bOff..bOff+len)} with four partial sums: a single running sum waits
-     * for each addition before the next, four let the CPU overlap them.
-     */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int d = 0;
-        for (; d + 3 < len; d += 4) {
-            s0 += a[aOff + d] * b[bOff + d];
-            s1 += a[aOff + d + 1] * b[bOff + d + 1];
-            s2 += a[aOff + d + 2] * b[bOff + d + 2];
-            s3 += a[aOff + d + 3] * b[bOff + d + 3];
-        }
-        for (; d < len; d++) s0 += a[aOff + d] * b[bOff + d];
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */

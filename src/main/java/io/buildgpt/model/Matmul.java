@@ -115,19 +115,27 @@ public final class Matmul {
         for (int i = 0; i < n; i++) {
             int aRow = i * k;
             for (int j = 0; j < m; j++) {
-                int wRow = j * k;
-                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;                      // four sums: the JIT keeps them in registers
-                int p = 0;
-                for (; p + 3 < k; p += 4) {
-                    s0 += a[aRow + p] * w[wRow + p];
-                    s1 += a[aRow + p + 1] * w[wRow + p + 1];
-                    s2 += a[aRow + p + 2] * w[wRow + p + 2];
-                    s3 += a[aRow + p + 3] * w[wRow + p + 3];
-                }
-                for (; p < k; p++) s0 += a[aRow + p] * w[wRow + p];
-                c[i * cStride + cOff + j] = (s0 + s1) + (s2 + s3);
+                c[i * cStride + cOff + j] = dot(a, aRow, w, j * k, k);         // row i of a . row j of w
             }
         }
+    }
+
+    /**
+     * {@code a[aOff..aOff+len) . b[bOff..bOff+len)} with four partial sums: a single running sum waits
+     * for each addition before the next, four let the CPU overlap them
+     * (and the JIT keeps them in registers). Generation's one-row products and attention's scores use it.
+     */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int d = 0;
+        for (; d + 3 < len; d += 4) {
+            s0 += a[aOff + d] * b[bOff + d];
+            s1 += a[aOff + d + 1] * b[bOff + d + 1];
+            s2 += a[aOff + d + 2] * b[bOff + d + 2];
+            s3 += a[aOff + d + 3] * b[bOff + d + 3];
+        }
+        for (; d < len; d++) s0 += a[aOff + d] * b[bOff + d];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code dst(cols, rows) = src(rows, cols)^T}. */
