@@ -223,6 +223,8 @@ public final class Head {
             p[off + s] = e;
             sum += e;
         }
+        // masked_fill(tril == 0, -inf): exp(-inf) is exactly 0, and adding 0 leaves the sum's bits alone,
+        // so the future gets its zeros directly instead of half the row's exponentials (the costliest part of a generation step)
         for (int s = valid; s < total; s++) p[off + s] = 0f;
         float inv = 1f / sum;
         for (int s = 0; s < valid; s++) p[off + s] *= inv;
@@ -236,22 +238,8 @@ public final class Head {
      */
     static void causalSoftmaxRow(float[] q, int qOff, float[] keys, int kBase, int kStride, int hs, float scale,
                                  int valid, int total, float[] p, int pOff) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int s = 0; s < valid; s++) {
-            p[pOff + s] = Matmul.dot(q, qOff, keys, kBase + s * kStride, hs) * scale;
-            max = Math.max(max, p[pOff + s]);
-        }
-        float sum = 0f;
-        for (int s = 0; s < valid; s++) {
-            float e = Softmax.exp(p[pOff + s] - max);
-            p[pOff + s] = e;
-            sum += e;
-        }
-        // masked_fill(tril == 0, -inf): exp(-inf) is exactly 0, and adding 0 leaves the sum's bits alone,
-        // so the future gets its zeros directly instead of half the row's exponentials (the costliest part of a generation step)
-        for (int s = valid; s < total; s++) p[pOff + s] = 0f;
-        float inv = 1f / sum;
-        for (int s = 0; s < valid; s++) p[pOff + s] *= inv;
+        for (int s = 0; s < valid; s++) p[pOff + s] = Matmul.dot(q, qOff, keys, kBase + s * kStride, hs) * scale; // scores
+        causalSoftmax(p, pOff, valid, total);
     }
 
     /** {@code out[d] = sum_{s < count} p[s] * v_s[d]}, values being rows of {@code values} {@code vStride} apart. */
