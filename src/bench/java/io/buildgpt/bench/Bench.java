@@ -3,10 +3,10 @@ package io.buildgpt.bench;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.BigramLanguageModel;
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LectureInit;
+import io.buildgpt.engine.BigramLanguageModel;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LectureInit;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -178,10 +178,10 @@ public final class Bench {
         new Trainer(model, new BatchSampler(prose, batchSize, blockSize, seed), new AdamW(model.parameters(), 1e-3))
                 .train(new TrainConfig(pretrainSteps, Math.max(1, pretrainSteps / 3), 20, 1e-3),
                         (step, est, h) -> System.out.printf("pretrain step %4d: %s%n", step, est));
-        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(rank), seed);
+        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(rank), seed);
         Path dir = Path.of("target", "bench-lora");
         Files.createDirectories(dir);
-        io.buildgpt.model.ParameterFile.write(dir.resolve("start.params"), model.parameters());
+        io.buildgpt.engine.ParameterFile.write(dir.resolve("start.params"), model.parameters());
         Files.write(dir.resolve("train.bin"), bytes(code.trainIds()));
         Files.write(dir.resolve("val.bin"), bytes(code.valIds()));
         TokenSplit data = code.tokenSplit(blockSize);

@@ -1,8 +1,8 @@
 package io.buildgpt.cells;
 
-import io.buildgpt.model.ForwardResult;
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.ForwardResult;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 import io.buildgpt.nd4j.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,9 +1,9 @@
 package io.buildgpt.cells;
 
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

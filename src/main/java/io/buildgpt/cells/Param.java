@@ -1,6 +1,6 @@
 package io.buildgpt.cells;
 
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.Parameter;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;

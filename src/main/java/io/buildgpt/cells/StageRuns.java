@@ -2,8 +2,8 @@ package io.buildgpt.cells;
 
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 import io.buildgpt.train.AdamW;
 import io.buildgpt.train.TrainConfig;
 import io.buildgpt.train.TrainResult;

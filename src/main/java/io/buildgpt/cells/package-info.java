@@ -4,13 +4,13 @@
  * {@link io.buildgpt.cells.LayerNorm}, {@link io.buildgpt.cells.Dropout}), a few functions of
  * {@code torch.nn.functional} ({@link io.buildgpt.cells.F}), token ids as ND4J tensors
  * ({@link io.buildgpt.cells.Ids}), and {@link io.buildgpt.cells.CellModel}, the base class that turns a
- * cell's {@code forward} into a {@link io.buildgpt.model.LanguageModel} for the module's
+ * cell's {@code forward} into a {@link io.buildgpt.engine.LanguageModel} for the module's
  * {@code Trainer} and {@code AdamW}.
  *
  * <p>How it works, in one paragraph: a cell model declares its layers as fields, like an
  * {@code nn.Module}; their weights are {@link io.buildgpt.cells.Param}s, named by the field path
  * exactly as PyTorch's {@code state_dict} keys ({@code token_embedding_table.weight},
- * {@code blocks.0.sa.heads.1.key.weight}). The values live in {@link io.buildgpt.model.Parameter}s
+ * {@code blocks.0.sa.heads.1.key.weight}). The values live in {@link io.buildgpt.engine.Parameter}s
  * (plain {@code float[]}, updated by {@code AdamW}); for every batch shape {@code (B, T)} and mode
  * (training or not) the model builds one SameDiff graph by calling the cell's {@code forward}, copies
  * the current weights into it before each run, and copies SameDiff's gradients back. Graphs are

@@ -1,7 +1,7 @@
 package io.buildgpt.train;
 
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 
 import java.util.IdentityHashMap;
 import java.util.List;

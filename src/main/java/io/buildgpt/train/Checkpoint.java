@@ -1,9 +1,9 @@
 package io.buildgpt.train;
 
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.Parameter;
-import io.buildgpt.model.TensorFile;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.TensorFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

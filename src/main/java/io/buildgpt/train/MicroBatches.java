@@ -1,7 +1,7 @@
 package io.buildgpt.train;
 
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LanguageModel;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LanguageModel;
 
 /**
  * The one check of a micro-batch size, shared by {@link Trainer} and {@link StepTimer}: it divides the

@@ -2,8 +2,8 @@ package io.buildgpt.train;
 
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.Split;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LanguageModel;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LanguageModel;
 
 /**
  * Measures the wall time of training steps (batch, forward, backward, AdamW) without evaluations,

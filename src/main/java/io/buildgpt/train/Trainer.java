@@ -2,9 +2,9 @@ package io.buildgpt.train;
 
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.Split;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 
 import java.util.ArrayList;
 import java.util.List;

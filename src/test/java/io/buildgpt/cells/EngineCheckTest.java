@@ -1,8 +1,8 @@
 package io.buildgpt.cells;
 
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.Parameter;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.buildgpt.files;
 
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.ParameterFile;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.ParameterFile;
 import io.buildgpt.train.AdamW;
 import io.buildgpt.train.Checkpoint;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.buildgpt.train;
 
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.Parameter;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -51,9 +51,9 @@ class AdamWTest {
         assertTrue(e.getMessage().startsWith("learningRate = NaN"), e.getMessage());
     }
 
-    private static double sum(java.util.List<io.buildgpt.model.Parameter> ps) {
+    private static double sum(java.util.List<io.buildgpt.engine.Parameter> ps) {
         double s = 0;
-        for (io.buildgpt.model.Parameter p : ps) for (float f : p.data()) s += f;
+        for (io.buildgpt.engine.Parameter p : ps) for (float f : p.data()) s += f;
         return s;
     }
 
@@ -61,11 +61,11 @@ class AdamWTest {
     void anOptimiserFromTheModelFollowsLoraOnAndOff() {
         io.buildgpt.data.CharTokenizer tok = io.buildgpt.data.CharTokenizer.fromText(io.buildgpt.TestTexts.SMALL);
         io.buildgpt.data.TokenSplit data = io.buildgpt.data.TokenSplit.of(tok.encode(io.buildgpt.TestTexts.SMALL), 0.9, 8);
-        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
-                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
+                new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         AdamW adam = new AdamW(model, 1e-2);             // made before enableLora, as a user might
-        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(2), 3);
-        java.util.List<io.buildgpt.model.Parameter> base = new java.util.ArrayList<>(model.parameters());
+        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(2), 3);
+        java.util.List<io.buildgpt.engine.Parameter> base = new java.util.ArrayList<>(model.parameters());
         base.removeAll(model.trainableParameters());
         double baseBefore = sum(base);
         double adaptersBefore = sum(model.trainableParameters());
@@ -82,10 +82,10 @@ class AdamWTest {
     void aStaleListIsRefusedAndAnEmptyOneToo() {
         io.buildgpt.data.CharTokenizer tok = io.buildgpt.data.CharTokenizer.fromText(io.buildgpt.TestTexts.SMALL);
         io.buildgpt.data.TokenSplit data = io.buildgpt.data.TokenSplit.of(tok.encode(io.buildgpt.TestTexts.SMALL), 0.9, 8);
-        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
-                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
+                new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         AdamW stale = new AdamW(model.trainableParameters(), 1e-2);
-        model.enableLora(io.buildgpt.model.LoraConfig.queryValue(2), 3);
+        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(2), 3);
         Trainer trainer = new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), stale);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(new TrainConfig(5, 5, 1, 1e-2)));
         assertTrue(e.getMessage().startsWith("the optimiser updates 22 tensors but the model now trains 4 (blocks.0.sa.query.lora_A, ...):"

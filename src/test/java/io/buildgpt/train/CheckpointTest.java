@@ -5,8 +5,8 @@ import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.Split;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

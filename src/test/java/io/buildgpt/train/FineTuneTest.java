@@ -3,10 +3,10 @@ package io.buildgpt.train;
 import io.buildgpt.TestTexts;
 import io.buildgpt.data.ByteTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
-import io.buildgpt.model.LoraAdapter;
-import io.buildgpt.model.LoraConfig;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LoraAdapter;
+import io.buildgpt.engine.LoraConfig;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 

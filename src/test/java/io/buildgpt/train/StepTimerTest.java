@@ -4,9 +4,9 @@ import io.buildgpt.TestTexts;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.BigramLanguageModel;
-import io.buildgpt.model.GptConfig;
-import io.buildgpt.model.GptLanguageModel;
+import io.buildgpt.engine.BigramLanguageModel;
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;

@@ -4,9 +4,9 @@ import io.buildgpt.TestTexts;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.model.BigramLanguageModel;
-import io.buildgpt.model.LanguageModel;
-import io.buildgpt.model.Parameter;
+import io.buildgpt.engine.BigramLanguageModel;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -92,8 +92,8 @@ class TrainerTest {
     void anExplodingButFiniteLossIsWarnedAbout() {
         CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
         TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 8);
-        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
-                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
+                new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         Trainer trainer = new Trainer(model, new BatchSampler(data, 8, 3), new AdamW(model, 9.99));
         trainer.train(new TrainConfig(40, 10, 2, 9.99));
         assertEquals(1, trainer.warnings().size(), "one warning per run");
@@ -105,8 +105,8 @@ class TrainerTest {
     void aWindowLongerThanTheModelsContextIsRefusedWhenTheTrainerIsMade() {
         CharTokenizer tok = CharTokenizer.fromText(TestTexts.SMALL);
         TokenSplit data = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.9, 16);
-        io.buildgpt.model.GptLanguageModel model = new io.buildgpt.model.GptLanguageModel(
-                new io.buildgpt.model.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
+        io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
+                new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(model, new BatchSampler(data, 4, 1), new AdamW(model, 1e-3)));
         assertTrue(e.getMessage().startsWith("the sampler draws windows of T = 16 tokens but the model's blockSize is 8"), e.getMessage());

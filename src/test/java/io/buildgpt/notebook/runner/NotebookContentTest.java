@@ -133,7 +133,7 @@ class NotebookContentTest {
         assertEquals("C:\\Users\\me\\novel.txt", absolutePath("read C:\\Users\\me\\novel.txt"));
         assertNotNull(absolutePath("in " + ROOT.resolve("data")));
         assertNull(absolutePath("downloaded from https://raw.githubusercontent.com/karpathy/char-rnn/master/x.txt"));
-        assertNull(absolutePath("saved to ../data/gpt-small.ckpt; io/buildgpt/model/Head.java held out"));
+        assertNull(absolutePath("saved to ../data/gpt-small.ckpt; io/buildgpt/engine/Head.java held out"));
         assertNull(absolutePath("First Citizen:\\nBefore"), "a shown newline after a colon is no drive letter");
     }
 

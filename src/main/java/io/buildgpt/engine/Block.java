@@ -1,0 +1,112 @@
+package io.buildgpt.engine;
+import io.buildgpt.engine.kernels.Profile;
+import io.buildgpt.engine.kernels.Parallel;
+
+import io.buildgpt.engine.kernels.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lecture's transformer {@code Block}, pre-LayerNorm with residual connections:
+ * <pre>
+ *   x = x + sa(ln1(x))      communication: tokens look at earlier tokens
+ *   x = x + ffwd(ln2(x))    computation: each token on its own
+ * </pre>
+ * The residual additions pass the gradient straight through, which is what lets deep stacks train.
+ */
+public final class Block {
+    private final int c;
+    private final MultiHeadAttention sa;
+    private final FeedForward ffwd;
+    private final LayerNorm ln1, ln2;
+    private float[] x1, y, dx1, dx; // (B*T, C) each
+    private int n;
+
+    public Block(String name, GptConfig config, TorchGenerator dropoutSeeds) {
+        this(name, config, dropoutSeeds, Parallel.SERIAL);
+    }
+
+    Block(String name, GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
+        this.c = config.nEmbd();
+        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par);
+        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par);
+        this.ln1 = new LayerNorm(name + ".ln1", c, par);
+        this.ln2 = new LayerNorm(name + ".ln2", c, par);
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}; returns this block's output buffer. */
+    public float[] forward(float[] x, int batch, int time, boolean training) {
+        int n = batch * time;
+        ensureRows(n);
+        this.n = n;
+        float[] h = ln1.forward(x, n);                                       // (B,T,C)
+        Profile.lap(Op.LN_F);
+        float[] a = sa.forward(h, batch, time, training);                    // (B,T,C) -> (B,T,C)
+        for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
+        Profile.lap(Op.RESID_F);
+        h = ln2.forward(x1, n);                                              // (B,T,C)
+        Profile.lap(Op.LN_F);
+        float[] f = ffwd.forward(h, n, training);                            // (B,T,C) -> (B,T,C)
+        for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
+        Profile.lap(Op.RESID_F);
+        return y;
+    }
+
+    /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
+    public float[] backward(float[] dOut) {
+        float[] dBranch = ffwd.backward(dOut);                               // (B,T,C)
+        dBranch = ln2.backward(dBranch);                                     // (B,T,C)
+        Profile.lap(Op.LN_B);
+        for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
+        Profile.lap(Op.RESID_B);
+        dBranch = sa.backward(dx1);                                          // (B,T,C)
+        dBranch = ln1.backward(dBranch);                                     // (B,T,C)
+        Profile.lap(Op.LN_B);
+        for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
+        Profile.lap(Op.RESID_B);
+        return dx;
+    }
+
+    private void ensureRows(int rows) {
+        if (y == null || y.length < rows * c) {
+            x1 = new float[rows * c];
+            y = new float[rows * c];
+            dx1 = new float[rows * c];
+            dx = new float[rows * c];
+        }
+    }
+
+    public MultiHeadAttention attention() {
+        return sa;
+    }
+
+    FeedForward feedForward() {
+        return ffwd;
+    }
+
+    LayerNorm ln1() {
+        return ln1;
+    }
+
+    LayerNorm ln2() {
+        return ln2;
+    }
+
+    /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */
+    List<Linear> linears() {
+        List<Linear> out = new ArrayList<>(sa.linears());
+        out.addAll(ffwd.linears());
+        return out;
+    }
+
+    /** sa, ffwd, ln1, ln2: the order of PyTorch's state_dict. */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>(sa.parameters());
+        out.addAll(ffwd.parameters());
+        out.addAll(ln1.parameters());
+        out.addAll(ln2.parameters());
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package io.buildgpt.engine;
+
+import io.buildgpt.random.TorchGenerator;
+
+/**
+ * {@code nn.Dropout(p)}, inverted: in training each value is zeroed with probability {@code p}
+ * and the survivors are scaled by {@code 1/(1-p)}, so evaluation needs no rescaling and simply
+ * passes values through. The mask is PyTorch's ({@code F.dropout}: {@code bernoulli_(1 - p)} divided
+ * by {@code 1 - p}, see {@link TorchGenerator#dropoutMask}), drawn from this layer's own seeded
+ * generator: the same rule as PyTorch, not PyTorch's single stream shared with the batches. With
+ * {@code p = 0}, or outside training, nothing is drawn and the input array itself is returned.
+ */
+public final class Dropout {
+    private final double p;      // kept in double: PyTorch draws bernoulli(1 - p) with p a double
+    private final TorchGenerator rng;
+    private float[] y, mask, dx; // (n) each
+    private boolean active;      // whether the last forward dropped anything
+    private int n;
+
+    public Dropout(double p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout p = " + p + " is out of range: it must be in [0, 1)");
+        this.p = p;
+        this.rng = new TorchGenerator(seed);
+    }
+
+    /** {@code (n) -> (n)}: the input itself when inactive, else this layer's buffer. */
+    public float[] forward(float[] x, int n, boolean training) {
+        active = training && p > 0;
+        if (!active) return x;
+        this.n = n;
+        if (y == null || y.length < n) {
+            y = new float[n];
+            mask = new float[n];
+            dx = new float[n];
+        }
+        rng.dropoutMask(mask, 0, n, p);               // (n): 0 or 1/(1-p)
+        for (int i = 0; i < n; i++) y[i] = x[i] * mask[i]; // (n) * (n)
+        return y;
+    }
+
+    /** {@code dy (n) -> dx (n)} through the last forward's mask. */
+    public float[] backward(float[] dy) {
+        if (!active) return dy;
+        for (int i = 0; i < n; i++) dx[i] = dy[i] * mask[i]; // (n) * (n)
+        return dx;
+    }
+
+    public double p() {
+        return p;
+    }
+}

@@ -1,0 +1,90 @@
+package io.buildgpt.engine;
+import io.buildgpt.engine.kernels.Profile;
+import io.buildgpt.engine.kernels.Parallel;
+
+import io.buildgpt.engine.kernels.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The layers of {@link GptLanguageModel} in the lecture's order, and the batched passes through them:
+ * token embedding {@code (V,C)} plus position embedding {@code (blockSize,C)}, {@code nLayer}
+ * {@link Block}s, {@code ln_f}, {@code lm_head}; {@link #logits} forward to {@code (B*T, V)}, and
+ * {@link #backward} from the logits' gradient down to the embeddings' (adding into every gradient).
+ */
+final class GptStack {
+    final Parameter tokenEmbeddingTable;    // (V, C)
+    final Parameter positionEmbeddingTable; // (blockSize, C)
+    final Block[] blocks;
+    final LayerNorm lnF;
+    final Linear lmHead;                    // weight (V, C), bias (V)
+    private final int c;
+    private float[] x;                      // (B*T, C)
+    private int[] idx;                      // the last input (B*T), by reference
+    private int batch, time;
+
+    /** The layers in construction order (the blocks draw their dropout seeds from {@code dropoutSeeds}), parameters zero. */
+    GptStack(GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
+        this.c = config.nEmbd();
+        this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c);
+        this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
+        this.blocks = new Block[config.nLayer()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
+        this.lnF = new LayerNorm("ln_f", c, par);
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
+    }
+
+    /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
+    List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
+        for (Block b : blocks) all.addAll(b.parameters());
+        all.addAll(lnF.parameters());
+        all.addAll(lmHead.parameters());
+        return all;
+    }
+
+    /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */
+    float[] logits(int[] idx, int batch, int time, boolean training) {
+        int n = batch * time;
+        if (x == null || x.length < n * c) x = new float[n * c];
+        this.idx = idx;
+        this.batch = batch;
+        this.time = time;
+        Profile.begin();
+        float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
+        for (int i = 0; i < n; i++) {
+            int t = i % time, e = idx[i] * c, p = t * c;
+            for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
+        }
+        Profile.lap(Op.EMBED_F);
+        float[] h = x;
+        for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
+        h = lnF.forward(h, n);                                                   // (B,T,C)
+        Profile.lap(Op.LN_F);
+        float[] logits = lmHead.forward(h, n);                                   // (B,T,C) @ (C,V) -> (B,T,V)
+        Profile.lap(Op.LM_HEAD_F);
+        return logits;
+    }
+
+    /** From {@code dLogits (B*T, V)} of the last {@link #logits} call down to the embeddings, adding into every gradient. */
+    void backward(float[] dLogits) {
+        int n = batch * time;
+        Profile.begin();
+        float[] dh = lmHead.backward(dLogits);                             // (B,T,V) @ (V,C) -> (B,T,C)
+        Profile.lap(Op.LM_HEAD_B);
+        dh = lnF.backward(dh);                                             // (B,T,C)
+        Profile.lap(Op.LN_B);
+        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
+        float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
+        for (int i = 0; i < n; i++) {
+            int e = idx[i] * c, p = (i % time) * c;
+            for (int j = 0; j < c; j++) {
+                dTok[e + j] += dh[i * c + j];                              // scatter-add into rows idx (V,C)
+                dPos[p + j] += dh[i * c + j];                              // sum over B into (T,C)
+            }
+        }
+        Profile.lap(Op.EMBED_B);
+    }
+}

@@ -1,0 +1,185 @@
+package io.buildgpt.engine;
+
+import io.buildgpt.random.TorchGenerator;
+
+import java.util.List;
+
+/**
+ * A low-rank update {@code s * B @ A} for one frozen weight {@code W (out, in)}: {@code A (r, in)},
+ * {@code B (out, r)}, {@code s = alpha / r}.
+ *
+ * <p>Initialisation as in the LoRA paper and PEFT: A uniform with bound {@code 1/sqrt(in)} (PyTorch's
+ * kaiming_uniform with a = sqrt(5)), B zero, so the adapted model starts out exactly equal to the
+ * base and the first gradient moves B (dA is 0 while B is 0).
+ *
+ * <p>The layer folds the update into an effective weight before its usual product, and hands back
+ * the gradient of that effective weight {@code dW (out, in)}; since {@code W_eff = W + s B A}:
+ * <pre>
+ *   dB += s * dW @ A^T    (out,in) @ (in,r)  -> (out,r)
+ *   dA += s * B^T @ dW    (r,out)  @ (out,in) -> (r,in)
+ * </pre>
+ * Costs {@code out*r*in} each way, against {@code B*T*out*in} for the layer's own product.
+ *
+ * <p>Dropout ({@link LoraConfig#dropout()} {@code p > 0}, training only): PEFT's
+ * {@code y = x W^T + s * (drop(x) A^T) B^T} with an inverted mask drawn per entry of {@code x (n, in)},
+ * which no shared weight can express. The layer then uses its base weight alone and calls
+ * {@link #forwardBranch} and {@link #backwardBranch} for the explicit branch:
+ * <pre>
+ *   forward   h = drop(x) @ A^T              (n,in) @ (in,r)  -> (n,r)
+ *             y += s * h @ B^T               (n,r)  @ (r,out) -> (n,out)
+ *   backward  dB += s * dy^T @ h             (out,n) @ (n,r)  -> (out,r)
+ *             dh  = s * dy @ B               (n,out) @ (out,r) -> (n,r)
+ *             dA += dh^T @ drop(x)           (r,n) @ (n,in)   -> (r,in)
+ *             dx += (dh @ A) * mask          (n,r) @ (r,in)   -> (n,in), mask 0 or 1/(1-p)
+ * </pre>
+ * The masks come from this adapter's own seeded generator, drawn in order as in {@link Dropout}.
+ * In eval mode, or with {@code p = 0}, the folded effective weight is used and nothing is drawn.
+ */
+public final class LoraAdapter {
+    private final Parameter a;    // (r, in)
+    private final Parameter b;    // (out, r)
+    private final int rank, in, out;
+    private final float scale;
+    private final double p;             // adapter dropout probability
+    private TorchGenerator dropRng;     // the masks' generator (PyTorch's dropout rule)
+    private float[] mask, xd, h, dh;    // (n,in), (n,in), (n,r), (n,r) of the last branch forward
+    private int n;
+
+    LoraAdapter(String name, int in, int out, LoraConfig config) {
+        this.rank = config.rank();
+        this.in = in;
+        this.out = out;
+        this.scale = config.scale();
+        this.p = config.dropout();
+        this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by enableLora from its seed
+        this.a = new Parameter(name + ".lora_A", rank, in);  // zeros: the caller draws A (Adaptation: TorchInit)
+        this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
+    }
+
+    /** {@code w[off..] (out, in) += s * B @ A}. */
+    void addTo(float[] w, int off) {
+        float[] av = a.data, bv = b.data;
+        for (int i = 0; i < out; i++) {
+            int row = off + i * in;
+            for (int p = 0; p < rank; p++) {
+                float s = scale * bv[i * rank + p];
+                if (s == 0f) continue;                      // B starts at zero: skip the work, same result
+                int aRow = p * in;
+                for (int j = 0; j < in; j++) w[row + j] += s * av[aRow + j]; // (out,r) @ (r,in)
+            }
+        }
+    }
+
+    /** Adds the adapter's gradients for {@code dW = dw[off..] (out, in)}, the gradient of the effective weight. */
+    void backward(float[] dw, int off) {
+        float[] av = a.data, bv = b.data, ga = a.grad, gb = b.grad;
+        for (int i = 0; i < out; i++) {
+            int row = off + i * in;
+            for (int p = 0; p < rank; p++) {
+                int aRow = p * in;
+                float dot = 0f, bs = scale * bv[i * rank + p];
+                for (int j = 0; j < in; j++) {
+                    dot += dw[row + j] * av[aRow + j];       // dW (out,in) @ A^T (in,r)
+                    ga[aRow + j] += bs * dw[row + j];         // B^T (r,out) @ dW (out,in)
+                }
+                gb[i * rank + p] += scale * dot;
+            }
+        }
+    }
+
+    /** Whether a forward pass in this mode needs the explicit, masked branch: training with {@code p > 0}. */
+    boolean dropsOut(boolean training) {
+        return training && p > 0;
+    }
+
+    /** Restarts the mask generator: the same seed gives the same masks. */
+    void reseedDropout(long seed) {
+        dropRng = new TorchGenerator(seed);
+    }
+
+    /**
+     * Draws a mask for {@code x (n, in)} and adds {@code s * (drop(x) @ A^T) @ B^T (n, out)} into
+     * {@code y[yOff + i * yStride ..]}, row {@code i} (a strided block, e.g. a third of a stacked qkv).
+     */
+    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride) {
+        this.n = n;
+        if (mask == null || mask.length < n * in) {
+            mask = new float[n * in];
+            xd = new float[n * in];
+        }
+        if (h == null || h.length < n * rank) {
+            h = new float[n * rank];
+            dh = new float[n * rank];
+        }
+        float[] av = a.data, bv = b.data;
+        dropRng.dropoutMask(mask, 0, n * in, p);                      // (n,in): 0 or 1/(1-p), as F.dropout
+        for (int k = 0; k < n * in; k++) xd[k] = x[k] * mask[k];      // drop(x) (n,in)
+        for (int i = 0; i < n; i++) {
+            int xRow = i * in;
+            for (int q = 0; q < rank; q++) {                          // (n,in) @ A^T (in,r) -> h (n,r)
+                int aRow = q * in;
+                float dot = 0f;
+                for (int j = 0; j < in; j++) dot += xd[xRow + j] * av[aRow + j];
+                h[i * rank + q] = dot;
+            }
+            int yRow = yOff + i * yStride;
+            for (int o = 0; o < out; o++) {                           // s * h (n,r) @ B^T (r,out) -> (n,out)
+                float dot = 0f;
+                for (int q = 0; q < rank; q++) dot += h[i * rank + q] * bv[o * rank + q];
+                y[yRow + o] += scale * dot;
+            }
+        }
+    }
+
+    /**
+     * For the last {@link #forwardBranch}: takes {@code dy[dyOff + i * dyStride ..] (n, out)}, adds dA and dB,
+     * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
+     */
+    void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx) {
+        float[] av = a.data, bv = b.data, ga = a.grad, gb = b.grad;
+        for (int i = 0; i < n; i++) {
+            int dyRow = dyOff + i * dyStride;
+            for (int o = 0; o < out; o++) {
+                float g = dy[dyRow + o];
+                if (g == 0f) continue;
+                for (int q = 0; q < rank; q++) gb[o * rank + q] += scale * g * h[i * rank + q]; // s * dy^T (out,n) @ h (n,r)
+            }
+            for (int q = 0; q < rank; q++) {                          // dh = s * dy (n,out) @ B (out,r)
+                float dot = 0f;
+                for (int o = 0; o < out; o++) dot += dy[dyRow + o] * bv[o * rank + q];
+                dh[i * rank + q] = scale * dot;
+            }
+            int xRow = i * in;
+            for (int q = 0; q < rank; q++) {
+                float d = dh[i * rank + q];
+                if (d == 0f) continue;
+                int aRow = q * in;
+                for (int j = 0; j < in; j++) {
+                    ga[aRow + j] += d * xd[xRow + j];                 // dh^T (r,n) @ drop(x) (n,in)
+                    dx[xRow + j] += d * av[aRow + j] * mask[xRow + j]; // (dh (n,r) @ A (r,in)) * mask
+                }
+            }
+        }
+    }
+
+    /** A then B. */
+    public List<Parameter> parameters() {
+        return List.of(a, b);
+    }
+
+    public Parameter a() {
+        return a;
+    }
+
+    public Parameter b() {
+        return b;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public float scale() {
+        return scale;
+    }
+}

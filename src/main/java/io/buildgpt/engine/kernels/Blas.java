@@ -1,0 +1,147 @@
+package io.buildgpt.engine.kernels;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * The one door to BLAS: {@code cblas_sgemm} of the OpenBLAS that {@code nd4j-native} already brings
+ * in (JavaCPP's {@code org.bytedeco.openblas}), on direct (off-heap) buffers that each thread keeps
+ * and reuses ({@link Scratch}). Loading it does not start ND4J.
+ *
+ * <p>Why not the engine's heap {@code float[]} directly: JavaCPP passes a heap array (or a heap
+ * {@code FloatBuffer}) through JNI's {@code GetFloatArrayElements}, which on HotSpot copies the
+ * <em>whole</em> array in and back out on every call (measured: 0.4 s for one 1x1x1 product on a
+ * 16 M-float array), and two threads writing different rows of one array overwrite each other's
+ * rows with stale copies. So the engine copies exactly the operands' rows into its thread's direct
+ * buffers (a memcpy, a few percent of the product) and copies the result rows back.
+ *
+ * <p>Threads: OpenBLAS is set to one thread, once, for the whole process; the engine splits its
+ * products itself over its own pool ({@link Parallel}) in row blocks of fixed size ({@link Matmul}).
+ * That keeps the cores from being oversubscribed by two pools spinning at once (OpenBLAS's and the
+ * engine's), and keeps results bit-identical between 1 and N threads: OpenBLAS's own threading splits
+ * by thread count and changes the last bits.
+ */
+public final class Blas {
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static {
+        Loader.load(openblas.class);
+        openblas.blas_set_num_threads(1);
+    }
+
+    private Blas() {}
+
+    /** Forces the native library to load (about half a second, once). */
+    public static void load() {
+        // the static initialiser does the work
+    }
+
+    /** This thread's three operand buffers. */
+    public static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    /**
+     * {@code C(m,n) = alpha * op(A)(m,k) @ op(B)(k,n) + beta * C} on direct buffers read from position 0,
+     * row-major, each with its leading dimension (the row stride of the stored matrix).
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      FloatBuffer a, int lda, FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
+        if (m == 0 || n == 0) return;
+        openblas.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /**
+     * Growable direct float buffers owned by one thread, by slot: 0, 1, 2 are a product's A, B and C;
+     * attention uses slots up to {@link #SLOTS}-1 for one (batch, head) pair's q, k, v, scores and gradients.
+     * They grow to the largest operand seen and are reused.
+     */
+    public static final class Scratch {
+        public static final int SLOTS = 8;
+        private final FloatBuffer[] slots = new FloatBuffer[SLOTS];
+        private float[] staging;                // heap rows packed for one bulk copy (gather, scatter)
+
+        /** Slot {@code i} with room for {@code len} floats, at position 0 (contents undefined). */
+        public FloatBuffer get(int i, int len) {
+            FloatBuffer buf = slots[i];
+            if (buf == null || buf.capacity() < len) slots[i] = buf = allocate(len);
+            buf.clear();
+            return buf;
+        }
+
+        /** {@code src[off .. off+len)} copied into A, which is returned at position 0. */
+        public FloatBuffer a(float[] src, int off, int len) {
+            return fill(get(0, len), src, off, len);
+        }
+
+        public FloatBuffer a(int len) {
+            return get(0, len);
+        }
+
+        public FloatBuffer b(float[] src, int off, int len) {
+            return fill(get(1, len), src, off, len);
+        }
+
+        public FloatBuffer c(int len) {
+            return get(2, len);
+        }
+
+        public FloatBuffer c(float[] src, int off, int len) {
+            return fill(get(2, len), src, off, len);
+        }
+
+        /**
+         * {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot
+         * {@code i}: packed first on the heap, then moved in one bulk copy (a bulk copy into a direct buffer
+         * costs about as much for 16 floats as for 500, and attention gathers rows of {@code hs} floats).
+         */
+        public FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int cols) {
+            float[] packed = staging(rows * cols);
+            for (int r = 0; r < rows; r++) System.arraycopy(src, base + r * stride, packed, r * cols, cols);
+            return fill(get(i, rows * cols), packed, 0, rows * cols);
+        }
+
+        /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]} (one bulk copy, as {@link #gather}). */
+        public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
+            float[] packed = staging(rows * cols);
+            buf.get(0, packed, 0, rows * cols);
+            for (int r = 0; r < rows; r++) System.arraycopy(packed, r * cols, dst, base + r * stride, cols);
+        }
+
+        private float[] staging(int len) {
+            if (staging == null || staging.length < len) staging = new float[Math.max(64, len + len / 4)];
+            return staging;
+        }
+
+        private static FloatBuffer fill(FloatBuffer dst, float[] src, int off, int len) {
+            dst.put(0, src, off, len);
+            return dst;
+        }
+
+        private static FloatBuffer allocate(int floats) {
+            int n = Math.max(64, floats + floats / 4); // a quarter extra: a growing operand does not reallocate every call
+            return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+    }
+
+    /** {@code buf} from float {@code off} on, as a buffer of its own: an operand that starts inside a packed matrix. */
+    public static FloatBuffer at(FloatBuffer buf, int off) {
+        return off == 0 ? buf : buf.duplicate().position(off).slice();
+    }
+
+    /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */
+    public static void copyOut(FloatBuffer buf, float[] dst, int off, int len) {
+        buf.get(0, dst, off, len);
+    }
+
+    /** {@code src[off .. off+len)} into {@code buf} at float index {@code at} (absolute; position unchanged). */
+    public static void put(FloatBuffer buf, int at, float[] src, int off, int len) {
+        buf.put(at, src, off, len);
+    }
+}
