@@ -1,5 +1,6 @@
 package io.buildgpt.nd4j;
 
+import io.buildgpt.engine.kernels.BlasSetup;
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,6 +35,7 @@ public final class Nd4jLoader {
             try {
                 thread.setContextClassLoader(ours);
                 ND4JClassLoading.setNd4jClassloader(ours);
+                BlasSetup.apply(); // ND4J loads the same OpenBLAS: its kernel is chosen for this CPU first
                 Nd4j.getBackend(); // forces backend discovery and native library loading now
                 loaded = true;
             } finally {

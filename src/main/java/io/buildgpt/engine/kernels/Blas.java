@@ -10,7 +10,8 @@ import java.nio.FloatBuffer;
 /**
  * The one door to BLAS: {@code cblas_sgemm} of the OpenBLAS that {@code nd4j-native} already brings
  * in (JavaCPP's {@code org.bytedeco.openblas}), on direct (off-heap) buffers that each thread keeps
- * and reuses ({@link Scratch}). Loading it does not start ND4J.
+ * and reuses ({@link Scratch}). Loading it does not start ND4J. Its kernel is chosen for the CPU before it
+ * loads ({@link BlasSetup}).
  *
  * <p>Why not the engine's heap {@code float[]} directly: JavaCPP passes a heap array (or a heap
  * {@code FloatBuffer}) through JNI's {@code GetFloatArrayElements}, which on HotSpot copies the
@@ -30,6 +31,7 @@ public final class Blas {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static {
+        BlasSetup.apply(); // the kernel for this CPU, before the library reads OPENBLAS_CORETYPE
         Loader.load(openblas.class);
         openblas.blas_set_num_threads(1);
     }
@@ -39,6 +41,11 @@ public final class Blas {
     /** Forces the native library to load (about half a second, once). */
     public static void load() {
         // the static initialiser does the work
+    }
+
+    /** One line for a notebook or a benchmark: the OpenBLAS version, the kernel it runs and why ({@link BlasSetup}). */
+    public static String describe() {
+        return BlasSetup.describe();
     }
 
     /** This thread's three operand buffers. */
