@@ -65,6 +65,23 @@ public final class BlasCore {
         return new Choice(null, cpu.describe(), "no AVX2: OpenBLAS detects the CPU itself");
     }
 
+    /**
+     * Whether the CPU described by {@code cpuinfo} has the instructions kernel {@code kernel} uses (case-insensitive;
+     * kernels of older CPUs than Sandy Bridge, and any CPU without a feature list, are taken as runnable). OpenBLAS runs a
+     * forced kernel without checking, and an instruction the CPU lacks stops the process.
+     */
+    public static boolean canRun(String kernel, String cpuinfo) {
+        Set<String> flags = Cpu.parse(cpuinfo == null ? "" : cpuinfo).flags;
+        if (flags.isEmpty()) return true;
+        return switch (kernel.trim().toLowerCase(Locale.ROOT)) {
+            case "skylakex" -> flags.containsAll(AVX512);
+            case "cooperlake" -> flags.containsAll(AVX512) && flags.contains("avx512_bf16");
+            case "haswell", "zen" -> flags.contains("avx2") && flags.contains("fma");
+            case "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator" -> flags.contains("avx");
+            default -> true;
+        };
+    }
+
     /** The first processor's fields of {@code /proc/cpuinfo} that the decision reads. */
     private record Cpu(String vendor, String family, String model, String name, Set<String> flags) {
         static Cpu parse(String cpuinfo) {

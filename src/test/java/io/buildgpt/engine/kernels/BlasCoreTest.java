@@ -79,6 +79,18 @@ class BlasCoreTest {
     }
 
     @Test
+    void aKernelNeedsTheInstructionsItUses() {
+        String zen3 = cpu("AuthenticAMD", 25, 1, "AMD EPYC 7763 64-Core Processor", AVX2);
+        assertTrue(BlasCore.canRun("Haswell", zen3));
+        assertFalse(BlasCore.canRun("SkylakeX", zen3));
+        String icelake = cpu("GenuineIntel", 6, 106, "Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz", AVX512);
+        assertTrue(BlasCore.canRun("skylakex", icelake));
+        assertFalse(BlasCore.canRun("Cooperlake", icelake));
+        assertFalse(BlasCore.canRun("Haswell", cpu("GenuineIntel", 6, 45, "Intel(R) Xeon(R) CPU E5-2670", BASE + "avx")));
+        assertTrue(BlasCore.canRun("Prescott", cpu("GenuineIntel", 6, 45, "Intel(R) Xeon(R) CPU E5-2670", BASE + "avx")));
+    }
+
+    @Test
     void onlyTheFirstProcessorIsRead() {
         String two = cpu("GenuineIntel", 6, 151, "first", AVX2) + cpu("GenuineIntel", 6, 85, "second", AVX512);
         BlasCore.Choice choice = BlasCore.choose(two, null);
