@@ -49,12 +49,16 @@ mkdir -p target/bench-classes
 javac -d target/bench-classes -cp "target/classes:target/lib/*" src/bench/java/io/buildgpt/bench/*.java
 
 cpus="0-$((threads - 1))"
+# The CPU and the BLAS kernel belong with every figure: times compare only within one CPU model and kernel.
+cpu_model=$(awk -F': *' '/^model name/ {m=$2} /^vendor_id/ {v=$2} /^cpu family/ {f=$2} /^model\t/ {n=$2} /^$/ {exit}
+  END {print (m ? m : "unknown CPU") (v ? " (" v " family " f " model " n ")" : "")}' /proc/cpuinfo 2>/dev/null || echo "unknown CPU")
+echo "CPU: $cpu_model, $(nproc) cores online"
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 echo "== $run: Java (cores $cpus, $threads threads) =="
 # the full GPT keeps every layer's activations for its backward pass: Bench runs its batch of 64 as 4 x 16
 if [ "$run" = gpt-lecture ]; then heap=${JAVA_HEAP:-4g}; else heap=${JAVA_HEAP:-2g}; fi
 java_out=$(taskset -c "$cpus" java -Xmx"$heap" -cp "target/bench-classes:target/classes:target/lib/*" \
-  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
+  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" --warmup "$warmup" | tee -a /dev/stderr | grep -E '^(RESULT|BLAS)')
 torch_out="" nano_out=""
 if [ "$run" != gpt-lecture ]; then
   echo "== $run: PyTorch, lecture style (cores $cpus, torch.set_num_threads($threads)) =="
@@ -76,6 +80,8 @@ field() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo
+echo "CPU: $cpu_model"
+echo "Java $(grep '^BLAS' <<<"$java_out")"
 for w in $report; do
   if [ "$w" = gpt-lecture ]; then
     printf '%-12s %-8s %12s %12s %10s\n' workload framework ms/step median_ms loss

@@ -7,6 +7,7 @@ import io.buildgpt.engine.BigramLanguageModel;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.LectureInit;
+import io.buildgpt.engine.kernels.Blas;
 import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +34,7 @@ public final class Bench {
             System.err.println("usage: Bench <bigram|gpt-small|gpt-lecture|lora> <corpus.txt> [--threads N] [--steps N] [--warmup N] [--pretrain-steps N]");
             System.exit(2);
         }
+        System.out.println("BLAS " + Blas.describe());
         int threads = intOption(args, "--threads", 1);
         int steps = intOption(args, "--steps", 5000);
         switch (args[0]) {
