@@ -15,8 +15,7 @@ import java.nio.FloatBuffer;
  *
  * <p>Why not the engine's heap {@code float[]} directly: JavaCPP passes a heap array (or a heap
  * {@code FloatBuffer}) through JNI's {@code GetFloatArrayElements}, which on HotSpot copies the
- * <em>whole</em> array in and back out on every call (measured: 0.4 s for one 1x1x1 product on a
- * 16 M-float array), and two threads writing different rows of one array overwrite each other's
+ * <em>whole</em> array in and back out on every call (figures in BENCHMARKS.md), and two threads writing different rows of one array overwrite each other's
  * rows with stale copies. So the engine copies exactly the operands' rows into its thread's direct
  * buffers (a memcpy, a few percent of the product) and copies the result rows back.
  *

@@ -4,7 +4,7 @@ import java.nio.FloatBuffer;
 
 /**
  * The matrix products a layer needs, on flat row-major {@code float[]}, through BLAS ({@link Blas}:
- * OpenBLAS's {@code sgemm} on the heap arrays, no copies). Shapes in the method names' terms:
+ * OpenBLAS's {@code sgemm}, the operands' rows copied to direct buffers). Shapes in the method names' terms:
  * <pre>
  *   multiply                c(n,m)  = a(n,k) @ b(k,m)          dx = dy @ W
  *   multiplyByTransposeOf   c(n,k)  = a(n,m) @ w(k,m)^T        y  = x @ W^T  (W stored (out,in) as PyTorch)
@@ -18,8 +18,7 @@ import java.nio.FloatBuffer;
  * operands whatever the thread count: results are bit-identical for 1 and N threads. A worker copies the
  * right operand to its direct buffer once per product, each block's rows in and out ({@link Blas} says
  * why the engine's heap arrays are not handed to BLAS directly). Why 256 rows:
- * smaller blocks repack the right operand too often (64-row blocks ran at half the speed of one call for
- * 512x64x256), and 256 still splits the small GPT's 512 rows over two cores.
+ * smaller blocks repack the right operand too often (BENCHMARKS.md), and 256 still splits the small GPT's 512 rows over two cores.
  *
  * <p>What is not bit-identical any more: a product of 1 row and the same row inside a product of 256
  * rows may differ in the last bit (OpenBLAS picks kernels by shape); generation's cached and uncached
@@ -71,8 +70,8 @@ public final class Matmul {
      * {@link #GRADIENT_ROWS} rows {@code p} of {@code c} go to the threads; each is one {@code sgemm} over
      * all {@code n}, so no sum is split. Why 192 rows: {@code k} is {@code C}, {@code 3C} or {@code 4C}, and
      * for the lecture's C = 384 that makes 2, 6 and 8 blocks, which two threads share evenly; with 256-row
-     * blocks C = 384 made one block of 256 and one of 128, and two threads took 1.3 times as long as an even
-     * split (measured: 37.4 against 30.0 ms for 4096 x 384 x 1536). One thread is no slower with 192.
+     * blocks C = 384 made one block of 256 and one of 128, which two threads cannot share evenly
+     * (BENCHMARKS.md). One thread is no slower with 192.
      */
     public void accumulateTransposedA(float[] a, float[] b, float[] c, int n, int k, int m) {
         forBlocks(k, GRADIENT_ROWS, (from, to) -> {
