@@ -86,8 +86,17 @@ public final class BlasSetup {
         else if (decided.sets()) why = "chosen for " + decided.cpu() + ": " + decided.reason();
         else why = decided.reason() + ", on " + decided.cpu();
         String override = decided.reason().startsWith("set by") ? "" : "; set " + BlasCore.VARIABLE + " to override";
-        return "OpenBLAS " + org.bytedeco.openblas.global.openblas.OPENBLAS_VERSION.trim().replace("OpenBLAS ", "")
-                + ", kernel " + running + " (" + why + override + ")";
+        return "OpenBLAS " + version() + ", kernel " + running + " (" + why + override + ")";
+    }
+
+    /** The OpenBLAS of the JavaCPP preset on the class path, e.g. "0.3.19", read at run time (not a compile-time constant). */
+    private static String version() {
+        try {
+            String preset = Loader.getVersion("org.bytedeco", "openblas", org.bytedeco.openblas.global.openblas.class);
+            return preset == null ? "(version unknown)" : preset.split("-")[0];
+        } catch (Throwable e) {
+            return "(version unknown)";
+        }
     }
 
     private static boolean linuxX86() {

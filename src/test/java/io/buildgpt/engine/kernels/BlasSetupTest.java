@@ -55,14 +55,14 @@ class BlasSetupTest {
     void theEngineRunsTheChosenKernel() throws Exception {
         String kernel = chosen();
         String line = run("engine", null);
-        assertTrue(line.startsWith("BLAS OpenBLAS 0.3.19, kernel " + kernel + " (chosen for "), line);
+        assertTrue(line.startsWith("BLAS OpenBLAS 0.3.19, kernel " + kernel + " (chosen for "), line); // the bundled version
     }
 
     @Test
     void nd4jRunsTheChosenKernelWhenItLoadsFirst() throws Exception {
         String kernel = chosen();
         String line = run("nd4j", null);
-        assertTrue(line.startsWith("BLAS OpenBLAS 0.3.19, kernel " + kernel + " (chosen for "), line);
+        assertTrue(line.startsWith("BLAS OpenBLAS 0.3.19, kernel " + kernel + " (chosen for "), line); // the bundled version
     }
 
     @Test
