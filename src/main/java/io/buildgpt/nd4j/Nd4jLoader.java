@@ -49,10 +49,10 @@ public final class Nd4jLoader {
         return loaded;
     }
 
-    /** One line for a notebook: which backend and BLAS ND4J is running on. */
+    /** One line for a notebook: which backend and BLAS ND4J is running on (the BLAS kernel, and why: {@link BlasSetup}). */
     public static String describe() {
         ensureLoaded();
         return "ND4J backend " + Nd4j.getBackend().getClass().getSimpleName()
-                + ", data type " + Nd4j.dataType();
+                + ", data type " + Nd4j.dataType() + "; " + BlasSetup.describe();
     }
 }
