@@ -80,7 +80,7 @@ public final class BlasSetup {
         String running = runningKernel();
         String why;
         if (!applied.isEmpty()) why = applied + "; " + decided.reason();
-        else if (decided.sets() && !decided.kernel().equalsIgnoreCase(running))
+        else if (decided.sets() && !running.equals("unknown") && !decided.kernel().equalsIgnoreCase(running))
             why = "chosen " + decided.kernel() + " for " + decided.cpu() + " (" + decided.reason()
                     + "), but OpenBLAS had loaded before the choice was applied";
         else if (decided.sets()) why = "chosen for " + decided.cpu() + ": " + decided.reason();
