@@ -37,22 +37,46 @@ public final class Notebook {
                         + ", not a JSON object: every entry of \"cells\" must be an object with \"cell_type\" and \"source\""
                         + " (was the file edited by hand?)");
             }
+            checkSource(i, ((Map<?, ?>) cells.get(i)).get("source"));
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> document = (Map<String, Object>) map;
         return new Notebook(document);
     }
 
+    /** nbformat: a cell's source is a string or a list of strings (lines); anything else would run as its toString. */
+    private static void checkSource(int index, Object source) {
+        String wrong = null;
+        if (source instanceof List<?> lines) {
+            for (Object line : lines) {
+                if (!(line instanceof String)) {
+                    wrong = "a list holding " + describe(line);
+                    break;
+                }
+            }
+        } else if (source != null && !(source instanceof String)) {
+            wrong = describe(source);
+        }
+        if (wrong != null) {
+            throw new IllegalArgumentException("cell " + (index + 1) + ": source must be a string or a list of strings, not "
+                    + wrong + " (was the file edited by hand?)");
+        }
+    }
+
     private static String describe(Object value) {
         return value == null ? "null" : value instanceof String ? "a string" : value instanceof List<?> ? "an array"
-                : value instanceof Boolean ? "a boolean" : "a number";
+                : value instanceof Map<?, ?> ? "an object" : value instanceof Boolean ? "a boolean" : "a number";
     }
 
     /**
-     * Reads a notebook file, which Jupyter always writes as UTF-8. A UTF-16 file (byte-order mark) or a
-     * Latin-1 / Windows-1252 one is refused with a message saying so and how to convert it.
+     * Reads a notebook file, which Jupyter always writes as UTF-8. A UTF-16 or UTF-32 file (with or without a
+     * byte-order mark), a Latin-1 / Windows-1252 one, or one with NUL bytes is refused with a message saying
+     * so and how to convert it.
      */
     public static Notebook read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a folder, not a notebook; give a .ipynb file");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -1,23 +1,20 @@
 package io.buildgpt.notebook.runner;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 /**
  * Executes Java notebooks headless, as JupyterLab with the IJava/JJava kernel would; see
  * {@link RunnerOptions#USAGE}. Depends on the JDK only: notebooks bring their libraries with %classpath.
  *
- * <p>The launcher starts one child JVM per notebook (same java binary, the runner's class path, working
- * directory = the notebook's folder): notebooks are independent, and ND4J's native libraries can only be
- * loaded once per JVM.
+ * <p>The launcher starts one child JVM per notebook ({@link ChildLauncher}): notebooks are independent, and
+ * ND4J's native libraries can only be loaded once per JVM.
  */
 public final class NotebookRunner {
     private NotebookRunner() {
@@ -59,16 +56,18 @@ public final class NotebookRunner {
         return options.child() ? runHere(options) : launchAll(options);
     }
 
-    /** The child's job: execute one notebook, write it if asked, report. */
+    /** The child's job: execute one notebook, write it if asked, report; processes its cells started end with it. */
     private static int runHere(RunnerOptions options) {
         Path notebook = options.notebooks().get(0);
         String label = options.label() != null ? options.label() : notebook.toString();
         long start = System.nanoTime();
-        RunWatch watch = new RunWatch(label, options.cellTimeoutSeconds(), options.notebookTimeoutSeconds()).start();
+        ChildStatus status = ChildStatus.open(options.statusFile());
+        RunWatch watch = new RunWatch(label, options.cellTimeoutSeconds(), options.notebookTimeoutSeconds(), status).start();
         try {
             Notebook document = Notebook.read(notebook);
             int cells = NotebookExecutor.execute(document, notebook.toAbsolutePath().getParent(), options.parameters(), watch);
             watch.done();
+            RunWatch.endDescendants();
             Path target = options.inPlace() ? notebook : options.out() != null ? Path.of(options.out()) : null;
             if (target != null) {
                 // what the outputs depend on, so that a stale committed notebook fails the build (StaleNotebooks)
@@ -88,6 +87,11 @@ public final class NotebookRunner {
             return 1;
         } finally {
             watch.done();
+            RunWatch.endDescendants();
+            System.out.flush();
+            System.err.flush();
+            status.reported();
+            status.close();
         }
     }
 
@@ -95,13 +99,14 @@ public final class NotebookRunner {
         int exitCode = 0;
         for (Path notebook : options.notebooks()) {
             Path absolute = notebook.toAbsolutePath().normalize();
-            if (!Files.isRegularFile(absolute)) {
-                System.err.println("notebook " + notebook + ": no such file");
+            String refusal = refusal(options, notebook, absolute);
+            if (refusal != null) {
+                System.err.println(refusal);
                 exitCode = 1;
                 continue;
             }
             try {
-                int code = launch(options, notebook, absolute);
+                int code = ChildLauncher.launch(options, notebook, absolute);
                 exitCode = Math.max(exitCode, code == 0 ? 0 : 1);
             } catch (IOException e) {
                 System.err.println("notebook " + notebook + ": cannot start a JVM: " + e.getMessage());
@@ -114,87 +119,45 @@ public final class NotebookRunner {
         return exitCode;
     }
 
-    private static int launch(RunnerOptions options, Path notebook, Path absolute) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(javaBinary());
-        command.addAll(options.jvmOptions());
-        command.add("-Djava.awt.headless=true");
-        command.add("-cp");
-        command.add(runnerClassPath());
-        command.add(NotebookRunner.class.getName());
-        command.add("--child");
-        command.add("--label");
-        command.add(notebook.toString());
-        command.add("--cell-timeout");
-        command.add(String.valueOf(options.cellTimeoutSeconds()));
-        command.add("--notebook-timeout");
-        command.add(String.valueOf(options.notebookTimeoutSeconds()));
-        options.parameters().forEach((name, expression) -> {
-            command.add("-p");
-            command.add(name + "=" + expression);
-        });
+    /** Refuses, before anything runs, a notebook argument that cannot be run or written; null when it can. */
+    private static String refusal(RunnerOptions options, Path notebook, Path absolute) {
+        if (Files.isDirectory(absolute)) {
+            return "notebook " + notebook + ": is a folder, not a notebook; give the .ipynb files, e.g. "
+                    + notebook.resolve("*.ipynb");
+        }
+        if (!Files.exists(absolute)) {
+            return "notebook " + notebook + ": no such file";
+        }
+        if (!Files.isRegularFile(absolute)) {
+            return "notebook " + notebook + ": not a regular file (a pipe or a device?); give a .ipynb file";
+        }
         if (options.inPlace()) {
-            command.add("--in-place");
-        } else if (options.out() != null) {
-            command.add("--out");
-            command.add(outTarget(options, absolute).toString());
+            String permissions = readOnly(absolute);
+            if (permissions != null) {
+                return "notebook " + notebook + ": --in-place would replace " + notebook + ", but the file is read-only"
+                        + permissions + "; make it writable (chmod u+w " + notebook + ") or write the result elsewhere with --out";
+            }
         }
-        command.add(absolute.toString());
-        Process process = new ProcessBuilder(command).directory(absolute.getParent().toFile()).inheritIO().start();
-        // Ctrl-C or a kill of this JVM takes the notebook's JVM along (a SIGKILL cannot run this: the child
-        // then notices on its own that its parent is gone, see RunWatch).
-        Thread killChild = new Thread(() -> stopTree(process), "notebook-runner-stop-child");
-        Runtime.getRuntime().addShutdownHook(killChild);
+        return null;
+    }
+
+    /**
+     * Null when the file may be replaced; else its permissions in parentheses, or "". The write bits count,
+     * not only what this user may do: root may write anything, and a notebook marked read-only is not
+     * to be replaced by root either.
+     */
+    private static String readOnly(Path file) {
+        if (!Files.isWritable(file)) {
+            return "";
+        }
         try {
-            long limit = options.notebookTimeoutSeconds();
-            if (limit == 0) {
-                return process.waitFor();
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (!permissions.contains(PosixFilePermission.OWNER_WRITE)) {
+                return " (" + PosixFilePermissions.toString(permissions) + ")";
             }
-            // The child enforces the limits itself and names the cell; this is the backstop for a child that cannot.
-            if (!process.waitFor(limit + CHILD_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                stopTree(process);
-                System.err.println("notebook " + notebook + ": timed out: still running " + CHILD_GRACE_SECONDS
-                        + " s after its limit of " + limit + " s, and stopped; raise it with --notebook-timeout SECONDS (0: no limit)");
-                return 1;
-            }
-            return process.exitValue();
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(killChild);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or about to: it stops the child
-            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: isWritable has answered
         }
-    }
-
-    /** Seconds the launcher waits past --notebook-timeout before it kills a child that did not stop itself. */
-    private static final long CHILD_GRACE_SECONDS = 30;
-
-    private static void stopTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-    }
-
-    /** --out names a file for one notebook, or a folder: when it is one, ends in a separator, or there are several. */
-    private static Path outTarget(RunnerOptions options, Path notebook) {
-        Path out = Path.of(options.out()).toAbsolutePath().normalize();
-        boolean folder = Files.isDirectory(out) || options.notebooks().size() > 1
-                || options.out().endsWith("/") || options.out().endsWith(File.separator);
-        return folder ? out.resolve(notebook.getFileName()) : out;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    /** Where this class was loaded from, absolute, since the child runs in another working directory. */
-    private static String runnerClassPath() {
-        try {
-            return Path.of(NotebookRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .toAbsolutePath().toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate the runner's classes", e);
-        }
+        return null;
     }
 }

@@ -14,6 +14,10 @@ import java.util.Map;
  * in the order they happen. Displays stay addressable by id after their cell ends, so a later cell can
  * update them (what nbclient does on an update_display_data message).
  *
+ * <p>Stream text is appended in linear time. A cell's saved stream output keeps its first
+ * {@link #HEAD_CHARS} and last {@link #TAIL_CHARS} characters, with a note where text was left out (as
+ * Jupyter front ends cut long output), so a cell printing megabytes neither slows the run nor bloats the file.
+ *
  * <p>Synchronized because notebook code may print from other threads (parallel streams, executors).
  */
 final class OutputRecorder {
@@ -21,36 +25,88 @@ final class OutputRecorder {
     private List<Map<String, Object>> outputs = new ArrayList<>();
     private int nextDisplayId = 1;
     private volatile Capture activeCapture;
+    /** Characters of stream output a cell keeps before, and after, the text that is left out. */
+    static final int HEAD_CHARS = 200_000, TAIL_CHARS = 50_000;
+    private final int headChars;
+    private final OutputTail tail;
+    private long headUsed;
+
+    OutputRecorder() {
+        this(HEAD_CHARS, TAIL_CHARS);
+    }
+
+    /** With other limits than the defaults, for tests. */
+    OutputRecorder(int headChars, int tailChars) {
+        this.headChars = headChars;
+        this.tail = new OutputTail(tailChars);
+    }
 
     /** Starts recording into the outputs list of a cell. */
     synchronized void startCell(List<Map<String, Object>> cellOutputs) {
         outputs = cellOutputs;
+        headUsed = 0;
     }
 
     /** Ends the cell: stream text gets Jupyter's list-of-lines form. */
     synchronized void finishCell() {
+        flushTail();
         for (Map<String, Object> output : outputs) {
-            if ("stream".equals(output.get("output_type")) && output.get("text") instanceof String text) {
-                output.put("text", Outputs.lines(text));
+            if ("stream".equals(output.get("output_type")) && output.get("text") instanceof StringBuilder text) {
+                output.put("text", Outputs.lines(text.toString()));
             }
         }
         outputs = new ArrayList<>();
     }
 
-    /** Appends stream text, merging with the previous output when it is the same stream. */
+    /** Records stream text: into the cell's head while it has room, then into the tail. */
     synchronized void stream(String name, String text) {
         if (text.isEmpty()) {
             return;
         }
+        long room = headChars - headUsed;
+        if (room >= text.length()) {
+            append(name, text);
+            headUsed += text.length();
+            return;
+        }
+        int cut = (int) Math.max(0, room);
+        if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) {
+            cut--; // never split a character
+        }
+        if (cut > 0) {
+            append(name, text.substring(0, cut));
+        }
+        headUsed = headChars;
+        tail.add(name, text.substring(cut));
+    }
+
+    /** Appends to the last output when it is the same stream (a StringBuilder until the cell ends). */
+    private void append(String name, String text) {
         if (!outputs.isEmpty()) {
             Map<String, Object> last = outputs.get(outputs.size() - 1);
             if ("stream".equals(last.get("output_type")) && name.equals(last.get("name"))
-                    && last.get("text") instanceof String previous) {
-                last.put("text", previous + text);
+                    && last.get("text") instanceof StringBuilder previous) {
+                previous.append(text);
                 return;
             }
         }
-        outputs.add(Outputs.stream(name, text));
+        outputs.add(Outputs.stream(name, new StringBuilder(text)));
+    }
+
+    /** Puts the note and the kept tail where the left-out text was, before whatever output comes next. */
+    private void flushTail() {
+        if (tail.isEmpty()) {
+            return;
+        }
+        String name = tail.firstName();
+        List<OutputTail.Chunk> kept = tail.drain();
+        Map<String, Object> last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
+        boolean midLine = last != null && name.equals(last.get("name")) && last.get("text") instanceof StringBuilder text
+                && text.length() > 0 && text.charAt(text.length() - 1) != '\n';
+        append(name, (midLine ? "\n" : "") + tail.note(headChars));
+        for (OutputTail.Chunk chunk : kept) {
+            append(chunk.name(), chunk.text());
+        }
     }
 
     synchronized String display(Object value) {
@@ -85,6 +141,7 @@ final class OutputRecorder {
         if (activeCapture != null) {
             activeCapture.flush();
         }
+        flushTail();
     }
 
     /**

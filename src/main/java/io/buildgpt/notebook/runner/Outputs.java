@@ -14,7 +14,8 @@ final class Outputs {
     private Outputs() {
     }
 
-    static Map<String, Object> stream(String name, String text) {
+    /** The text is a String, or a StringBuilder while its cell is running (see {@link OutputRecorder}). */
+    static Map<String, Object> stream(String name, CharSequence text) {
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("name", name);
         output.put("output_type", "stream");

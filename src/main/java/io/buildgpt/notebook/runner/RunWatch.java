@@ -12,8 +12,10 @@ import java.util.Locale;
  *       or a signal) is reported the same way and turned into exit code 1: nothing is written, and the
  *       remaining cells are said not to have run;</li>
  *   <li>when the runner that started this JVM ends (even killed with SIGKILL), this JVM ends too, so
- *       no orphan keeps a core busy.</li>
+ *       no orphan keeps a core busy;</li>
+ *   <li>whichever of these ends the JVM, the processes that notebook code started end first.</li>
  * </ul>
+ * Each cell started and finished, and the final report, go to the launcher's {@link ChildStatus} file.
  * Limits are in seconds; 0 means none. The watchdog checks ten times a second.
  */
 final class RunWatch implements NotebookExecutor.CellListener {
@@ -27,9 +29,11 @@ final class RunWatch implements NotebookExecutor.CellListener {
     private volatile String firstLine = "";
     private volatile long cellStart;
     private volatile boolean done;
+    private final ChildStatus status;
 
-    RunWatch(String label, long cellLimitSeconds, long notebookLimitSeconds) {
+    RunWatch(String label, long cellLimitSeconds, long notebookLimitSeconds, ChildStatus status) {
         this.label = label;
+        this.status = status;
         this.cellLimitSeconds = cellLimitSeconds;
         this.notebookLimitSeconds = notebookLimitSeconds;
         this.cellLimitNanos = cellLimitSeconds * 1_000_000_000L;
@@ -55,11 +59,18 @@ final class RunWatch implements NotebookExecutor.CellListener {
         firstLine = JavaKernel.firstLine(source);
         cellStart = System.nanoTime();
         cell = index;
+        status.started(index, firstLine);
     }
 
     @Override
     public void cellFinished(int index) {
         cell = -1;
+        status.finished(index);
+    }
+
+    /** Ends, at once, every process this JVM started and their descendants (notebook code's {@code sleep}, servers...). */
+    static void endDescendants() {
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
     /** The runner's own code is ending the JVM from here on: exits are no longer the notebook's doing. */
@@ -89,9 +100,11 @@ final class RunWatch implements NotebookExecutor.CellListener {
     private void onExit() {
         if (!done) {
             done = true;
+            endDescendants();
             err.println(where() + "the notebook's code ended the JVM (System.exit, or a signal) before the last cell;"
                     + " the remaining cells were not run and no notebook was written");
             err.flush();
+            status.reported();
             Runtime.getRuntime().halt(1);
         }
     }
@@ -104,8 +117,10 @@ final class RunWatch implements NotebookExecutor.CellListener {
     /** Reports and ends the JVM at once: a cell stuck in a loop cannot be interrupted any other way. */
     private void stop(String message) {
         done = true;
+        endDescendants();
         err.println(message);
         err.flush();
+        status.reported();
         Runtime.getRuntime().halt(1);
     }
 }

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The parsed command line. {@code --child} and {@code --label} are internal: the launcher passes them to
- * the per-notebook JVM it starts.
+ * The parsed command line. {@code --child}, {@code --label} and {@code --status-file} are internal: the
+ * launcher passes them to the per-notebook JVM it starts.
  */
 record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out, List<String> jvmOptions,
-                     List<Path> notebooks, boolean child, String label, boolean help,
+                     List<Path> notebooks, boolean child, String label, Path statusFile, boolean help,
                      long cellTimeoutSeconds, long notebookTimeoutSeconds) {
     /** Default limits: generous for the project's notebooks on a small machine, finite so nothing hangs. */
     static final long DEFAULT_CELL_TIMEOUT = 1800, DEFAULT_NOTEBOOK_TIMEOUT = 3600;
@@ -40,7 +40,10 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
               notebook <path>, cell <N> (<first line of the cell>): <error>
             goes to stderr (N counts all cells from 1) and the exit code is 1. The same holds for a cell
             that runs past a time limit, and for notebook code that ends the JVM (System.exit): that is a
-            failure, never a success. A notebook's JVM ends when the runner that started it ends.
+            failure, never a success, and so is a notebook JVM that ends without finishing (Runtime.halt, or
+            killed, e.g. by the out-of-memory killer): the line names the last cell started and the exit
+            code or signal. A notebook's JVM ends when the runner that started it ends, and the processes
+            its cells started end with the notebook.
             Usage errors exit with 2.
             """;
 
@@ -53,6 +56,7 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
         boolean help = false;
         String out = null;
         String label = null;
+        Path statusFile = null;
         long cellTimeout = DEFAULT_CELL_TIMEOUT;
         long notebookTimeout = DEFAULT_NOTEBOOK_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
@@ -70,6 +74,7 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
                 case "--out" -> out = value(args, ++i, arg);
                 case "--child" -> child = true;
                 case "--label" -> label = value(args, ++i, arg);
+                case "--status-file" -> statusFile = Path.of(value(args, ++i, arg));
                 case "--cell-timeout" -> cellTimeout = seconds(value(args, ++i, arg), arg);
                 case "--notebook-timeout" -> notebookTimeout = seconds(value(args, ++i, arg), arg);
                 case "-h", "--help" -> help = true;
@@ -93,7 +98,7 @@ record RunnerOptions(Map<String, String> parameters, boolean inPlace, String out
         if (child && notebooks.size() != 1) {
             throw new IllegalArgumentException("--child runs exactly one notebook");
         }
-        return new RunnerOptions(parameters, inPlace, out, jvmOptions, notebooks, child, label, help,
+        return new RunnerOptions(parameters, inPlace, out, jvmOptions, notebooks, child, label, statusFile, help,
                 cellTimeout, notebookTimeout);
     }
 
