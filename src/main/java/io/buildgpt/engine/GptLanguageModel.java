@@ -33,8 +33,9 @@ import java.util.List;
  *
  * <p>Not thread-safe, and guarded: a model keeps its activations in its own buffers, so a second thread
  * calling {@code loss}, {@code lossAndGradients}, {@code forward}, {@code generate}, {@code generateCached}
- * or {@code attentionWeights} while another is inside gets an {@link IllegalStateException} (never a wrong
- * result); use one model per thread. After {@link #close} each of them throws an
+ * or {@code attentionWeights}, or changing it ({@code enableLora}, {@code mergeLora}, {@code quantizeBase},
+ * {@code dequantizeBase}) while another is inside (a {@code Trainer.train} run holds the model throughout)
+ * gets an {@link IllegalStateException} (never a wrong result); use one model per thread. After {@link #close} each of them throws an
  * {@link IllegalStateException} saying the model was closed.
  *
  * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
@@ -123,9 +124,11 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
      */
     public GptLanguageModel enableLora(LoraConfig config, long seed) {
-        adaptation.enableLora(config, seed);
-        parameters = collectParameters();
-        return this;
+        return guard.call("enableLora", () -> {
+            adaptation.enableLora(config, seed);
+            parameters = collectParameters();
+            return this;
+        });
     }
 
     /** The adapters' configuration, or null without LoRA. */
@@ -144,8 +147,11 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * refused: {@link #dequantizeBase()} first.
      */
     public void mergeLora() {
-        adaptation.mergeLora();
-        parameters = collectParameters();
+        guard.call("mergeLora", () -> {
+            adaptation.mergeLora();
+            parameters = collectParameters();
+            return null;
+        });
     }
 
     /** {@link #quantizeBase(QuantSpec, boolean)}: {@code bits} 4 (int4) or 8 (int8), groups of 64, lm_head kept in float32. */
@@ -165,8 +171,11 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * each layer dequantizes into a buffer the layers share, just before its product.
      */
     public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
-        adaptation.quantize(spec, includeLmHead);
-        parameters = collectParameters();
+        guard.call("quantizeBase", () -> {
+            adaptation.quantize(spec, includeLmHead);
+            parameters = collectParameters();
+            return null;
+        });
     }
 
     /** How the base is quantized, or null for a float32 base. */
@@ -181,8 +190,21 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     /** Turns quantized weights back into float32 parameters holding the dequantized values. */
     public void dequantizeBase() {
-        adaptation.dequantize();
-        parameters = collectParameters();
+        guard.call("dequantizeBase", () -> {
+            adaptation.dequantize();
+            parameters = collectParameters();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code body} holding this model's guard, as {@code Trainer.train} does for its whole run: another
+     * thread's {@code enableLora}, {@code mergeLora}, {@code quantizeBase}, {@code loss} etc. meanwhile is
+     * refused instead of silently changing what trains. The calling thread may use the model inside.
+     */
+    @Override
+    public <T> T exclusively(String operation, java.util.function.Supplier<T> body) {
+        return guard.call(operation, body);
     }
 
     public boolean isQuantized() {
