@@ -273,8 +273,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public ForwardResult forward(INDArray idx, INDArray targets) {
         return guard.call("forward", () -> {
             Nd4jLoader.ensureLoaded();
+            int[] ids = TokenIds.of(idx, "idx", config.vocabSize()); // checks the shape (B, T) first
             int b = (int) idx.size(0), t = (int) idx.size(1);
-            int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
             int[] ys = targets == null ? null : GptInputs.targets(targets, ids.length, b, t, config.vocabSize());
             GptInputs.checkTime(config, t);
             float[] logits = stack.logits(ids, b, t, false);
