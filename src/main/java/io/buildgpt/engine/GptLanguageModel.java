@@ -124,11 +124,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
      */
     public GptLanguageModel enableLora(LoraConfig config, long seed) {
-        return guard.call("enableLora", () -> {
-            adaptation.enableLora(config, seed);
-            parameters = collectParameters();
-            return this;
-        });
+        change("enableLora", () -> adaptation.enableLora(config, seed));
+        return this;
     }
 
     /** The adapters' configuration, or null without LoRA. */
@@ -147,11 +144,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * refused: {@link #dequantizeBase()} first.
      */
     public void mergeLora() {
-        guard.call("mergeLora", () -> {
-            adaptation.mergeLora();
-            parameters = collectParameters();
-            return null;
-        });
+        change("mergeLora", adaptation::mergeLora);
     }
 
     /** {@link #quantizeBase(QuantSpec, boolean)}: {@code bits} 4 (int4) or 8 (int8), groups of 64, lm_head kept in float32. */
@@ -171,11 +164,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * each layer dequantizes into a buffer the layers share, just before its product.
      */
     public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
-        guard.call("quantizeBase", () -> {
-            adaptation.quantize(spec, includeLmHead);
-            parameters = collectParameters();
-            return null;
-        });
+        change("quantizeBase", () -> adaptation.quantize(spec, includeLmHead));
     }
 
     /** How the base is quantized, or null for a float32 base. */
@@ -190,8 +179,13 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     /** Turns quantized weights back into float32 parameters holding the dequantized values. */
     public void dequantizeBase() {
-        guard.call("dequantizeBase", () -> {
-            adaptation.dequantize();
+        change("dequantizeBase", adaptation::dequantize);
+    }
+
+    /** Changes what the model trains inside the guard (refused while another thread trains it, or after close). */
+    private void change(String operation, Runnable body) {
+        guard.call(operation, () -> {
+            body.run();
             parameters = collectParameters();
             return null;
         });
