@@ -1,7 +1,6 @@
 package io.buildgpt.cells;
 
 import io.buildgpt.nd4j.Nd4jLoader;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -27,7 +26,7 @@ public final class Ids {
         if (idx.rank() != 2 || idx.size(1) < 1) {
             throw new IllegalArgumentException(what + " must have shape (B, T) with T >= 1, got " + Arrays.toString(idx.shape()));
         }
-        long[] values = idx.dup('c').castTo(DataType.INT64).reshape(idx.length()).toLongVector();
+        long[] values = io.buildgpt.engine.TokenIds.wholeNumbers(idx, what); // 1.7 is refused, not cast to 1
         int[] out = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             if (values[i] < 0 || values[i] >= vocab) {

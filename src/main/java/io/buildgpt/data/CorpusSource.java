@@ -24,7 +24,12 @@ public record CorpusSource(String name, URI url, String sha256, Format format) {
         /** Used as downloaded. */
         PLAIN,
         /** A Project Gutenberg ebook: header and licence are removed, see {@link GutenbergText}. */
-        GUTENBERG;
+        GUTENBERG,
+        /**
+         * An HTML page, used as downloaded, tags and all. Only a source of this format accepts an HTML answer:
+         * the others refuse one, since it is usually a login or error page instead of the file.
+         */
+        HTML;
 
         String clean(String text, String what) {
             return this == GUTENBERG ? GutenbergText.strip(text, what) : text;

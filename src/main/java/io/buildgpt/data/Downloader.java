@@ -39,8 +39,16 @@ public final class Downloader {
 
     private final DownloadConfig config;
     private final HttpClient client;
+    private final java.util.function.Consumer<String> progress;
 
+    /** A downloader that prints a progress line now and then while a slow download runs (see {@link DownloadProgress}). */
     public Downloader(DownloadConfig config) {
+        this(config, System.out::println);
+    }
+
+    /** The same, giving the progress lines to {@code progress}. */
+    Downloader(DownloadConfig config, java.util.function.Consumer<String> progress) {
+        this.progress = progress;
         if (config == null) {
             throw new IllegalArgumentException("config must not be null; use DownloadConfig.defaults()");
         }
@@ -66,8 +74,7 @@ public final class Downloader {
             PartFiles.removeStale(absolute, source.name());
             AtomicFiles.removeStaleTemporaries(absolute);
         } catch (IOException e) {
-            throw new CorpusException("Cannot write to the data folder " + dir + ": "
-                    + (e instanceof AccessDeniedException ? "access denied" : e.toString())
+            throw new CorpusException("Cannot write to the data folder " + dir + ": " + WriteFailures.describe(dir, e)
                     + ". Make it writable, or set " + CorpusOptions.DIR_ENV + " to a folder that holds "
                     + source.fileName() + ".", e);
         }
@@ -78,6 +85,8 @@ public final class Downloader {
                 throw failure(source, target, "the server sent an empty file, which is never a complete corpus, so nothing was"
                         + " cached; check the URL, or try again later", null);
             }
+            String notText = ResponseChecks.bodyProblem(source, raw);
+            if (notText != null) throw failure(source, target, notText, null);
             Checksums.verify(raw, source.sha256(), "the download from " + source.url(),
                     "The server sent a different file (or it was corrupted on the way); try again later. "
                             + offlineHint(source, target));
@@ -94,9 +103,9 @@ public final class Downloader {
             AtomicFiles.write(absolute, source.format() == CorpusSource.Format.PLAIN ? raw : text.getBytes(StandardCharsets.UTF_8));
             return target;
         } catch (IOException e) {
-            throw new CorpusException("Cannot write the downloaded corpus to " + absolute + ": "
-                    + (e instanceof AccessDeniedException ? e.getMessage() : e.toString())
-                    + ". Check free disk space and permissions of " + dir + ".", e);
+            throw new CorpusException("Cannot write the downloaded corpus to " + absolute + ": " + WriteFailures.describe(dir, e)
+                    + (e instanceof AccessDeniedException ? ". Make " + dir + " writable, or set " + CorpusOptions.DIR_ENV
+                            + " to a folder you can write" : ". Check free disk space and permissions of " + dir) + ".", e);
         } finally {
             deleteQuietly(temp);
         }
@@ -126,8 +135,11 @@ public final class Downloader {
         try (InputStream body = response.body()) {
             int status = response.statusCode();
             if (status != 200) {
-                throw failure(source, target, "the server answered HTTP " + status + statusHint(status), null);
+                String loop = ResponseChecks.redirectProblem(status, response.headers().firstValue("Location").orElse(null));
+                throw failure(source, target, loop != null ? loop : "the server answered HTTP " + status + statusHint(status), null);
             }
+            String wrongType = ResponseChecks.contentTypeProblem(source, response.headers().firstValue("Content-Type").orElse(null));
+            if (wrongType != null) throw failure(source, target, wrongType, null);
             OptionalLong length = response.headers().firstValueAsLong("Content-Length");
             if (length.isPresent() && length.getAsLong() > config.maxBytes()) {
                 throw oversized(source, target, "announces " + length.getAsLong() + " bytes");
@@ -161,14 +173,18 @@ public final class Downloader {
         });
         byte[] buffer = new byte[CHUNK];
         long received = 0;
+        DownloadProgress progress = new DownloadProgress(source.name(), length, config.totalTimeout(), this.progress);
         try (OutputStream out = Files.newOutputStream(temp)) {
             while (true) {
                 Future<Integer> chunk = reader.submit(() -> body.read(buffer));
                 int n;
+                long left = progress.millisLeft();
                 try {
-                    n = chunk.get(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    if (left <= 0) throw new TimeoutException();
+                    n = chunk.get(Math.min(config.readTimeout().toMillis(), left), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     chunk.cancel(true);
+                    if (progress.millisLeft() <= 0) throw failure(source, target, progress.overDeadline(received), e);
                     throw failure(source, target, "no data arrived for " + config.readTimeout().toMillis()
                             + " ms after " + received + " bytes (read timeout); the network or server is too slow", e);
                 } catch (ExecutionException e) {
@@ -187,6 +203,7 @@ public final class Downloader {
                     return received;
                 }
                 received += n;
+                progress.update(received);
                 if (received > config.maxBytes()) {
                     throw oversized(source, target, "sent more than that");
                 }

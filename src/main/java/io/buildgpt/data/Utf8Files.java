@@ -37,6 +37,11 @@ public final class Utf8Files {
             throw new CorpusException(abs + " is a folder, not a text file. "
                     + "Pass a file, or use Corpus.fromCodeFolder(...) to read every source file under it.");
         }
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            // a named pipe (FIFO) would block the read until some other program writes to it: perhaps forever
+            throw new CorpusException(abs + " is not a regular file (a named pipe, device or socket): reading it could wait"
+                    + " forever for data. Pass a text file (save the pipe's output to a file first).");
+        }
         try {
             requireHeapFor(Files.size(abs), abs.toString(), Runtime.getRuntime().maxMemory());
             return Files.readAllBytes(abs);
@@ -84,6 +89,7 @@ public final class Utf8Files {
      * @param what the file or URL the bytes came from, named in the error message
      */
     public static String decode(byte[] bytes, String what) {
+        refuseNulBytes(bytes, what);
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -109,6 +115,34 @@ public final class Utf8Files {
         out.flip();
         String text = out.toString();
         return !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
+    }
+
+    /**
+     * Refuses bytes holding U+0000, which no text corpus has: a UTF-16 file saved without a byte-order mark
+     * (every other byte 0x00; it decodes as "valid" UTF-8 with NULs between the letters), a file of zeros,
+     * or some other binary file. Each would otherwise put NUL into the vocabulary without a word.
+     */
+    static void refuseNulBytes(byte[] bytes, String what) {
+        int first = -1, even = 0, odd = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                if (first < 0) first = i;
+                if ((i & 1) == 0) even++; else odd++;
+            }
+        }
+        if (first < 0) return;
+        if (even + odd == bytes.length) {
+            throw new CorpusException(what + " holds only NUL bytes (" + bytes.length + " bytes of 0x00), not text"
+                    + " (a file that was never written, or a binary file). Pass a UTF-8 text file.");
+        }
+        int half = bytes.length / 2;
+        if (half > 0 && (odd >= 0.3 * half && even <= odd / 20 || even >= 0.3 * half && odd <= even / 20)) {
+            String endian = odd > even ? "LE" : "BE";
+            throw new CorpusException(what + " looks like UTF-16" + endian + " text without a byte-order mark (every other byte is 0x00),"
+                    + " not UTF-8. Save it as UTF-8, e.g. `iconv -f UTF-16" + endian + " -t UTF-8 in.txt > out.txt`.");
+        }
+        throw new CorpusException(what + " contains NUL bytes (0x00), the first at byte offset " + first + ": a binary file, not text."
+                + " Pass a UTF-8 text file.");
     }
 
     private static String hex(byte[] bytes, int offset, int length) {

@@ -56,8 +56,8 @@ public final class BigramLanguageModel implements LanguageModel {
     /** Logits {@code (B, T, V)} for {@code idx (B, T)}, and the loss when {@code targets (B, T)} is not null. */
     public ForwardResult forward(INDArray idx, INDArray targets) {
         Nd4jLoader.ensureLoaded();
+        int[] x = TokenIds.of(idx, "idx", vocabSize); // checks the shape (B, T) first
         int batch = (int) idx.size(0), time = (int) idx.size(1);
-        int[] x = TokenIds.of(idx, "idx", vocabSize);
         float[] logits = new float[x.length * vocabSize];
         float[] table = tokenEmbeddingTable.data;
         for (int i = 0; i < x.length; i++) {
@@ -107,8 +107,8 @@ public final class BigramLanguageModel implements LanguageModel {
     public INDArray generate(INDArray idx, int maxNewTokens, TorchGenerator g) {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
+        int[] start = TokenIds.of(idx, "idx", vocabSize); // checks the shape (B, T) first
         int batch = (int) idx.size(0), time = (int) idx.size(1);
-        int[] start = TokenIds.of(idx, "idx", vocabSize);
         long[] out = new long[batch * (time + maxNewTokens)];
         int[] last = new int[batch];
         for (int b = 0; b < batch; b++) {

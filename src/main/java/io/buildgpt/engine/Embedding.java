@@ -40,7 +40,7 @@ public final class Embedding {
     /** Looks up every id of {@code idx}: shape {@code idx.shape() + [embeddingDim]}. */
     public INDArray forward(INDArray idx) {
         long rows = weight.size(0);
-        long[] ids = idx.dup('c').reshape(idx.length()).toLongVector();
+        long[] ids = TokenIds.wholeNumbers(idx, "idx");
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= rows) {
                 throw new IllegalArgumentException("index " + ids[i] + " at flat position " + i + " is out of range for an embedding with "

@@ -36,15 +36,16 @@ final class GptGeneration {
     INDArray run(INDArray idx, int maxNewTokens, TorchGenerator rng, boolean cached) {
         Nd4jLoader.ensureLoaded();
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " must not be negative");
+        int[] given = TokenIds.of(idx, "idx", vocab);                  // checks the shape (B, T) first
         int batch = (int) idx.size(0), start = (int) idx.size(1);
         long all = (long) batch * ((long) start + maxNewTokens);
         if (all > MAX_TOKENS) {
             throw new IllegalArgumentException("maxNewTokens = " + maxNewTokens + " is out of range: B * (T + maxNewTokens) = " + all
                     + " tokens would not fit in one array (at most " + MAX_TOKENS + "); generate fewer tokens, in several calls if needed");
         }
+        GptInputs.checkHeapFor(all, maxNewTokens, Runtime.getRuntime());
         int total = start + maxNewTokens;
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
-        int[] given = TokenIds.of(idx, "idx", vocab);
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
         generate(seq, batch, total, start, maxNewTokens, rng, cached);
         long[] out = new long[seq.length];

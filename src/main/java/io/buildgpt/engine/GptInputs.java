@@ -38,6 +38,26 @@ final class GptInputs {
         return ys;
     }
 
+    /** Heap one generated token takes: its id while generating (int) and in the returned array (long). */
+    static final int GENERATION_BYTES_PER_TOKEN = 12;
+
+    /**
+     * Refuses, before anything is allocated, a generation of {@code tokens} ids (all rows, prompt included)
+     * that cannot fit in the heap {@code runtime} has left: a bare OutOfMemoryError would name neither
+     * the limit nor the fix.
+     */
+    static void checkHeapFor(long tokens, int maxNewTokens, Runtime runtime) {
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        long needed = tokens * GENERATION_BYTES_PER_TOKEN;
+        if (needed > free / 2) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "maxNewTokens = %d is too many for this JVM: the %d"
+                    + " tokens (all rows, prompt included) need about %.1f GB of heap (%d bytes each), but at most %.1f GB is free"
+                    + " (-Xmx %.1f GB) and generation may use half of it, about %d tokens; generate fewer tokens, in several calls"
+                    + " if needed, or give the JVM more heap", maxNewTokens, tokens, needed / 1e9, GENERATION_BYTES_PER_TOKEN,
+                    free / 1e9, runtime.maxMemory() / 1e9, free / 2 / GENERATION_BYTES_PER_TOKEN));
+        }
+    }
+
     /** {@code 1 <= T <= blockSize}. */
     static void checkTime(GptConfig config, int t) {
         if (t < 1 || t > config.blockSize()) {

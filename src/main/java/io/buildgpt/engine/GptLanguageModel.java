@@ -33,8 +33,9 @@ import java.util.List;
  *
  * <p>Not thread-safe, and guarded: a model keeps its activations in its own buffers, so a second thread
  * calling {@code loss}, {@code lossAndGradients}, {@code forward}, {@code generate}, {@code generateCached}
- * or {@code attentionWeights} while another is inside gets an {@link IllegalStateException} (never a wrong
- * result); use one model per thread. After {@link #close} each of them throws an
+ * or {@code attentionWeights}, or changing it ({@code enableLora}, {@code mergeLora}, {@code quantizeBase},
+ * {@code dequantizeBase}) while another is inside (a {@code Trainer.train} run holds the model throughout)
+ * gets an {@link IllegalStateException} (never a wrong result); use one model per thread. After {@link #close} each of them throws an
  * {@link IllegalStateException} saying the model was closed.
  *
  * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
@@ -123,8 +124,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
      */
     public GptLanguageModel enableLora(LoraConfig config, long seed) {
-        adaptation.enableLora(config, seed);
-        parameters = collectParameters();
+        change("enableLora", () -> adaptation.enableLora(config, seed));
         return this;
     }
 
@@ -144,8 +144,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * refused: {@link #dequantizeBase()} first.
      */
     public void mergeLora() {
-        adaptation.mergeLora();
-        parameters = collectParameters();
+        change("mergeLora", adaptation::mergeLora);
     }
 
     /** {@link #quantizeBase(QuantSpec, boolean)}: {@code bits} 4 (int4) or 8 (int8), groups of 64, lm_head kept in float32. */
@@ -165,8 +164,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * each layer dequantizes into a buffer the layers share, just before its product.
      */
     public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
-        adaptation.quantize(spec, includeLmHead);
-        parameters = collectParameters();
+        change("quantizeBase", () -> adaptation.quantize(spec, includeLmHead));
     }
 
     /** How the base is quantized, or null for a float32 base. */
@@ -181,8 +179,26 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     /** Turns quantized weights back into float32 parameters holding the dequantized values. */
     public void dequantizeBase() {
-        adaptation.dequantize();
-        parameters = collectParameters();
+        change("dequantizeBase", adaptation::dequantize);
+    }
+
+    /** Changes what the model trains inside the guard (refused while another thread trains it, or after close). */
+    private void change(String operation, Runnable body) {
+        guard.call(operation, () -> {
+            body.run();
+            parameters = collectParameters();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code body} holding this model's guard, as {@code Trainer.train} does for its whole run: another
+     * thread's {@code enableLora}, {@code mergeLora}, {@code quantizeBase}, {@code loss} etc. meanwhile is
+     * refused instead of silently changing what trains. The calling thread may use the model inside.
+     */
+    @Override
+    public <T> T exclusively(String operation, java.util.function.Supplier<T> body) {
+        return guard.call(operation, body);
     }
 
     public boolean isQuantized() {
@@ -251,8 +267,8 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public ForwardResult forward(INDArray idx, INDArray targets) {
         return guard.call("forward", () -> {
             Nd4jLoader.ensureLoaded();
+            int[] ids = TokenIds.of(idx, "idx", config.vocabSize()); // checks the shape (B, T) first
             int b = (int) idx.size(0), t = (int) idx.size(1);
-            int[] ids = TokenIds.of(idx, "idx", config.vocabSize());
             int[] ys = targets == null ? null : GptInputs.targets(targets, ids.length, b, t, config.vocabSize());
             GptInputs.checkTime(config, t);
             float[] logits = stack.logits(ids, b, t, false);

@@ -32,6 +32,15 @@ public interface LanguageModel {
     /** The same loss, and its gradient written into every parameter's {@code grad()} (overwritten, not accumulated). */
     double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize);
 
+    /**
+     * Runs {@code body} as one use of the model, so that a model guarded against other threads (a
+     * {@link GptLanguageModel}) refuses their calls meanwhile; the trainer runs a whole training this way.
+     * Unguarded models just run it.
+     */
+    default <T> T exclusively(String operation, java.util.function.Supplier<T> body) {
+        return body.get();
+    }
+
     /** Number of scalars in the model, frozen ones included. */
     default long parameterCount() {
         long n = 0;

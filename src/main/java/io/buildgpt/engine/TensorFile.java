@@ -135,13 +135,23 @@ public final class TensorFile {
      * (and the field).
      */
     public static Contents read(Path file, String format) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a folder, not a '" + format + "' file: give the path of the file in it");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IOException(file + " is not a regular file (a named pipe, device or socket): give the path of a '" + format + "' file");
+        }
         if (!Files.isRegularFile(file)) throw new IOException(file + " does not exist: check the path, or save one first");
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             byte[] lineBytes = readLine(in, file, format);
             String line = new String(lineBytes, StandardCharsets.UTF_8);
             Map<String, Object> header = header(line, file);
-            if (!format.equals(header.get("format"))) {
-                throw new IOException(file + " is a '" + header.get("format") + "' file, not a '" + format + "' file");
+            if (!(header.get("format") instanceof String found)) {
+                throw new IOException(file + " has a damaged header: it has no 'format' field (its fields are " + header.keySet()
+                        + "), so it is not a '" + format + "' file, or one whose header was damaged; use another copy");
+            }
+            if (!format.equals(found)) {
+                throw new IOException(file + " is a '" + found + "' file, not a '" + format + "' file (or its header was damaged)");
             }
             String expectedHash = hashOf(line, header, file);
             List<TensorHeader> tensors = tensors(header, file);

@@ -14,13 +14,15 @@ import java.nio.file.attribute.PosixFileAttributeView;
 
 /**
  * Replaces a file all at once: the content goes to a temporary file in the target's folder, named
- * {@code .<name>.<pid>.tmp}, is forced to disk, gets the previous file's permissions (a new file gets
+ * {@code .<name>.<pid>-<n>.tmp} with {@code n} unique to the write within this process (so two threads
+ * saving the same path never share a temporary), is forced to disk, gets the previous file's permissions (a new file gets
  * the default ones of the folder's owner, not 0600), and is renamed over the target. A failure at any
  * point deletes the temporary file and leaves the previous target as it was.
  *
  * <p>A process killed mid-write leaves its temporary behind; the next write of the same target removes
  * every temporary of that target whose process is gone. The pid in the name is what tells a stale
- * temporary from one another process is still writing.
+ * temporary from one that another process, or another thread of this one, is still writing. When two
+ * writes of one target overlap, each is complete and the later rename wins.
  */
 public final class AtomicFiles {
     /** What writes the content, through a channel positioned at 0 (it may also write at earlier positions). */
@@ -30,6 +32,7 @@ public final class AtomicFiles {
     }
 
     private static final String SUFFIX = ".tmp";
+    private static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
 
     private AtomicFiles() {
     }
@@ -49,7 +52,7 @@ public final class AtomicFiles {
             throw readOnly(absolute, e);
         }
         removeStaleTemporaries(absolute);
-        Path temp = temporaryOf(absolute, ProcessHandle.current().pid());
+        Path temp = temporaryOf(absolute, ProcessHandle.current().pid(), WRITES.incrementAndGet());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 content.writeTo(channel);
@@ -81,15 +84,19 @@ public final class AtomicFiles {
         });
     }
 
-    /** The temporary that process {@code pid} writes {@code target} through. */
+    /** The temporary that process {@code pid} writes {@code target} through in its write number {@code n}. */
+    public static Path temporaryOf(Path target, long pid, long n) {
+        return target.resolveSibling("." + target.getFileName() + "." + pid + "-" + n + SUFFIX);
+    }
+
+    /** A temporary of {@code target} in the naming of earlier versions, {@code .<name>.<pid>.tmp} (one per process). */
     public static Path temporaryOf(Path target, long pid) {
         return target.resolveSibling("." + target.getFileName() + "." + pid + SUFFIX);
     }
 
     /**
-     * Deletes the temporaries of {@code target} left by processes that are gone (and by this process,
-     * which writes one target at a time from one thread in this project). Others are left alone: they
-     * may be another JVM's write in progress.
+     * Deletes the temporaries of {@code target} left by processes that are gone. Those of living processes
+     * are left alone, this one's included: they may be another JVM's write in progress, or another thread's.
      */
     public static void removeStaleTemporaries(Path target) throws IOException {
         Path folder = target.toAbsolutePath().getParent();
@@ -102,12 +109,17 @@ public final class AtomicFiles {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 String middle = name.substring(prefix.length(), name.length() - SUFFIX.length());
-                if (!middle.chars().allMatch(Character::isDigit) || middle.isEmpty()) {
+                int dash = middle.indexOf('-');
+                String pidText = dash < 0 ? middle : middle.substring(0, dash);
+                String write = dash < 0 ? "0" : middle.substring(dash + 1);
+                if (pidText.isEmpty() || write.isEmpty() || !pidText.chars().allMatch(Character::isDigit)
+                        || !write.chars().allMatch(Character::isDigit) || pidText.length() > 18) {
                     continue;
                 }
-                long pid = Long.parseLong(middle);
-                boolean writerAlive = pid != ProcessHandle.current().pid()
-                        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                long pid = Long.parseLong(pidText);
+                // this process names its temporaries <pid>-<n>: one without "-n" and our pid was left by an earlier process
+                boolean ours = pid == ProcessHandle.current().pid();
+                boolean writerAlive = ours ? dash >= 0 : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
                 if (!writerAlive) {
                     Files.deleteIfExists(entry);
                 }

@@ -16,7 +16,8 @@ import java.util.Map;
  * {@link LanguageModel#trainableParameters()} at every step, so {@code enableLora} or {@code mergeLora}
  * after it was made changes what it trains (moments of tensors that stay are kept, new ones start at
  * zero). Built from a list, it updates that list; {@link Trainer} refuses to train a model whose trainable
- * set is no longer that list. Either way an optimiser with nothing to train is refused.
+ * set is no longer that list. Either way an optimiser with nothing to train is refused, and built from a
+ * model whose base is quantized without LoRA adapters (it would train only the float32 leftovers) too.
  */
 public final class AdamW {
     private final LanguageModel follows; // null: a fixed list of parameters
@@ -38,7 +39,24 @@ public final class AdamW {
 
     /** Follows {@code model}'s trainable parameters (see the class comment). */
     public AdamW(LanguageModel model, double learningRate, double beta1, double beta2, double eps, double weightDecay) {
-        this(model, model.trainableParameters(), learningRate, beta1, beta2, eps, weightDecay);
+        this(model, requireNotOnlyLeftovers(model), learningRate, beta1, beta2, eps, weightDecay);
+    }
+
+    /**
+     * A quantized base without LoRA adapters trains only what stayed float32 (embeddings, LayerNorms, biases,
+     * lm_head): almost never what was meant, so it is refused, pointing to LoRA. The list constructor still
+     * takes those parameters when that is the intent.
+     */
+    private static List<Parameter> requireNotOnlyLeftovers(LanguageModel model) {
+        if (model instanceof io.buildgpt.engine.GptLanguageModel gpt && gpt.isQuantized() && gpt.loraConfig() == null) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "this model's base is quantized (%s) and it has no"
+                    + " LoRA adapters, so AdamW would train only the %,d of its %,d parameters that stayed float32 (embeddings,"
+                    + " LayerNorms, biases, lm_head): quantized weights are frozen. Enable LoRA first, e.g."
+                    + " model.enableLora(LoraConfig.queryValue(8), seed) (QLoRA), or dequantizeBase() to train every weight; to train"
+                    + " only the float32 ones on purpose, pass them as a list: new AdamW(model.trainableParameters(), learningRate)",
+                    gpt.quantSpec().label(), gpt.trainableParameterCount(), gpt.parameterCount()));
+        }
+        return model.trainableParameters();
     }
 
     public AdamW(List<Parameter> parameters, double learningRate, double beta1, double beta2, double eps, double weightDecay) {

@@ -1,5 +1,6 @@
 package io.buildgpt.train;
 
+import io.buildgpt.data.Corpus;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.Parameter;
@@ -40,6 +41,15 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
      * can refuse a tokenizer that would decode the model's ids into other characters.
      */
     public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step, String vocabulary) {
+        return save(file, model, optimizer, step, vocabulary, null);
+    }
+
+    /**
+     * Saves model, optimizer and step with the tokenizer's {@code vocabulary} and the {@code corpus} trained
+     * on (its name, length and a digest of its text), so that {@link #resume} can refuse to continue the run
+     * with another text, vocabulary or model size.
+     */
+    public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step, String vocabulary, Corpus corpus) {
         if (model.loraConfig() != null || model.isQuantized()) {
             // a checkpoint restores a plain float model; adapters and byte blocks would not come back
             throw new IllegalArgumentException("this model has " + (model.loraConfig() != null ? "LoRA adapters" : "a quantized base")
@@ -65,6 +75,7 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
         meta.put("config", model.config().toMap());
         meta.put("optimizer", adam);
         if (vocabulary != null) meta.put("vocabulary", vocabulary);
+        if (corpus != null) meta.put("corpus", ResumeCheck.corpusId(corpus));
 
         List<Parameter> params = model.parameters();
         List<TensorFile.Entry> entries = new ArrayList<>();
@@ -93,8 +104,31 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
      * {@code vocabulary} (the tokenizer's, in id order): the model's ids would decode into other symbols.
      * A checkpoint saved without a vocabulary is refused too, since nothing could be checked.
      */
-    @SuppressWarnings("unchecked")
     public static Checkpoint load(Path file, String vocabulary) {
+        return read(file, vocabulary, null, null, null, 1);
+    }
+
+    /**
+     * Continues a run: loads {@code file} as {@link #load} does, after checking that it was saved (with
+     * {@link #save(Path, GptLanguageModel, AdamW, int, String, Corpus)}) for the model {@code config} describes,
+     * {@code vocabulary} and {@code corpus}. A checkpoint of another corpus, vocabulary or model size is refused,
+     * naming both values. A changed learning rate or dropout is a training setting: the run continues with the
+     * given values, and a line saying so is printed. The model computes with {@code threads} threads.
+     */
+    public static Checkpoint resume(Path file, GptConfig config, String vocabulary, Corpus corpus, double learningRate, int threads) {
+        if (config == null || vocabulary == null || corpus == null) {
+            throw new IllegalArgumentException("resume needs the configuration, the tokenizer's vocabulary and the corpus of this run");
+        }
+        Checkpoint resumed = read(file, null, config, vocabulary, corpus, threads);
+        String lr = ResumeCheck.changed("learning rate", resumed.optimizer().learningRate(), learningRate, "AdamW's moments are kept");
+        if (lr != null) {
+            resumed.optimizer().setLearningRate(learningRate);
+            System.out.println(lr);
+        }
+        return resumed;
+    }
+
+    private static Checkpoint read(Path file, String vocabulary, GptConfig expected, String expectedVocabulary, Corpus corpus, int threads) {
         try {
             TensorFile.Contents contents = TensorFile.read(file, FORMAT);
             Map<String, Object> header = contents.header();
@@ -107,10 +141,21 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            GptLanguageModel model = new GptLanguageModel(config, 0);
+            if (expected != null) {
+                ResumeCheck.check(file, header, config, expected, expectedVocabulary, corpus);
+                String dropout = ResumeCheck.changed("dropout", config.dropout(), expected.dropout(), "dropout has no weights");
+                if (dropout != null) System.out.println(dropout);
+                config = expected;
+            }
+            GptLanguageModel model = new GptLanguageModel(config, 0, threads);
             String where = "header field 'optimizer'";
-            AdamW optimizer = new AdamW(model.parameters(), num(a, "learning_rate", where).doubleValue(), num(a, "beta1", where).doubleValue(),
-                    num(a, "beta2", where).doubleValue(), num(a, "eps", where).doubleValue(), num(a, "weight_decay", where).doubleValue());
+            AdamW optimizer;
+            try {
+                optimizer = new AdamW(model.parameters(), num(a, "learning_rate", where).doubleValue(), num(a, "beta1", where).doubleValue(),
+                        num(a, "beta2", where).doubleValue(), num(a, "eps", where).doubleValue(), num(a, "weight_decay", where).doubleValue());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("its " + where + " is damaged: " + e.getMessage() + " (the file was edited or damaged; use another copy)", e);
+            }
             List<Parameter> params = model.parameters();
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
@@ -118,8 +163,16 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
                 copy(contents.require("adamw.m." + p.name(), p.shape(), file), optimizer.firstMoment(i));
                 copy(contents.require("adamw.v." + p.name(), p.shape(), file), optimizer.secondMoment(i));
             }
-            optimizer.restoreStepCount(num(a, "step_count", where).intValue());
-            return new Checkpoint(model, optimizer, num(header, "step", "header").intValue());
+            long stepCount = num(a, "step_count", where).longValue(), step = num(header, "step", "header").longValue();
+            if (stepCount < 0 || stepCount > Integer.MAX_VALUE) {
+                throw new IOException("its " + where + " is damaged: step_count = " + stepCount + " is not a count of steps"
+                        + " (the file was edited or damaged; use another copy)");
+            }
+            if (step < 0 || step > Integer.MAX_VALUE) {
+                throw new IOException("its header field 'step' = " + step + " is not a count of steps (the file was edited or damaged; use another copy)");
+            }
+            optimizer.restoreStepCount((int) stepCount);
+            return new Checkpoint(model, optimizer, (int) step);
         } catch (IOException e) {
             throw new UncheckedIOException("could not load the checkpoint " + file + ": " + e.getMessage(), e);
         }
@@ -140,7 +193,7 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
     }
 
     /** The vocabulary as Java would write it in quotes, so that newlines and other invisible symbols show. */
-    private static String quote(String vocabulary) {
+    static String quote(String vocabulary) {
         StringBuilder sb = new StringBuilder("\"");
         for (char ch : vocabulary.toCharArray()) {
             switch (ch) {
@@ -161,7 +214,8 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
     /** Loads the weights of a checkpoint into an existing model of the same configuration (optimizer state ignored). */
     public static void loadWeightsInto(Path file, GptLanguageModel model) {
         Checkpoint saved = load(file);
-        if (!saved.model().config().equals(model.config())) {
+        GptConfig c = saved.model().config(); // dropout is no weight: a model that differs only there takes the weights
+        if (!new GptConfig(c.vocabSize(), c.blockSize(), c.nEmbd(), c.nHead(), c.nLayer(), model.config().dropout()).equals(model.config())) {
             throw new IllegalArgumentException("the checkpoint " + file + " was saved for " + saved.model().config()
                     + " but the model is " + model.config() + ": build the model with the checkpoint's configuration, or use Checkpoint.load");
         }

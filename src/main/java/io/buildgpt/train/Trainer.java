@@ -122,6 +122,11 @@ public final class Trainer {
      * {@code LiveLossPlot}: {@code trainer.train(config, LiveLossPlot.of("bigram"))}.
      */
     public TrainResult train(TrainConfig config, TrainListener listener) {
+        // the whole run holds the model: another thread's enableLora, quantizeBase, loss ... is refused meanwhile
+        return model.exclusively("Trainer.train", () -> run(config, listener));
+    }
+
+    private TrainResult run(TrainConfig config, TrainListener listener) {
         requireOneLearningRate(config);
         requireCurrentParameters();
         warnings.clear();
