@@ -25,21 +25,32 @@ import java.util.Arrays;
  * Train and val loss against step, as an XChart line chart. {@link #image} gives a
  * {@link BufferedImage}, which IJava and JJava show inline as a PNG.
  *
- * <p>Each run has its own colour and marker shape; its train curve is solid, its val curve dashed in
- * a darker shade, and the
- * legend names the run ("bigram train", "GPT val"), so curves that overlap can still be told apart.
- * The axes are set to round numbers from the data, also when there is only one point so far.
+ * <p>Each run has its own colour and marker shape, distinct for up to {@link #DISTINCT_RUNS} runs (24
+ * series); its train curve is solid, its val curve dashed in a darker shade, and the legend names the
+ * run ("bigram train", "GPT val"), so curves that overlap can still be told apart. The legend sits to
+ * the right of the plot area, so it never hides a curve. The axes are set to round numbers from the
+ * data, also when there is only one point so far.
  */
 public final class LossChart {
     public static final int WIDTH = 720;
     public static final int HEIGHT = 400;
 
-    private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(255, 127, 14),
-            new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189)};
+    /** How many runs get a colour and a marker of their own; further runs repeat them in order. */
+    public static final int DISTINCT_RUNS = 12;
 
-    /** One marker shape per run, so runs whose curves lie on top of each other still show both. */
+    /** One colour per run, far enough apart to tell apart on a white background. */
+    private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(255, 127, 14),
+            new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189),
+            new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
+            new Color(188, 189, 34), new Color(23, 190, 207), new Color(0, 0, 128), new Color(0, 0, 0)};
+
+    /**
+     * One marker shape per run, so runs whose curves lie on top of each other still show both. Six
+     * shapes, taken in an order that gives each of the first twelve runs another (colour, shape) pair
+     * than any other run, and neighbours in the legend different shapes.
+     */
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE,
-            SeriesMarkers.TRIANGLE_UP, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_DOWN};
+            SeriesMarkers.TRIANGLE_UP, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS};
 
     static {
         // Charts are drawn off-screen; without this a machine with no display fails on the first font.
@@ -60,7 +71,7 @@ public final class LossChart {
     static XYChart chart(String title, int lastStep, LossHistory... runs) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("step").yAxisTitle("loss (cross-entropy)").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         chart.getStyler().setMarkerSize(7);
@@ -71,8 +82,8 @@ public final class LossChart {
         for (LossHistory run : runs) {
             if (run.size() == 0) continue;
             double[] steps = Arrays.stream(run.steps()).asDoubleStream().toArray();
-            Color c = COLOURS[colour % COLOURS.length];
-            Marker marker = MARKERS[colour % MARKERS.length];
+            Color c = colour(colour);
+            Marker marker = marker(colour);
             colour++;
             style(chart.addSeries(run.name() + " train", steps, run.trainLosses()), c, marker, false);
             style(chart.addSeries(run.name() + " val", steps, run.valLosses()), c.darker(), marker, true);
@@ -109,6 +120,16 @@ public final class LossChart {
 
     static BufferedImage image(String title, int lastStep, LossHistory... runs) {
         return BitmapEncoder.getBufferedImage(chart(title, lastStep, runs));
+    }
+
+    /** The colour of the {@code run}-th run (0-based). */
+    static Color colour(int run) {
+        return COLOURS[run % COLOURS.length];
+    }
+
+    /** The marker shape of the {@code run}-th run (0-based). */
+    static Marker marker(int run) {
+        return MARKERS[run % MARKERS.length];
     }
 
     private static void style(XYSeries series, Color colour, Marker marker, boolean dashed) {

@@ -40,4 +40,28 @@ class LossChartTest {
         assertTrue(e.getMessage().contains("could not write the chart to"), e.getMessage());
         assertEquals("x", Files.readString(notADir));
     }
+
+    @Test
+    void everySeriesOfTwelveRunsHasItsOwnStyleAndTheLegendLeavesThePlotAreaFree() {
+        // notebook 10 draws six runs (twelve series); before, the sixth run repeated the first's colour and marker
+        LossHistory[] runs = new LossHistory[LossChart.DISTINCT_RUNS];
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = LossHistoryFixture.named("run " + i, new int[]{0, 100}, new double[]{4 - 0.1 * i, 3}, new double[]{4.1, 3.1});
+        }
+        org.knowm.xchart.XYChart chart = LossChart.chart("many runs", runs);
+        assertEquals(2 * runs.length, chart.getSeriesMap().size());
+        java.util.Set<String> styles = new java.util.HashSet<>();
+        java.util.Set<String> runStyles = new java.util.HashSet<>();
+        for (org.knowm.xchart.XYSeries series : chart.getSeriesMap().values()) {
+            String runStyle = series.getLineColor().darker() + " " + series.getMarker().getClass().getSimpleName();
+            String style = series.getLineColor() + " " + series.getMarker().getClass().getSimpleName() + " "
+                    + java.util.Arrays.toString(series.getLineStyle().getDashArray());
+            assertTrue(styles.add(style), "two series look alike (" + style + ") in " + chart.getSeriesMap().keySet());
+            if (series.getName().endsWith(" train")) runStyles.add(runStyle);
+        }
+        assertEquals(runs.length, runStyles.size(), "each run its own colour and marker");
+        // the legend is drawn beside the plot area, never on top of the curves
+        org.knowm.xchart.style.Styler.LegendPosition position = chart.getStyler().getLegendPosition();
+        assertTrue(position.name().startsWith("Outside"), "legend at " + position);
+    }
 }

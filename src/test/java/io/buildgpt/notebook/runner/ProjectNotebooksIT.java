@@ -327,9 +327,10 @@ class ProjectNotebooksIT {
             assertTrue(head.startsWith("out [4, 8, 16]"), head);
             assertTrue(head.contains("[    0.1574,    0.8426,         0"), "the lecture's weights: " + head);
             assertEquals("true", ran.text("check-head-identity").strip());
-            assertTrue(ran.text("check-graph").strip().endsWith("node 7 <- 0, 1, 2, 3, 4, 5, 6, 7\ntrue"), ran.text("check-graph"));
-            assertEquals("no positions:   outputs shuffled like the inputs: true\n"
-                    + "with positions: outputs shuffled like the inputs: false", ran.text("check-no-space").strip());
+            assertTrue(ran.text("check-graph").strip().endsWith("node 7 <- 0, 1, 2, 3, 4, 5, 6, 7\n36 edges; T(T+1)/2 = 36\ntrue"),
+                    ran.text("check-graph"));
+            assertTrue(ran.text("check-no-space").strip().endsWith("no positions:   outputs shuffled like the inputs: true\n"
+                    + "with positions: outputs shuffled like the inputs: false"), ran.text("check-no-space"));
             assertEquals("sequence 0 unchanged: true\nsequence 1 changed:   true", ran.text("check-batch-independent").strip());
             assertFalse(ran.text("check-encoder").contains(" 0,"), "no masked zeros without the mask: " + ran.text("check-encoder"));
             assertEquals("decoder, first 7 outputs unchanged: true\nencoder, first 7 outputs unchanged: false",
@@ -344,6 +345,38 @@ class ProjectNotebooksIT {
             assertTrue(ran.text("check-head-training").startsWith("train loss"), ran.text("check-head-training"));
             assertEquals(1, ran.images("check-heatmap"));
         });
+    }
+
+    @Test
+    void selfAttentionAtOtherLengths() throws Exception {
+        // every cell follows T and headSize, shorter and longer than the default 8 and 16 (the untrained head, to stay quick)
+        for (int[] sizes : new int[][]{{5, 8}, {11, 16}}) {
+            int t = sizes[0], headSize = sizes[1];
+            Ran ran = tryThis("06-self-attention", "-p", "T=" + t, "-p", "headSize=" + headSize, "-p", "headTrainIters=0",
+                    "-p", "headEvalIters=2");
+            String graph = ran.text("check-graph");
+            StringBuilder last = new StringBuilder("node " + (t - 1) + " <- 0");
+            for (int s = 1; s < t; s++) last.append(", ").append(s);
+            assertTrue(graph.strip().endsWith(last + "\n" + t * (t + 1) / 2 + " edges; T(T+1)/2 = " + t * (t + 1) / 2 + "\ntrue"),
+                    graph);
+            String shuffle = ran.text("check-no-space");
+            Matcher order = Pattern.compile("new order of the tokens: \\[([0-9, ]+)]").matcher(shuffle);
+            assertTrue(order.find(), shuffle);
+            int[] perm = java.util.Arrays.stream(order.group(1).split(", ")).mapToInt(Integer::parseInt).toArray();
+            assertEquals(t, perm.length, shuffle);
+            assertEquals(t, java.util.Arrays.stream(perm).distinct().filter(i -> i < t).count(), "a permutation: " + shuffle);
+            for (int i = 0; i < t; i++) assertNotEquals(i, perm[i], "every token moves: " + shuffle);
+            assertTrue(shuffle.strip().endsWith("no positions:   outputs shuffled like the inputs: true\n"
+                    + "with positions: outputs shuffled like the inputs: false"), shuffle);
+            assertEquals("decoder, first " + (t - 1) + " outputs unchanged: true\nencoder, first " + (t - 1)
+                    + " outputs unchanged: false", ran.text("check-mask-future").strip());
+            assertEquals("weights [4, " + t + ", 5]\noutput  [4, " + t + ", " + headSize + "]", ran.text("check-cross").strip());
+            String scaling = ran.text("check-scaling");
+            Matcher m = Pattern.compile("q @ k\\^T: +([0-9.]+)\\n.*sqrt\\(" + headSize + "\\): ([0-9.]+)").matcher(scaling);
+            assertTrue(m.find(), scaling);
+            assertEquals(headSize, Double.parseDouble(m.group(1)), headSize * 0.2, scaling);
+            assertEquals(1, Double.parseDouble(m.group(2)), 0.2, scaling);
+        }
     }
 
     private static final List<String> STAGES = List.of("embeddings", "one head", "multi-head", "feed-forward", "blocks",
