@@ -1,6 +1,5 @@
 package io.buildgpt.plot;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
@@ -48,8 +47,9 @@ public final class AttentionHeatmap {
         return chart;
     }
 
+    /** The heat map drawn into an image; its text form names it ("heat map: head 0, 584×504"). */
     public static BufferedImage image(String title, float[][] weights, String characters) {
-        return BitmapEncoder.getBufferedImage(chart(title, weights, characters));
+        return ChartImage.of("heat map", chart(title, weights, characters));
     }
 
     private static String visible(char c) {

@@ -15,6 +15,10 @@ import java.util.Locale;
  * in a notebook cell, {@code trainer.train(config, LiveLossPlot.of("bigram"))}. The name labels
  * the run in the legend and in the run's {@link LossHistory}, so later charts comparing runs
  * say which is which.
+ *
+ * <p>Where no notebook display is found (a plain JVM, or a kernel this module does not know), or the
+ * kernel's display fails, the plot says so once in the text output and training goes on with the
+ * text lines only.
  */
 public final class LiveLossPlot implements TrainListener {
     private final String runName;
@@ -24,6 +28,7 @@ public final class LiveLossPlot implements TrainListener {
     private String displayId;
     private int lastStep = -1;
     private BufferedImage latest;
+    private boolean failed;
 
     private LiveLossPlot(String runName, KernelDisplay display, PrintStream out) {
         if (runName == null || runName.isBlank()) {
@@ -35,7 +40,11 @@ public final class LiveLossPlot implements TrainListener {
         this.out = out;
     }
 
-    /** A live plot in the running notebook (nothing is shown outside a kernel); prints each evaluation to stdout. */
+    /** Said once, instead of a chart, where no notebook display is found. */
+    static final String NO_DISPLAY = "(no live plot here: no running JJava or IJava kernel was found to draw it in;"
+            + " the step lines follow, and LossChart.image(...) draws the chart after training)";
+
+    /** A live plot in the running notebook (outside a kernel it says so once); prints each evaluation to stdout. */
     public static LiveLossPlot of(String runName) {
         return new LiveLossPlot(runName, KernelDisplay.current(), System.out);
     }
@@ -55,18 +64,42 @@ public final class LiveLossPlot implements TrainListener {
     public void onStart(TrainConfig config) {
         lastStep = config.maxIters() - 1;
         latest = LossChart.image(title, lastStep);
-        displayId = display.show(latest);
+        if (!display.available()) {
+            out.println(NO_DISPLAY);
+            return;
+        }
+        displayId = show(latest);
     }
 
     @Override
     public void onEvaluation(int step, LossEstimate estimate, LossHistory history) {
         out.printf(Locale.ROOT, "step %4d: %s%n", step, estimate);
         latest = LossChart.image(title, lastStep, history);
+        if (failed || !display.available()) return;
         if (displayId == null) {
-            displayId = display.show(latest);
+            displayId = show(latest);
         } else {
-            display.update(displayId, latest);
+            try {
+                display.update(displayId, latest);
+            } catch (RuntimeException e) {
+                giveUp(e);
+            }
         }
+    }
+
+    private String show(BufferedImage image) {
+        try {
+            return display.show(image);
+        } catch (RuntimeException e) {
+            giveUp(e);
+            return null;
+        }
+    }
+
+    /** A plot must not stop the training it watches: the failure is said once and the plot stops. */
+    private void giveUp(RuntimeException e) {
+        failed = true;
+        out.println("(live plot stopped: " + display + " failed with " + e + "; training goes on)");
     }
 
     /** The chart as last drawn (null before the run starts). */

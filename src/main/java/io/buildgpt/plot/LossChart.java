@@ -3,7 +3,6 @@ package io.buildgpt.plot;
 import io.buildgpt.files.AtomicFiles;
 
 import io.buildgpt.train.LossHistory;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -113,13 +112,16 @@ public final class LossChart {
         return chart;
     }
 
-    /** The chart drawn into an image, ready for {@code display(...)} in a notebook. */
+    /**
+     * The chart drawn into an image, ready for {@code display(...)} in a notebook or as a cell's value;
+     * its text form names it ("chart: bigram vs GPT, 720×400").
+     */
     public static BufferedImage image(String title, LossHistory... runs) {
-        return BitmapEncoder.getBufferedImage(chart(title, runs));
+        return ChartImage.of("chart", chart(title, runs));
     }
 
     static BufferedImage image(String title, int lastStep, LossHistory... runs) {
-        return BitmapEncoder.getBufferedImage(chart(title, lastStep, runs));
+        return ChartImage.of("chart", chart(title, lastStep, runs));
     }
 
     /** The colour of the {@code run}-th run (0-based). */

@@ -42,14 +42,47 @@ class LiveLossPlotTest {
     }
 
     @Test
-    void outsideAKernelItOnlyPrints() {
+    void outsideAKernelItSaysSoOnceAndThenOnlyPrints() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         LiveLossPlot plot = LiveLossPlot.of("GPT", KernelDisplay.of(null, null), new PrintStream(text, true, StandardCharsets.UTF_8));
         plot.onStart(new TrainConfig(10, 5, 1, 1e-3));
         LossHistory history = new LossHistory("GPT");
         LossHistoryAccess.add(history, 0, 4.2, 4.2);
         plot.onEvaluation(0, history.last(), history);
-        assertTrue(text.toString(StandardCharsets.UTF_8).startsWith("step    0:"));
+        LossHistoryAccess.add(history, 5, 3.9, 3.95);
+        plot.onEvaluation(5, history.last(), history);
+        assertEquals(LiveLossPlot.NO_DISPLAY + "\nstep    0: train loss 4.2000, val loss 4.2000\n"
+                        + "step    5: train loss 3.9000, val loss 3.9500\n",
+                text.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+    }
+
+    @Test
+    void aDisplayThatFailsStopsThePlotWithOneLineButNotTheTraining() {
+        List<String> calls = new ArrayList<>();
+        KernelDisplay broken = KernelDisplay.of(value -> { calls.add("show"); return "id-1"; },
+                (id, value) -> { calls.add("update"); throw new IllegalStateException("No kernel running"); });
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        LiveLossPlot plot = LiveLossPlot.of("GPT", broken, new PrintStream(text, true, StandardCharsets.UTF_8));
+        plot.onStart(new TrainConfig(10, 5, 1, 1e-3));
+        LossHistory history = new LossHistory("GPT");
+        LossHistoryAccess.add(history, 0, 4.2, 4.2);
+        plot.onEvaluation(0, history.last(), history);
+        LossHistoryAccess.add(history, 5, 3.9, 3.95);
+        plot.onEvaluation(5, history.last(), history);
+        assertEquals(List.of("show", "update"), calls, "after the first failure the display is left alone");
+        String out = text.toString(StandardCharsets.UTF_8);
+        assertEquals(1, out.split("live plot stopped", -1).length - 1, out);
+        assertTrue(out.contains("No kernel running") && out.contains("step    5:"), out);
+    }
+
+    @Test
+    void itsImagesSayWhatTheyShow() {
+        LiveLossPlot plot = LiveLossPlot.of("bigram", KernelDisplay.of(v -> "id", (id, v) -> {}), new PrintStream(new ByteArrayOutputStream()));
+        plot.onStart(new TrainConfig(300, 100, 5, 1e-2));
+        LossHistory history = new LossHistory("bigram");
+        LossHistoryAccess.add(history, 0, 4.7, 4.71);
+        plot.onEvaluation(0, history.last(), history);
+        assertEquals("chart: bigram: loss while training, 720×400", plot.image().toString());
     }
 
     @Test

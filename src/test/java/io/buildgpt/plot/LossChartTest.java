@@ -1,7 +1,12 @@
 package io.buildgpt.plot;
 
 import io.buildgpt.train.LossHistory;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.display.common.Image;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.BitmapEncoder;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -63,5 +68,34 @@ class LossChartTest {
         // the legend is drawn beside the plot area, never on top of the curves
         org.knowm.xchart.style.Styler.LegendPosition position = chart.getStyler().getLegendPosition();
         assertTrue(position.name().startsWith("Outside"), "legend at " + position);
+    }
+
+    @Test
+    void aChartReturnedAsACellValueReadsAsTextAndStillRendersAsPng() {
+        LossHistory h = LossHistoryFixture.of(new int[]{0, 300}, new double[]{4.6, 2.8}, new double[]{4.6, 2.9});
+        BufferedImage img = LossChart.image("bigram vs GPT", h);
+        assertEquals("chart: bigram vs GPT, 720×400", img.toString());
+        BufferedImage heat = AttentionHeatmap.image("head 0", new float[][]{{1, 0}, {0.5f, 0.5f}}, "ab");
+        assertEquals("heat map: head 0, " + heat.getWidth() + "×" + heat.getHeight(), heat.toString());
+
+        // JJava's own renderer, as the kernel registers it: PNG from the image, text/plain from toString().
+        Renderer renderer = new Renderer();
+        Image.registerAll(renderer);
+        DisplayData data = renderer.render(img);
+        assertEquals("chart: bigram vs GPT, 720×400", data.getData(MIMEType.TEXT_PLAIN));
+        assertTrue(String.valueOf(data.getData(MIMEType.IMAGE_PNG)).startsWith("iVBORw0KGgo"), "no PNG");
+    }
+
+    @Test
+    void theNamedImageHasTheSamePixelsAsXChartsOwnDrawing() {
+        LossHistory h = LossHistoryFixture.of(new int[]{0, 300}, new double[]{4.6, 2.8}, new double[]{4.6, 2.9});
+        BufferedImage ours = LossChart.image("bigram", h);
+        BufferedImage xchart = BitmapEncoder.getBufferedImage(LossChart.chart("bigram", h));
+        assertEquals(xchart.getType(), ours.getType());
+        for (int y = 0; y < ours.getHeight(); y++) {
+            for (int x = 0; x < ours.getWidth(); x++) {
+                if (ours.getRGB(x, y) != xchart.getRGB(x, y)) fail("pixel " + x + "," + y + " differs");
+            }
+        }
     }
 }

@@ -28,14 +28,29 @@ final class MimeRenderer {
         if (value instanceof RenderedImage image) {
             // java.awt classes come from the boot layer, so the notebook's BufferedImage is this one.
             data.put("image/png", png(image));
-            data.put("text/plain", Outputs.lines("<%s %dx%d>".formatted(
-                    value.getClass().getSimpleName(), image.getWidth(), image.getHeight())));
+            data.put("text/plain", Outputs.lines(imageText(image)));
         } else if (isTablesaw(value)) {
             data.put("text/plain", Outputs.lines(printTable(value)));
         } else {
             data.put("text/plain", Outputs.lines(String.valueOf(value)));
         }
         return data;
+    }
+
+    /**
+     * An image's own {@code toString()} where its class writes one (the project's charts say what they
+     * show), as JJava does; otherwise "&lt;BufferedImage 7x5&gt;", since the JDK's text holds a hash code
+     * that would differ on every run.
+     */
+    private static String imageText(RenderedImage image) {
+        try {
+            if (!image.getClass().getMethod("toString").getDeclaringClass().getName().startsWith("java.")) {
+                return image.toString();
+            }
+        } catch (NoSuchMethodException e) {
+            // every class has toString(): not reached
+        }
+        return "<%s %dx%d>".formatted(image.getClass().getSimpleName(), image.getWidth(), image.getHeight());
     }
 
     private static String png(RenderedImage image) {
