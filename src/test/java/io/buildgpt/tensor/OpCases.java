@@ -100,7 +100,7 @@ final class OpCases {
         }
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        Tensor t = Tensor.tensor(f, shape);
+        Tensor t = shape.length == 0 ? Tensor.scalar(f[0]) : Tensor.tensor(f, shape);
         return requiresGrad ? t.requiresGrad_(true) : t;
     }
 }
