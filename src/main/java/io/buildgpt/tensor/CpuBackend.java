@@ -1,6 +1,7 @@
 package io.buildgpt.tensor;
 
 import io.buildgpt.engine.kernels.Blas;
+import io.buildgpt.engine.kernels.Softmax;
 
 import java.nio.FloatBuffer;
 
@@ -100,7 +101,7 @@ final class CpuBackend implements Backend {
             for (int j = 0; j < n; j++) max = Math.max(max, x[off + j]);
             float sum = 0f;
             for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(x[off + j] - max);
+                float e = Softmax.exp(x[off + j] - max);                // x - max <= 0: the engine's fast float exp
                 out[off + j] = e;
                 sum += e;
             }

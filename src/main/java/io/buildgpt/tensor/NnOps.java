@@ -1,5 +1,6 @@
 package io.buildgpt.tensor;
 
+import io.buildgpt.engine.kernels.Softmax;
 import io.buildgpt.random.TorchGenerator;
 
 /** The fused cross-entropy and layer norm, and dropout, each with its backward. */
@@ -13,22 +14,24 @@ final class NnOps {
                     + " and " + Shapes.str(targets.shape) + " " + targets.dtype + ": view logits as (B*T, C) and targets as (B*T)");
         }
         int n = logits.shape[0], c = logits.shape[1];
-        float[] x = logits.toFloatArray();
+        Tensor lc = logits.contiguous();
+        float[] x = lc.f;
+        int x0 = lc.offset;
         long[] t = targets.toLongArray();
         float[] probs = new float[n * c];
         double total = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] < 0 || t[i] >= c) throw new IndexOutOfBoundsException("Target " + t[i] + " is out of bounds for " + c + " classes");
-            int off = i * c;
+            int off = i * c, xo = x0 + off;
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) max = Math.max(max, x[off + j]);
+            for (int j = 0; j < c; j++) max = Math.max(max, x[xo + j]);
             float sum = 0f;
             for (int j = 0; j < c; j++) {
-                probs[off + j] = (float) Math.exp(x[off + j] - max);
+                probs[off + j] = Softmax.exp(x[xo + j] - max);            // x - max <= 0: the engine's fast float exp
                 sum += probs[off + j];
             }
             float logSum = (float) Math.log(sum);
-            total += -(x[off + (int) t[i]] - max - logSum);                     // -log_softmax[target]
+            total += -(x[xo + (int) t[i]] - max - logSum);                     // -log_softmax[target]
             float inv = 1f / sum;
             for (int j = 0; j < c; j++) probs[off + j] *= inv;
         }

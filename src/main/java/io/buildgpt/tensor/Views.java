@@ -26,6 +26,10 @@ final class Views {
     }
 
     static Tensor copy(Tensor t) {
+        if (t.isContiguous()) {                                   // one block copy
+            return t.dtype == DType.INT64 ? Tensor.ofLongs(java.util.Arrays.copyOfRange(t.l, t.offset, t.offset + t.numel()), t.shape.clone())
+                    : Tensor.of(java.util.Arrays.copyOfRange(t.f, t.offset, t.offset + t.numel()), t.shape.clone());
+        }
         int[] idx = Shapes.offsets(t, t.shape);
         if (t.dtype == DType.INT64) {
             long[] out = new long[idx.length];
@@ -33,8 +37,7 @@ final class Views {
             return Tensor.ofLongs(out, t.shape.clone());
         }
         float[] out = new float[idx.length];
-        if (t.isContiguous()) System.arraycopy(t.f, t.offset, out, 0, out.length);
-        else for (int i = 0; i < out.length; i++) out[i] = t.f[idx[i]];
+        for (int i = 0; i < out.length; i++) out[i] = t.f[idx[i]];
         return Tensor.of(out, t.shape.clone());
     }
 
@@ -50,7 +53,7 @@ final class Views {
         shape[b] = t.shape[a];
         strides[a] = t.strides[b];
         strides[b] = t.strides[a];
-        return record(t, t.view(shape, strides, t.offset), "TransposeBackward0", x -> transpose(x, d0, d1));
+        return Autograd.record(t.view(shape, strides, t.offset), "TransposeBackward0", g -> t.accumulateGrad(transpose(g, d0, d1)), t);
     }
 
     static Tensor view(Tensor t, int[] newShape) {
@@ -59,7 +62,9 @@ final class Views {
             throw new IllegalArgumentException("view size is not compatible with input tensor's size and stride (shape " + Shapes.str(t.shape)
                     + " is a non-contiguous view, e.g. after transpose): use reshape(...) or contiguous().view(...) instead");
         }
-        return record(t, t.view(shape, Shapes.contiguousStrides(shape), t.offset), "ViewBackward0", x -> view(x, shape));
+        int[] inShape = t.shape;                                  // the gradient of a view is the output's gradient viewed back
+        return Autograd.record(t.view(shape, Shapes.contiguousStrides(shape), t.offset), "ViewBackward0",
+                g -> t.accumulateGrad(reshape(g, inShape)), t);
     }
 
     static Tensor reshape(Tensor t, int[] newShape) {
