@@ -121,8 +121,8 @@ public final class Tensor {
         return dtype == DType.FLOAT32 ? f[offset] : l[offset];
     }
     /** The values in row-major order, a copy. */
-    public float[] toFloatArray() { return dtype == DType.FLOAT32 ? contiguous().f.clone() : Factories.toFloats(this); }
-    public long[] toLongArray() { return dtype == DType.INT64 ? contiguous().l.clone() : Factories.toLongs(this); }
+    public float[] toFloatArray() { return dtype == DType.FLOAT32 ? Views.copy(this).f : Factories.toFloats(this); }
+    public long[] toLongArray() { return dtype == DType.INT64 ? Views.copy(this).l : Factories.toLongs(this); }
     /** Row-major copy if this is a non-contiguous view, else this. */
     public Tensor contiguous() { return Views.contiguous(this); }
     /** {@code t.float()} / {@code t.long()}: a copy in the other type (no gradient flows). */
