@@ -162,6 +162,10 @@ public final class Tensor {
     /** {@code with torch.no_grad(): t.copy_(src)}: this tensor's values overwritten by {@code src}'s (broadcast); returns this. */
     public Tensor copy_(Tensor src) {
         float[] d = data();
+        if (src.dim() > dim() || !java.util.Arrays.equals(Shapes.broadcast(src.shape, shape), shape)) {
+            throw new IllegalArgumentException("copy_: the source of shape " + Shapes.str(src.shape) + " does not broadcast to this tensor's shape "
+                    + Shapes.str(shape) + ": view it first");
+        }
         int[] si = Shapes.offsets(src, shape);
         for (int i = 0; i < d.length; i++) d[i] = src.dtype == DType.FLOAT32 ? src.f[si[i]] : src.l[si[i]];
         return this;
