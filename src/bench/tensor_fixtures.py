@@ -131,5 +131,8 @@ pr(torch.tensor(4.87863493))
 pr(torch.randn(3, 30))
 pr(torch.randn(40, 40))
 pr(torch.tensor([]))
+pr(torch.randn(2, 8), requires_grad=True)
+pr(torch.randn(2, 5), requires_grad=True)
+pr(torch.tensor([[1.5, -2.0], [1e9, 3.0]]))
 
 json.dump({"torch": torch.__version__, "cases": cases, "adamw": adam, "prints": prints}, __import__("sys").stdout)

@@ -6,9 +6,9 @@ import java.util.Arrays;
 final class Elementwise {
     private Elementwise() {}
 
-    enum Op { ADD, SUB, MUL, DIV }
+    enum Op { ADD, SUB, MUL, DIV }               // in the order of Backend.Binary
 
-    enum Fn { EXP, LOG, TANH, RELU, SQRT }
+    enum Fn { EXP, LOG, TANH, RELU, SQRT }       // in the order of Backend.Unary
 
     static void requireFloat(Tensor t, String op) {
         if (t.dtype != DType.FLOAT32) {
@@ -28,7 +28,7 @@ final class Elementwise {
         requireFloat(b, op.name().toLowerCase());
         int[] shape = Shapes.broadcast(a.shape, b.shape);
         float[] out = new float[Shapes.numel(shape)];
-        Backend.get().binary(Backend.Binary.valueOf(op.name()), a.f, indexMap(a, shape), a.offset, b.f, indexMap(b, shape), b.offset, out);
+        Backend.get().binary(Backend.Binary.values()[op.ordinal()], a.f, indexMap(a, shape), a.offset, b.f, indexMap(b, shape), b.offset, out);
         Tensor r = Tensor.of(out, shape);
         return switch (op) {
             case ADD -> Autograd.record(r, "AddBackward0", g -> {
@@ -64,7 +64,7 @@ final class Elementwise {
 
     private static Tensor binaryWithConstant(Tensor t, float c, Op op) {
         float[] out = new float[t.numel()];
-        Backend.get().binary(Backend.Binary.valueOf(op.name()), t.f, indexMap(t, t.shape), t.offset, new float[]{c}, new int[out.length], 0, out);
+        Backend.get().binary(Backend.Binary.values()[op.ordinal()], t.f, indexMap(t, t.shape), t.offset, new float[]{c}, new int[out.length], 0, out);
         return Tensor.of(out, t.shape.clone());
     }
 
@@ -83,7 +83,7 @@ final class Elementwise {
     static Tensor unary(Tensor t, Fn fn) {
         requireFloat(t, fn.name().toLowerCase());
         float[] out = new float[t.numel()];
-        Backend.get().unary(Backend.Unary.valueOf(fn.name()), t.f, indexMap(t, t.shape), t.offset, out);
+        Backend.get().unary(Backend.Unary.values()[fn.ordinal()], t.f, indexMap(t, t.shape), t.offset, out);
         Tensor r = Tensor.of(out, t.shape.clone());
         return switch (fn) {
             case EXP -> Autograd.record(r, "ExpBackward0", g -> t.accumulateGrad(g.mul(r)), t);        // d e^x = e^x

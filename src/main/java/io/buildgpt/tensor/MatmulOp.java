@@ -54,7 +54,11 @@ final class MatmulOp {
         }
         return Autograd.record(Tensor.of(out, outShape), "BmmBackward0", g -> {
             if (a.requiresGrad) a.accumulateGrad(product(g, b.transpose(-2, -1)));   // dA = dC @ B^T
-            if (b.requiresGrad) b.accumulateGrad(product(a.transpose(-2, -1), g));   // dB = A^T @ dC
+            if (b.requiresGrad && b.dim() == 2 && a.dim() > 2) {                      // a weight: one product over all rows
+                b.accumulateGrad(product(a.reshape(-1, k).transpose(0, 1), g.reshape(-1, n)));   // dB = A^T @ dC, (k, n)
+            } else if (b.requiresGrad) {
+                b.accumulateGrad(product(a.transpose(-2, -1), g));                   // dB = A^T @ dC, per batch
+            }
         }, a, b);
     }
 

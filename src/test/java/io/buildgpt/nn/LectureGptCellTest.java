@@ -189,7 +189,7 @@ class LectureGptCellTest {
         Tensor xb = Tensor.randint(V, B, T), yb = Tensor.randint(V, B, T);
         double first = 0, last = 0;
         long t0 = 0;
-        int steps = 30, warm = 10;
+        int steps = 40, warm = 20;
         for (int s = 0; s < steps; s++) {
             if (s == warm) t0 = System.nanoTime();
             Tensor loss = model.forward(xb, yb)[1];
