@@ -10,6 +10,9 @@ final class Elementwise {
 
     enum Fn { EXP, LOG, TANH, RELU, SQRT }       // in the order of Backend.Unary
 
+    private static final Backend.Binary[] BINARY = Backend.Binary.values();
+    private static final Backend.Unary[] UNARY = Backend.Unary.values();
+
     static void requireFloat(Tensor t, String op) {
         if (t.dtype != DType.FLOAT32) {
             throw new IllegalArgumentException(op + " needs float32 tensors, got " + t.dtype + " of shape " + Shapes.str(t.shape)
@@ -28,7 +31,7 @@ final class Elementwise {
         requireFloat(b, op.name().toLowerCase());
         int[] shape = Shapes.broadcast(a.shape, b.shape);
         float[] out = new float[Shapes.numel(shape)];
-        Backend.get().binary(Backend.Binary.values()[op.ordinal()], a.f, indexMap(a, shape), a.offset, b.f, indexMap(b, shape), b.offset, out);
+        Backend.get().binary(BINARY[op.ordinal()], a.f, indexMap(a, shape), a.offset, b.f, indexMap(b, shape), b.offset, out);
         Tensor r = Tensor.of(out, shape);
         return switch (op) {
             case ADD -> Autograd.record(r, "AddBackward0", g -> {
@@ -64,7 +67,7 @@ final class Elementwise {
 
     private static Tensor binaryWithConstant(Tensor t, float c, Op op) {
         float[] out = new float[t.numel()];
-        Backend.get().binary(Backend.Binary.values()[op.ordinal()], t.f, indexMap(t, t.shape), t.offset, new float[]{c}, new int[out.length], 0, out);
+        Backend.get().binary(BINARY[op.ordinal()], t.f, indexMap(t, t.shape), t.offset, new float[]{c}, new int[out.length], 0, out);
         return Tensor.of(out, t.shape.clone());
     }
 
@@ -83,22 +86,23 @@ final class Elementwise {
     static Tensor unary(Tensor t, Fn fn) {
         requireFloat(t, fn.name().toLowerCase());
         float[] out = new float[t.numel()];
-        Backend.get().unary(Backend.Unary.values()[fn.ordinal()], t.f, indexMap(t, t.shape), t.offset, out);
+        Backend.get().unary(UNARY[fn.ordinal()], t.f, indexMap(t, t.shape), t.offset, out);
         Tensor r = Tensor.of(out, t.shape.clone());
         return switch (fn) {
             case EXP -> Autograd.record(r, "ExpBackward0", g -> t.accumulateGrad(g.mul(r)), t);        // d e^x = e^x
             case LOG -> Autograd.record(r, "LogBackward0", g -> t.accumulateGrad(g.div(t)), t);        // d ln x = 1/x
             case TANH -> Autograd.record(r, "TanhBackward0",
                     g -> t.accumulateGrad(g.mul(r.mul(r).neg().add(1.0))), t);                          // 1 - tanh^2
-            case RELU -> Autograd.record(r, "ReluBackward0", g -> t.accumulateGrad(g.mul(positive(r))), t); // 1 where out > 0
+            case RELU -> Autograd.record(r, "ReluBackward0", g -> t.accumulateGrad(passPositive(g, r)), t); // g where out > 0, else 0
             case SQRT -> Autograd.record(r, "SqrtBackward0", g -> t.accumulateGrad(g.div(r.mul(2.0))), t); // 1/(2 sqrt x)
         };
     }
 
-    private static Tensor positive(Tensor r) {
-        float[] m = new float[r.numel()];
-        for (int i = 0; i < m.length; i++) m[i] = r.f[i] > 0 ? 1f : 0f;
-        return Tensor.of(m, r.shape.clone());
+    private static Tensor passPositive(Tensor g, Tensor r) {
+        int[] gi = indexMap(g, r.shape);
+        float[] d = new float[r.numel()];
+        for (int i = 0; i < d.length; i++) d[i] = r.f[i] > 0 ? g.f[gi == null ? g.offset + i : gi[i]] : 0f;
+        return Tensor.of(d, r.shape.clone());
     }
 
     /** {@code t.masked_fill(mask, value)}: the gradient passes where the mask is 0. */

@@ -58,6 +58,12 @@ final class Shapes {
      */
     static int[] offsets(Tensor t, int[] outShape) {
         int n = outShape.length, size = numel(outShape);
+        if (t.isContiguous() && isSuffix(t.shape, outShape)) {        // a contiguous block repeated (or once): no odometer
+            int[] out = new int[size];
+            int period = Math.max(1, numel(t.shape));
+            for (int k = 0; k < size; k++) out[k] = t.offset + k % period;
+            return out;
+        }
         int[] st = new int[n];
         int shift = n - t.shape.length;
         for (int i = 0; i < t.shape.length; i++) st[i + shift] = t.shape[i] == 1 ? 0 : t.strides[i];
@@ -75,6 +81,16 @@ final class Shapes {
             }
         }
         return out;
+    }
+
+    /** Whether {@code shape}, leading 1s dropped, equals the trailing dims of {@code out}. */
+    private static boolean isSuffix(int[] shape, int[] out) {
+        int lead = 0;
+        while (lead < shape.length && shape[lead] == 1) lead++;
+        int len = shape.length - lead;
+        if (len > out.length) return false;
+        for (int i = 0; i < len; i++) if (shape[lead + i] != out[out.length - len + i]) return false;
+        return true;
     }
 
     static boolean isContiguous(int[] shape, int[] strides) {
