@@ -181,17 +181,14 @@ class LectureGptCellTest {
     }
 
     @Test
-    void timesATrainingStepAtTheSmallGptSize() {
+    void trainingStepsMemoriseOneBatch() {
         Tensor.manualSeed(1337);
-        int V = 65, B = 16, T = 32;
-        GPTLanguageModel model = new GPTLanguageModel(V, T, 64, 4, 4, 0.0);
-        AdamW opt = new AdamW(model.parameters(), 1e-3);
+        int V = 65, B = 4, T = 16;
+        GPTLanguageModel model = new GPTLanguageModel(V, T, 32, 4, 2, 0.1);
+        AdamW opt = new AdamW(model.parameters(), 3e-3);
         Tensor xb = Tensor.randint(V, B, T), yb = Tensor.randint(V, B, T);
         double first = 0, last = 0;
-        long t0 = 0;
-        int steps = 40, warm = 20;
-        for (int s = 0; s < steps; s++) {
-            if (s == warm) t0 = System.nanoTime();
+        for (int s = 0; s < 30; s++) {
             Tensor loss = model.forward(xb, yb)[1];
             if (s == 0) first = loss.item();
             last = loss.item();
@@ -199,8 +196,10 @@ class LectureGptCellTest {
             loss.backward();
             opt.step();
         }
-        System.out.printf("cell GPT (B16 T32 C64 4 heads 4 layers, separate heads): %.2f ms/step (shared machine: noisy)%n",
-                (System.nanoTime() - t0) / 1e6 / (steps - warm));
-        org.junit.jupiter.api.Assertions.assertTrue(last < first - 0.5, "one batch is memorised: " + first + " -> " + last);
+        model.eval();
+        try (var g = Tensor.noGrad()) {
+            last = model.forward(xb, yb)[1].item();
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(last < first - 1.0, "one batch is memorised: " + first + " -> " + last);
     }
 }
