@@ -48,10 +48,10 @@ print("bigram: %.3f ms/step" % timed(steps * 10, bigram_step))
 torch.manual_seed(1337)
 model = GPTLanguageModel(65, 32, 64, 4, 4, 0.0)
 gopt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-xb, yb = torch.randint(65, (16, 32)), torch.randint(65, (16, 32))
 
 
 def gpt_step():
+    xb, yb = torch.randint(65, (16, 32)), torch.randint(65, (16, 32))  # a new batch each step, as training
     _, loss = model(xb, yb)
     gopt.zero_grad(set_to_none=True)
     loss.backward()

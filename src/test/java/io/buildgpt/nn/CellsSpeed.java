@@ -14,7 +14,8 @@ import java.util.List;
  *   java -cp target/test-classes:target/classes:target/lib/* io.buildgpt.nn.CellsSpeed [steps]
  * </pre>
  * bigram: B32 T8 V65 with the cell's get_batch (randint, slices, stack), forward, zeroGrad, backward, AdamW;
- * gpt: the lecture's GPT with separate heads at B16 T32, C64, 4 heads, 4 layers. The JIT needs tens of steps
+ * gpt: the lecture's GPT with separate heads at B16 T32, C64, 4 heads, 4 layers, on random batches (a fixed
+ * batch is soon memorised, and its tiny gradients turn subnormal and slow the float arithmetic). The JIT needs tens of steps
  * before the times settle; the second half of the run is reported.
  */
 public final class CellsSpeed {
@@ -52,10 +53,10 @@ public final class CellsSpeed {
         Tensor.manualSeed(1337);
         var model = new LectureGptCellTest.GPTLanguageModel(65, 32, 64, 4, 4, 0.0);
         AdamW opt = new AdamW(model.parameters(), 1e-3);
-        Tensor xb = Tensor.randint(65, 16, 32), yb = Tensor.randint(65, 16, 32);
         long start = 0;
         for (int s = 0; s < steps; s++) {
             if (s == steps / 2) start = System.nanoTime();
+            Tensor xb = Tensor.randint(65, 16, 32), yb = Tensor.randint(65, 16, 32);   // a new batch each step, as training
             Tensor loss = model.forward(xb, yb)[1];
             opt.zeroGrad();
             loss.backward();
