@@ -18,7 +18,7 @@ final class Printer {
     static String print(Tensor t) {
         String prefix = "tensor(";
         int indent = prefix.length();
-        Tensor c = t.contiguous().detach();
+        Tensor c = t.isContiguous() ? t.detach() : Views.copy(t);     // a copy outside the graph
         boolean summarize = c.numel() > THRESHOLD;
         String body;
         if (c.numel() == 0 && c.dim() == 1) body = "[]";
