@@ -64,6 +64,10 @@ public final class Tensor {
     /** A 0-dim float32 tensor, {@code torch.tensor(value)}. */
     public static Tensor scalar(double value) { return of(new float[]{(float) value}); }
     public static Tensor zeros(int... shape) { return of(new float[Shapes.numel(shape)], shape); }
+    /** {@code torch.zeros(shape, dtype=...)}: {@code zeros(DType.INT64, 1, 1)} is generation's start context. */
+    public static Tensor zeros(DType type, int... shape) { return type == DType.INT64 ? ofLongs(new long[Shapes.numel(shape)], shape) : zeros(shape); }
+    /** {@code torch.tensor(ids, dtype=torch.long)} from a tokenizer's {@code int[]}; shape {@code (len)} unless given. */
+    public static Tensor tensor(int[] ids, int... shape) { return ofLongs(java.util.Arrays.stream(ids).asLongStream().toArray(), shape.length == 0 ? new int[]{ids.length} : shape); }
     public static Tensor ones(int... shape) { return Factories.full(1f, shape); }
     public static Tensor full(double value, int... shape) { return Factories.full((float) value, shape); }
     public static Tensor zerosLike(Tensor t) { return zeros(t.shape); }
@@ -159,17 +163,37 @@ public final class Tensor {
         }
         return f;
     }
-    /** {@code with torch.no_grad(): t.copy_(src)}: this tensor's values overwritten by {@code src}'s (broadcast); returns this. */
+    /**
+     * {@code t.copy_(src)} outside the graph: this tensor's values, or the part of its storage this view covers,
+     * overwritten by {@code src}'s (broadcast). So {@code xbow[b, t] = x} is {@code xbow.get(b + ", " + t).copy_(x)}.
+     */
     public Tensor copy_(Tensor src) {
-        float[] d = data();
         if (src.dim() > dim() || !java.util.Arrays.equals(Shapes.broadcast(src.shape, shape), shape)) {
             throw new IllegalArgumentException("copy_: the source of shape " + Shapes.str(src.shape) + " does not broadcast to this tensor's shape "
                     + Shapes.str(shape) + ": view it first");
         }
-        int[] si = Shapes.offsets(src, shape);
-        for (int i = 0; i < d.length; i++) d[i] = src.dtype == DType.FLOAT32 ? src.f[si[i]] : src.l[si[i]];
+        if (requiresGrad && gradFn == null && Autograd.enabled()) {
+            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation: wrap it in Tensor.noGrad()");
+        }
+        int[] di = Shapes.offsets(this, shape), si = Shapes.offsets(src, shape);
+        for (int i = 0; i < di.length; i++) {
+            double v = src.dtype == DType.FLOAT32 ? src.f[si[i]] : src.l[si[i]];
+            if (dtype == DType.FLOAT32) f[di[i]] = (float) v;
+            else l[di[i]] = (long) v;
+        }
         return this;
     }
+    /** {@code torch.allclose(this, other)}: {@code |a - b| <= 1e-8 + 1e-5 |b|} everywhere (shapes broadcast). */
+    public boolean allclose(Tensor other) {
+        int[] s = Shapes.broadcast(shape, other.shape);
+        float[] a = Tensor.zeros(s).add(toType(DType.FLOAT32)).f, b = Tensor.zeros(s).add(other.toType(DType.FLOAT32)).f;
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-8 + 1e-5 * Math.abs(b[i])) && !(a[i] == b[i])) return false;
+        }
+        return true;
+    }
+    /** {@code t.shape} as PyTorch prints a {@code torch.Size}: {@code [4, 8]}. */
+    public java.util.List<Integer> size() { return java.util.Arrays.stream(shape).boxed().toList(); }
     /** The same values, cut from the graph ({@code t.detach()}); shares storage. */
     public Tensor detach() { return view(shape, strides, offset); }
 

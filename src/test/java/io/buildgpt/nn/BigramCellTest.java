@@ -163,7 +163,7 @@ class BigramCellTest {
             optimizer.step();
             trainNanos += System.nanoTime() - t0;
         }
-        System.out.printf("cell bigram: %.3f ms/step over 301 steps (B32 T8, shared machine: noisy)%n", trainNanos / 301e6);
+        System.out.printf("cell bigram: %.3f ms/step over its first 301 steps, JIT warm-up included (CellsSpeed measures the steady state)%n", trainNanos / 301e6);
         assertEquals(List.of("step 0: train loss 4.7305, val loss 4.7241", "step 300: train loss 2.8110, val loss 2.8249"), printed);
     }
 }

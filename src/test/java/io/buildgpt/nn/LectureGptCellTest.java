@@ -151,7 +151,9 @@ class LectureGptCellTest {
             float[] w = pattern(j++, e.getValue().numel(), 0.2);
             boolean lnWeight = n.endsWith("ln1.weight") || n.endsWith("ln2.weight") || n.equals("ln_f.weight");
             for (int i = 0; i < w.length; i++) w[i] += lnWeight ? 1f : 0f;
-            e.getValue().copy_(Tensor.tensor(w, e.getValue().shape()));
+            try (var g = Tensor.noGrad()) {
+                e.getValue().copy_(Tensor.tensor(w, e.getValue().shape()));
+            }
         }
         long[] x = new long[B * T], y = new long[B * T];
         for (int i = 0; i < B * T; i++) {

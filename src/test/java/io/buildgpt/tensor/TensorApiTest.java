@@ -96,4 +96,34 @@ class TensorApiTest {
         assertArrayEquals(new int[]{1, 8}, cond.shape());
         assertArrayEquals(new long[]{3, 4, 5, 6, 7, 8, 9, 10}, cond.toLongArray());
     }
+
+    @Test
+    void versionOneOfTheTrickWritesIntoSlicesAndEqualsVersionTwo() {
+        // the lecture's xbow[b, t] = torch.mean(x[b, :t+1], 0), then wei = tril / sum, xbow2 = wei @ x, allclose
+        Tensor.manualSeed(1337);
+        int B = 4, T = 8, C = 2;
+        Tensor x = Tensor.randn(B, T, C);
+        Tensor xbow = Tensor.zeros(B, T, C);
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                Tensor xprev = x.get(b + ", :" + (t + 1));                        // (t+1, C)
+                xbow.get(b + ", " + t).copy_(xprev.mean(0));
+            }
+        }
+        Tensor wei = Tensor.tril(Tensor.ones(T, T));
+        wei = wei.div(wei.sum(1, true));
+        Tensor xbow2 = wei.matmul(x);                                              // (T,T) @ (B,T,C) -> (B,T,C)
+        assertTrue(xbow.allclose(xbow2));
+        assertEquals(List.of(4, 8, 2), xbow2.size());
+        assertFalse(xbow.allclose(xbow2.add(1e-3)));
+        assertEquals(x.get("0, 0").toString(), xbow.get("0, 0").toString());         // the first row is its own mean
+        assertEquals(DType.INT64, Tensor.zeros(DType.INT64, 1, 1).dtype());
+        assertArrayEquals(new long[]{3, 1}, Tensor.tensor(new int[]{3, 1}).toLongArray());
+        Tensor leaf = Tensor.zeros(2).requiresGrad_(true);
+        assertThrows(IllegalStateException.class, () -> leaf.copy_(Tensor.ones(2)));
+        try (var g = Tensor.noGrad()) {
+            leaf.copy_(Tensor.ones(2));
+        }
+        assertArrayEquals(new float[]{1, 1}, leaf.toFloatArray());
+    }
 }
