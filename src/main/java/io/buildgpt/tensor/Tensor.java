@@ -244,6 +244,9 @@ public final class Tensor {
     public Tensor var(int dim, boolean keepdim) { return Reductions.var(this, dim, true, keepdim); }
     /** {@code t.var(dim, unbiased=..., keepdim=...)}; {@code unbiased=false} divides by n. */
     public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Reductions.var(this, dim, unbiased, keepdim); }
+    /** {@code t.std()}: the square root of {@link #var()} (unbiased). */
+    public Tensor std() { return var().sqrt(); }
+    public Tensor std(int dim, boolean keepdim) { return var(dim, keepdim).sqrt(); }
     /** {@code t.max(dim, keepdim).values}; the gradient goes to the first maximum, as PyTorch's. */
     public Tensor max(int dim, boolean keepdim) { return Reductions.max(this, dim, keepdim); }
     /** {@code t.argmax(dim)}: int64 index of the first maximum. */

@@ -118,6 +118,7 @@ class TensorApiTest {
         assertFalse(xbow.allclose(xbow2.add(1e-3)));
         assertEquals(x.get("0, 0").toString(), xbow.get("0, 0").toString());         // the first row is its own mean
         assertEquals(DType.INT64, Tensor.zeros(DType.INT64, 1, 1).dtype());
+        assertEquals(Math.sqrt(7.0 / 3), Tensor.tensor(new float[]{1, 2, 4}).std().item(), 1e-6);   // by hand: var = (16+1+25)/9/2
         assertArrayEquals(new long[]{3, 1}, Tensor.tensor(new int[]{3, 1}).toLongArray());
         Tensor leaf = Tensor.zeros(2).requiresGrad_(true);
         assertThrows(IllegalStateException.class, () -> leaf.copy_(Tensor.ones(2)));
