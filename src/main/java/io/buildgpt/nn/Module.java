@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * ({@code tokenEmbeddingTable} -> {@code token_embedding_table}, {@code lnF} -> {@code ln_f}), and the
  * entries of {@link Sequential} and {@link ModuleList} are numbered. A cell class extends this, builds its
  * layers in the constructor and writes its own {@code forward}.
+ *
+ * <p>Import it by name ({@code import io.buildgpt.nn.Module;}) next to {@code import io.buildgpt.nn.*;}:
+ * {@code java.lang.Module} has the same simple name, and the wildcard alone leaves {@code Module} ambiguous.
  */
 public abstract class Module {
     private boolean training = true;
