@@ -165,6 +165,10 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * each layer dequantizes into a buffer the layers share, just before its product.
      */
     public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
+        if (includeLmHead && config.variant().tiedHead()) {
+            throw new IllegalArgumentException("lm_head is tied to the token embedding in " + config.variant()
+                    + ": quantize the blocks only (includeLmHead = false)");
+        }
         adaptation.quantize(spec, includeLmHead);
         parameters = collectParameters();
     }

@@ -33,7 +33,9 @@ final class GptStack {
         this.blocks = new Block[config.nLayer()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
         this.lnF = new LayerNorm("ln_f", c, par);
-        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
+        boolean tied = config.variant().tiedHead();
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), !tied, par);
+        if (tied) lmHead.setWeight(tokenEmbeddingTable); // GPT-2: the same (V,C) array; both backward passes add into its grad
     }
 
     /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
@@ -41,7 +43,7 @@ final class GptStack {
         List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
         for (Block b : blocks) all.addAll(b.parameters());
         all.addAll(lnF.parameters());
-        all.addAll(lmHead.parameters());
+        for (Parameter p : lmHead.parameters()) if (p != tokenEmbeddingTable) all.add(p); // a tied head is listed once, as wte
         return all;
     }
 
