@@ -88,6 +88,46 @@ public final class Gpt2Checkpoint {
         return out;
     }
 
+    /**
+     * Adds {@code delta}, an update of the Hugging Face module {@code h.<layer>.<module>} ({@code attn.c_attn},
+     * {@code attn.c_proj}, {@code mlp.c_fc} or {@code mlp.c_proj}) in PyTorch's Linear layout {@code (out, in)}, to
+     * the engine's weights of a {@link GptConfig.Variant#GPT2} model: a LoRA merge ({@code W += s * B @ A}) or its
+     * undoing ({@code -delta}). {@code c_attn}'s {@code (3C, C)} rows go to the heads' query, key and value weights.
+     */
+    public static void addToWeight(GptLanguageModel model, int layer, String module, float[] delta) {
+        GptConfig config = model.config();
+        if (config.variant() != GptConfig.Variant.GPT2) throw new IllegalArgumentException("addToWeight needs a GPT2-variant model, got " + config.variant());
+        if (layer < 0 || layer >= config.nLayer()) throw new IllegalArgumentException("layer " + layer + " is not in 0.." + (config.nLayer() - 1));
+        int c = config.nEmbd(), hs = config.headSize();
+        Map<String, Parameter> byName = new java.util.HashMap<>();
+        for (Parameter p : model.parameters()) byName.put(p.name(), p);
+        String b = "blocks." + layer + ".";
+        switch (module) {
+            case "attn.c_attn" -> {
+                check(delta, 3 * c * c, module);
+                for (int head = 0; head < config.nHead(); head++) {
+                    for (int r = 0; r < 3; r++) add(byName, b + "sa.heads." + head + "." + ROLES[r] + ".weight", delta, (r * c + head * hs) * c);
+                }
+            }
+            case "attn.c_proj" -> add(byName, b + "sa.proj.weight", check(delta, c * c, module), 0);
+            case "mlp.c_fc" -> add(byName, b + "ffwd.net.0.weight", check(delta, 4 * c * c, module), 0);
+            case "mlp.c_proj" -> add(byName, b + "ffwd.net.2.weight", check(delta, 4 * c * c, module), 0);
+            default -> throw new IllegalArgumentException("module '" + module + "' is not one of attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj");
+        }
+    }
+
+    private static float[] check(float[] delta, int size, String module) {
+        if (delta.length != size) throw new IllegalArgumentException(module + ": an update of " + delta.length + " values, expected " + size);
+        return delta;
+    }
+
+    private static void add(Map<String, Parameter> byName, String name, float[] delta, int from) {
+        Parameter p = byName.get(name);
+        if (p == null) throw new IllegalStateException(name + " is not a float parameter of this model (quantized? dequantizeBase first)");
+        float[] w = p.data();
+        for (int i = 0; i < w.length; i++) w[i] += delta[from + i];
+    }
+
     /** {@code "transformer."} or {@code ""}, whichever the file's {@code wte.weight} carries. */
     static String prefix(SafeTensors st) throws CheckpointException {
         if (st.tensors().containsKey("transformer.wte.weight")) return "transformer.";

@@ -1,0 +1,88 @@
+package io.buildgpt.finetune;
+
+import io.buildgpt.engine.CheckpointException;
+import io.buildgpt.engine.Gpt2Checkpoint;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The PEFT adapter fixture ({@code src/test/resources/gpt2-tiny-lora}, made by peft 0.21 in src/bench/make_gpt2_fixture.py). */
+class PeftLoraTest {
+    static final Path BASE = Path.of("src/test/resources/gpt2-tiny"), ADAPTER = Path.of("src/test/resources/gpt2-tiny-lora");
+
+    @TempDir
+    Path tmp;
+
+    /** The largest difference between the model's eval logits and those of {@code expected.json} in {@code folder}. */
+    static double worstLogitDifference(GptLanguageModel model, Path folder) throws IOException {
+        Map<?, ?> e = (Map<?, ?>) Json.parse(Files.readString(folder.resolve("expected.json")));
+        List<?> rows = (List<?>) e.get("input_ids");
+        int b = rows.size(), t = ((List<?>) rows.get(0)).size();
+        float[][] ids = new float[b][t];
+        for (int i = 0; i < b; i++) for (int s = 0; s < t; s++) ids[i][s] = ((Number) ((List<?>) rows.get(i)).get(s)).floatValue();
+        INDArray logits = model.forward(Nd4j.create(ids), null).logits();
+        List<?> hf = (List<?>) e.get("logits");
+        double worst = 0;
+        for (int i = 0; i < b; i++) for (int s = 0; s < t; s++) {
+            List<?> row = (List<?>) ((List<?>) hf.get(i)).get(s);
+            for (int k = 0; k < row.size(); k++) worst = Math.max(worst, Math.abs(((Number) row.get(k)).doubleValue() - logits.getDouble(i, s, k)));
+        }
+        return worst;
+    }
+
+    @Test
+    void readsPeftsAdapterAndMergedGivesPeftsLogits() throws IOException {
+        PeftLora lora = PeftLora.read(ADAPTER);
+        assertEquals(4, lora.r());
+        assertEquals(2.0, lora.scale(), 0);
+        assertEquals(8, lora.weights().size(), "2 layers x (c_attn, attn.c_proj, c_fc, mlp.c_proj)");
+        GptLanguageModel model = Gpt2Checkpoint.load(BASE);
+        lora.checkFits(model.config());
+        assertTrue(worstLogitDifference(model, ADAPTER) > 0.5, "without the adapter the logits differ: the fixture's B is not zero");
+        lora.merge(model);
+        double merged = worstLogitDifference(model, ADAPTER);
+        assertTrue(merged < 1e-4, "merged LoRA against PeftModel's logits: " + merged);
+        lora.unmerge(model);
+        double unmerged = worstLogitDifference(model, BASE);
+        assertTrue(unmerged < 1e-4, "unmerged against the base's HF logits: " + unmerged);
+    }
+
+    @Test
+    void writtenAdapterReadsBackTheSame() throws IOException {
+        PeftLora lora = PeftLora.read(ADAPTER);
+        lora.write(tmp, "gpt2-tiny");
+        PeftLora again = PeftLora.read(tmp);
+        assertEquals(lora.weights().keySet(), again.weights().keySet());
+        for (String k : lora.weights().keySet()) {
+            assertArrayEquals(lora.weights().get(k).a(), again.weights().get(k).a());
+            assertArrayEquals(lora.weights().get(k).b(), again.weights().get(k).b());
+        }
+        assertEquals(lora.scale(), again.scale(), 0);
+    }
+
+    @Test
+    void unsupportedOrMissingPiecesAreNamed() throws IOException {
+        Files.copy(ADAPTER.resolve("adapter_config.json"), tmp.resolve("adapter_config.json"));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> PeftLora.read(tmp));
+        assertTrue(e.getMessage().contains("no adapter_model.safetensors"), e.getMessage());
+        Files.copy(ADAPTER.resolve("adapter_model.safetensors"), tmp.resolve("adapter_model.safetensors"));
+        Files.writeString(tmp.resolve("adapter_config.json"),
+                Files.readString(tmp.resolve("adapter_config.json")).replace("\"use_dora\": false", "\"use_dora\": true"));
+        e = assertThrows(CheckpointException.class, () -> PeftLora.read(tmp));
+        assertTrue(e.getMessage().contains("DoRA"), e.getMessage());
+    }
+}
