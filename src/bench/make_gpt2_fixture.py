@@ -84,11 +84,6 @@ def main():
     print("vocab", len(tok), "ids", ids, "loss", float(out.loss))
 
 
-if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "check":
-    check_java_adapter(sys.argv[2], sys.argv[3], sys.argv[4])
-    sys.exit(0)
-if __name__ == "__main__":
-    main()
 
 
 def make_peft_fixture(base_dir, out_dir):
@@ -147,5 +142,9 @@ def check_java_adapter(base_dir, adapter_dir, expected_json):
     print("Java adapter in PEFT: max |logit diff|", float((logits - torch.tensor(e["logits"])).abs().max()))
 
 
-if __name__ == "__main__" and len(sys.argv) <= 2:
-    make_peft_fixture(OUT, os.path.join(os.path.dirname(os.path.abspath(OUT)), "gpt2-tiny-lora"))
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        check_java_adapter(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main()
+        make_peft_fixture(OUT, os.path.join(os.path.dirname(os.path.abspath(OUT)), "gpt2-tiny-lora"))

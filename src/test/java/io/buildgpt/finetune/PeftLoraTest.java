@@ -74,6 +74,53 @@ class PeftLoraTest {
         assertEquals(lora.scale(), again.scale(), 0);
     }
 
+    /**
+     * An adapter made here (new random A and B, alpha 16) is written in PEFT's format to {@code target/peft-roundtrip}
+     * with the logits of the base with it merged; {@code python3 src/bench/make_gpt2_fixture.py check
+     * src/test/resources/gpt2-tiny target/peft-roundtrip target/peft-roundtrip/java_logits.json} loads it with
+     * {@code PeftModel.from_pretrained} and compares (where torch exists). Here: it reads back and merges to the
+     * logits written.
+     */
+    @Test
+    void javaMadeAdapterIsWrittenForPeftsCheck() throws IOException {
+        java.util.Random rnd = new java.util.Random(42);
+        Map<String, PeftLora.AB> w = new java.util.LinkedHashMap<>();
+        for (var e : PeftLora.read(ADAPTER).weights().entrySet()) {
+            PeftLora.AB ab = e.getValue();
+            float[] a = new float[ab.a().length], b = new float[ab.b().length];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextGaussian() * 0.1);
+            for (int i = 0; i < b.length; i++) b[i] = (float) (rnd.nextGaussian() * 0.1);
+            w.put(e.getKey(), new PeftLora.AB(ab.in(), ab.out(), a, b));
+        }
+        PeftLora mine = new PeftLora(4, 16, 0.0, List.of("c_attn", "c_proj", "c_fc"), false, w);
+        Path out = Files.createDirectories(Path.of("target/peft-roundtrip"));
+        mine.write(out, "gpt2-tiny");
+        GptLanguageModel model = Gpt2Checkpoint.load(BASE);
+        PeftLora.read(out).merge(model);
+        Map<?, ?> e = (Map<?, ?>) Json.parse(Files.readString(BASE.resolve("expected.json")));
+        List<?> rows = (List<?>) e.get("input_ids");
+        float[][] ids = new float[rows.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            List<?> row = (List<?>) rows.get(i);
+            ids[i] = new float[row.size()];
+            for (int s = 0; s < row.size(); s++) ids[i][s] = ((Number) row.get(s)).floatValue();
+        }
+        INDArray logits = model.forward(Nd4j.create(ids), null).logits();
+        List<Object> all = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            List<Object> seq = new java.util.ArrayList<>();
+            for (int s = 0; s < ids[i].length; s++) {
+                List<Object> row = new java.util.ArrayList<>();
+                for (int k = 0; k < model.vocabSize(); k++) row.add((double) logits.getFloat(i, s, k));
+                seq.add(row);
+            }
+            all.add(seq);
+        }
+        Files.writeString(out.resolve("java_logits.json"), Json.write(Map.of("input_ids", rows, "logits", all)));
+        assertTrue(worstLogitDifference(model, BASE) > 0.1, "the adapter made here changes the base's logits");
+        assertArrayEquals(w.get("1.mlp.c_proj").b(), PeftLora.read(out).weights().get("1.mlp.c_proj").b());
+    }
+
     @Test
     void unsupportedOrMissingPiecesAreNamed() throws IOException {
         Files.copy(ADAPTER.resolve("adapter_config.json"), tmp.resolve("adapter_config.json"));
