@@ -4,6 +4,8 @@ import io.buildgpt.engine.CheckpointException;
 import io.buildgpt.engine.Gpt2Checkpoint;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LoraAdapter;
+import io.buildgpt.engine.LoraConfig;
 import io.buildgpt.engine.SafeTensors;
 import io.buildgpt.files.AtomicFiles;
 import io.buildgpt.json.Json;
@@ -150,6 +152,62 @@ public record PeftLora(int r, double loraAlpha, double loraDropout, List<String>
         }
         SafeTensors.write(folder.resolve("adapter_model.safetensors"), t, Map.of("format", "pt"));
         AtomicFiles.write(folder.resolve("adapter_config.json"), Json.write(c).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** PEFT's configuration as the engine's: {@code LoraConfig.peft(r, lora_alpha, lora_dropout, target_modules)}. */
+    public LoraConfig config() {
+        if (rslora) throw new IllegalStateException("use_rslora is not implemented by the engine's adapters (scale alpha/r only)");
+        return LoraConfig.peft(r, loraAlpha, loraDropout, targetModules);
+    }
+
+    /**
+     * The adapters of {@code model} (LoRA enabled with {@link LoraConfig#peft}) as a PEFT adapter, A and B copied:
+     * {@code blocks.<i>.sa.c_attn} is {@code h.<i>.attn.c_attn}, {@code sa.proj} {@code attn.c_proj},
+     * {@code ffwd.net.0} {@code mlp.c_fc}, {@code ffwd.net.2} {@code mlp.c_proj}.
+     */
+    public static PeftLora of(GptLanguageModel model) {
+        LoraConfig c = model.loraConfig();
+        if (c == null || c.targets() != LoraConfig.Targets.MODULES) {
+            throw new IllegalArgumentException("the model's adapters are " + c + ": enableLora(LoraConfig.peft(...)) makes PEFT's modules");
+        }
+        Map<String, AB> weights = new LinkedHashMap<>();
+        for (LoraAdapter a : model.loraAdapters()) {
+            int[] as = a.a().shape(), bs = a.b().shape();
+            weights.put(peftName(a.a().name()), new AB(as[1], bs[0], a.a().data().clone(), a.b().data().clone()));
+        }
+        return new PeftLora(c.rank(), c.alpha(), c.dropout(), c.modules(), false, weights);
+    }
+
+    /** Copies this adapter's A and B into {@code model}'s adapters (enabled with {@link #config()}), by module. */
+    public void loadInto(GptLanguageModel model) {
+        Map<String, LoraAdapter> byModule = new LinkedHashMap<>();
+        for (LoraAdapter a : model.loraAdapters()) byModule.put(peftName(a.a().name()), a);
+        if (!byModule.keySet().equals(weights.keySet())) {
+            throw new IllegalArgumentException("the model's adapters " + byModule.keySet() + " are not this adapter's " + weights.keySet()
+                    + ": enableLora(adapter.config(), seed) on a model of the same shape first");
+        }
+        for (Map.Entry<String, AB> e : weights.entrySet()) {
+            LoraAdapter a = byModule.get(e.getKey());
+            if (a.a().size() != e.getValue().a().length || a.b().size() != e.getValue().b().length) {
+                throw new IllegalArgumentException(e.getKey() + ": shapes differ from the model's adapter " + a.a() + ", " + a.b());
+            }
+            System.arraycopy(e.getValue().a(), 0, a.a().data(), 0, a.a().size());
+            System.arraycopy(e.getValue().b(), 0, a.b().data(), 0, a.b().size());
+        }
+    }
+
+    /** {@code blocks.3.sa.c_attn.lora_A} -> {@code 3.attn.c_attn}, and so on. */
+    static String peftName(String engineName) {
+        String[] p = engineName.split("\\.");
+        String rest = engineName.substring(engineName.indexOf('.', "blocks.".length()) + 1, engineName.lastIndexOf('.'));
+        String module = switch (rest) {
+            case "sa.c_attn" -> "attn.c_attn";
+            case "sa.proj" -> "attn.c_proj";
+            case "ffwd.net.0" -> "mlp.c_fc";
+            case "ffwd.net.2" -> "mlp.c_proj";
+            default -> throw new IllegalArgumentException("adapter " + engineName + " has no PEFT module name (lecture-style query/key/value?)");
+        };
+        return p[1] + "." + module;
     }
 
     /** Checks that every module is one {@link #MODULES} names within {@code config}'s layers. */

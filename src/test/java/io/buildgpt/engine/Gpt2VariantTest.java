@@ -79,6 +79,19 @@ class Gpt2VariantTest {
     }
 
     @Test
+    void peftStyleLoraOnTheFusedCAttnHasFiniteDifferenceGradients() {
+        GptLanguageModel model = new GptLanguageModel(TINY, 3);
+        LectureInit.fill(model.parameters(), new TorchGenerator(3), false);
+        model.enableLora(LoraConfig.peft(2, 4, 0.0, java.util.List.of("c_attn", "c_proj", "c_fc")), 5);
+        Random r = new Random(9);
+        for (LoraAdapter a : model.loraAdapters()) for (int i = 0; i < a.b().size(); i++) a.b().data()[i] = (float) (0.3 * r.nextGaussian());
+        assertEquals("blocks.0.sa.c_attn.lora_A", model.loraAdapters().get(0).a().name());
+        assertEquals(3 * 8, model.loraAdapters().get(0).b().shape()[0], "one B (3C, r) on the fused projection");
+        int[] x = ids(8, 7, 1), y = ids(8, 7, 2);
+        LayerCheck.checkModel(model, x, y, 2, 4, 1e-2);
+    }
+
+    @Test
     void cachedGenerationGivesTheTokensOfUncachedGeneration() {
         GptLanguageModel model = new GptLanguageModel(GptConfig.gpt2(11, 8, 16, 4, 2, 0.0), 5);
         LectureInit.fill(model.parameters(), new TorchGenerator(5), false);

@@ -62,6 +62,41 @@ class PeftLoraTest {
     }
 
     @Test
+    void unmergedAdaptersOnTheFusedCAttnGivePeftsLogits() throws IOException {
+        PeftLora lora = PeftLora.read(ADAPTER);
+        GptLanguageModel model = Gpt2Checkpoint.load(BASE);
+        model.enableLora(lora.config(), 0);
+        assertEquals(8, model.loraAdapters().size());
+        assertEquals(List.of(4, 64), List.of(model.loraAdapters().get(0).a().shape()[0], model.loraAdapters().get(0).a().shape()[1]));
+        assertEquals(192, model.loraAdapters().get(0).b().shape()[0], "c_attn's B is (3C, r): one adapter on the fused projection");
+        lora.loadInto(model);
+        double unmerged = worstLogitDifference(model, ADAPTER);
+        assertTrue(unmerged < 1e-4, "adapters beside the frozen base against PeftModel's logits: " + unmerged);
+        PeftLora back = PeftLora.of(model);
+        assertEquals(lora.weights().keySet(), back.weights().keySet());
+        for (String k : lora.weights().keySet()) assertArrayEquals(lora.weights().get(k).b(), back.weights().get(k).b(), k);
+        model.mergeLora();
+        assertTrue(worstLogitDifference(model, ADAPTER) < 1e-4, "merged by the engine");
+    }
+
+    @Test
+    void newAdaptersStartAsPeftDoes() throws IOException {
+        GptLanguageModel model = Gpt2Checkpoint.load(BASE);
+        model.enableLora(io.buildgpt.engine.LoraConfig.peft(8, 16, 0.05, List.of("c_attn", "c_proj")), 7);
+        int c = 64, r = 8;
+        assertEquals(2 * (r * (c + 3 * c) + r * (c + c) + r * (4 * c + c)), model.trainableParameters().stream().mapToInt(p -> p.size()).sum(),
+                "c_attn, attn.c_proj and mlp.c_proj per layer; c_fc not targeted");
+        for (var a : model.loraAdapters()) {
+            double bound = 1 / Math.sqrt(a.a().shape()[1]);                    // kaiming_uniform(a=sqrt(5)) on (r, in)
+            double max = 0;
+            for (float v : a.a().data()) max = Math.max(max, Math.abs(v));
+            assertTrue(max <= bound && max > 0.8 * bound, a.a().name() + " max |A| " + max + " bound " + bound);
+            for (float v : a.b().data()) assertEquals(0f, v, a.b().name() + " starts at zero");
+        }
+        assertTrue(worstLogitDifference(model, BASE) < 1e-4, "B = 0: the adapted model is the base");
+    }
+
+    @Test
     void writtenAdapterReadsBackTheSame() throws IOException {
         PeftLora lora = PeftLora.read(ADAPTER);
         lora.write(tmp, "gpt2-tiny");
