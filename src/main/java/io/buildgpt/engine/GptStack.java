@@ -79,7 +79,7 @@ final class GptStack {
         dh = lnF.backward(dh);                                             // (B,T,C)
         Profile.lap(Op.LN_B);
         for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
-        float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
+        float[] dTok = tokenEmbeddingTable.grad(), dPos = positionEmbeddingTable.grad();
         for (int i = 0; i < n; i++) {
             int e = idx[i] * c, p = (i % time) * c;
             for (int j = 0; j < c; j++) {

@@ -142,7 +142,7 @@ public final class MultiHeadAttention {
             eachPair(par, (h, b) -> h.backwardSequence(dCat, qkv, dQkv, b));
         }
         Profile.lap(Op.ATTN_B);
-        if (qkvBias != null) Linear.sumRows(dQkv, qkvBias.grad, n, 3 * c); // (B,T,3C) -> (3C)
+        if (qkvBias != null) Linear.sumRows(dQkv, qkvBias.grad(), n, 3 * c); // (B,T,3C) -> (3C)
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H

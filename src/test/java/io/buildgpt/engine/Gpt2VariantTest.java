@@ -92,6 +92,17 @@ class Gpt2VariantTest {
     }
 
     @Test
+    void frozenWeightsGetNoGradientArray() {
+        GptLanguageModel model = new GptLanguageModel(TINY, 3);
+        model.enableLora(LoraConfig.peft(2, 4, 0.0, java.util.List.of("c_attn", "c_fc")), 5);
+        model.lossAndGradients(ids(8, 7, 1), ids(8, 7, 2), 2, 4);
+        for (Block b : new Block[]{model.block(0), model.block(1)}) {
+            for (Linear l : b.linears()) assertFalse(l.weight().hasGrad(), l.weight().name() + " is frozen: no gradient array");
+        }
+        for (Parameter p : model.trainableParameters()) assertTrue(p.hasGrad(), p.name());
+    }
+
+    @Test
     void cachedGenerationGivesTheTokensOfUncachedGeneration() {
         GptLanguageModel model = new GptLanguageModel(GptConfig.gpt2(11, 8, 16, 4, 2, 0.0), 5);
         LectureInit.fill(model.parameters(), new TorchGenerator(5), false);
