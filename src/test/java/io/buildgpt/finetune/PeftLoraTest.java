@@ -97,6 +97,38 @@ class PeftLoraTest {
     }
 
     @Test
+    void qloraOnTheCheckpointKeepsTheAdaptersOutputAndTrainsOnlyThem() throws IOException {
+        PeftLora lora = PeftLora.read(ADAPTER);
+        GptLanguageModel model = Gpt2Checkpoint.load(BASE);
+        long floatBytes = model.baseMemoryBytes();
+        model.enableLora(lora.config(), 0);
+        lora.loadInto(model);
+        model.quantizeBase(io.buildgpt.engine.QuantSpec.nf4DoubleQuant(), false);   // lm_head is wte: stays float32
+        double worst = worstLogitDifference(model, ADAPTER);
+        // the same model with every quantized weight replaced by its dequantized values, in float32: the same logits
+        GptLanguageModel reference = Gpt2Checkpoint.load(BASE);
+        reference.enableLora(lora.config(), 0);
+        lora.loadInto(reference);
+        reference.quantizeBase(io.buildgpt.engine.QuantSpec.nf4DoubleQuant(), false);
+        reference.dequantizeBase();
+        float[][] ids = {{280, 294, 265, 73, 90, 69, 298, 261}};
+        INDArray q = model.forward(Nd4j.create(ids), null).logits(), f = reference.forward(Nd4j.create(ids), null).logits();
+        assertTrue(q.sub(f).amaxNumber().doubleValue() < 1e-4, "quantized products = float products on the dequantized weights");
+        System.out.println("NF4 + double quant base, PEFT adapter: largest logit difference to PEFT's float32 model " + worst);
+        assertTrue(worst > 1e-3, "4 bits change the logits: " + worst);
+        assertTrue(model.baseMemoryBytes() < 0.6 * floatBytes, model.baseMemoryBytes() + " against " + floatBytes);
+        int[] x = {280, 294, 265, 73, 90, 69, 298, 261}, y = {294, 265, 73, 90, 69, 298, 261, 282};
+        double before = model.lossAndGradients(x, y, 1, 8);
+        io.buildgpt.train.AdamW opt = new io.buildgpt.train.AdamW(model.trainableParameters(), 1e-2, 0.9, 0.999, 1e-8, 0.0);
+        for (int i = 0; i < 5; i++) {
+            model.lossAndGradients(x, y, 1, 8);
+            opt.step();
+        }
+        assertTrue(model.loss(x, y, 1, 8) < before, "the adapters learn on the quantized base");
+        assertEquals(PeftLora.of(model).weights().keySet(), lora.weights().keySet());
+    }
+
+    @Test
     void writtenAdapterReadsBackTheSame() throws IOException {
         PeftLora lora = PeftLora.read(ADAPTER);
         lora.write(tmp, "gpt2-tiny");
