@@ -1,6 +1,5 @@
 package io.buildgpt.engine;
 
-import io.buildgpt.files.AtomicFiles;
 import io.buildgpt.json.Json;
 
 import java.io.IOException;
@@ -265,48 +264,11 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes {@code tensors} as F32, in the given order, with {@code metadata} as {@code __metadata__}
-     * (none when empty), atomically ({@link AtomicFiles}): the header padded with spaces to a multiple of 8.
+     * Writes {@code tensors} as F32, in the given order, with {@code metadata} as {@code __metadata__} (none when
+     * empty), atomically: see {@link SafeTensorsWriter}.
      */
     public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
-        long at = 0;
-        for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is not a tensor name");
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", "F32");
-            List<Long> shape = new ArrayList<>();
-            for (int d : e.getValue().shape()) shape.add((long) d);
-            entry.put("shape", shape);
-            long end = at + 4L * e.getValue().values().length;
-            entry.put("data_offsets", List.of(at, end));
-            header.put(e.getKey(), entry);
-            at = end;
-        }
-        byte[] json = Json.write(header).strip().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded).put(json);
-        while (head.hasRemaining()) head.put((byte) ' ');
-        head.flip();
-        AtomicFiles.write(file, ch -> {
-            while (head.hasRemaining()) ch.write(head);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (FloatTensor t : tensors.values()) {
-                for (float v : t.values()) {
-                    if (!buf.hasRemaining()) drain(ch, buf);
-                    buf.putFloat(v);
-                }
-            }
-            drain(ch, buf);
-        });
-    }
-
-    private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
-        buf.flip();
-        while (buf.hasRemaining()) ch.write(buf);
-        buf.clear();
+        SafeTensorsWriter.write(file, tensors, metadata);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
