@@ -46,7 +46,7 @@ public final class Gpt2Checkpoint {
             throw new CheckpointException(folder + ": no model.safetensors" + hint);
         }
         Map<String, float[]> values = engineValues(SafeTensors.open(file), config);
-        GptLanguageModel model = new GptLanguageModel(config, 0, threads);
+        GptLanguageModel model = new GptLanguageModel(config, 0, threads, false);   // every parameter is filled below
         for (Parameter p : model.parameters()) {
             float[] v = values.get(p.name());
             if (v == null) throw new IllegalStateException("no checkpoint value for engine parameter " + p.name());

@@ -238,12 +238,10 @@ public final class SafeTensors {
                 buf.clear().limit(take * w);
                 readFully(ch, buf, pos);
                 buf.flip();
-                for (int k = 0; k < take; k++) {
-                    out[done + k] = switch (i.dtype()) {
-                        case F32 -> buf.getFloat();
-                        case F16 -> halfToFloat(buf.getShort());
-                        default -> Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16); // BF16: the top half of a float32
-                    };
+                if (i.dtype() == DType.F32) buf.asFloatBuffer().get(out, done, take);   // bulk: little-endian floats as stored
+                else for (int k = 0; k < take; k++) {
+                    out[done + k] = i.dtype() == DType.F16 ? halfToFloat(buf.getShort())
+                            : Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16);   // BF16: the top half of a float32
                 }
                 pos += (long) take * w;
                 done += take;
