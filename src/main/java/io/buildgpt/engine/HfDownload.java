@@ -51,6 +51,12 @@ public final class HfDownload {
         return modelsRoot.resolve(repo.replace("/", "--"));
     }
 
+    /** {@code nameOrFolder} as it is when it is a folder, else the hub model of that name, downloaded (once) under {@code modelsRoot}. */
+    public Path resolve(String nameOrFolder, Path modelsRoot) throws IOException {
+        Path folder = Path.of(nameOrFolder);
+        return Files.isDirectory(folder) ? folder : fetch(nameOrFolder, modelsRoot);
+    }
+
     /** Downloads what is missing of {@code repo} into {@link #folderOf}; returns the folder. */
     public Path fetch(String repo, Path modelsRoot) throws IOException {
         Path folder = Files.createDirectories(folderOf(modelsRoot, repo));

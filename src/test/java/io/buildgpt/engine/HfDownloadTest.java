@@ -90,6 +90,13 @@ class HfDownloadTest {
     }
 
     @Test
+    void aFolderIsUsedAsItIsAndANameIsDownloaded() throws IOException {
+        assertEquals(FIXTURE, downloader(new ArrayList<>()).resolve(FIXTURE.toString(), tmp));
+        assertTrue(ranges.isEmpty());
+        assertEquals(HfDownload.folderOf(tmp, "tiny/gpt2"), downloader(new ArrayList<>()).resolve("tiny/gpt2", tmp));
+    }
+
+    @Test
     void aCorruptFileIsRefusedAndNotKept() {
         corrupt = true;
         IOException e = assertThrows(IOException.class, () -> downloader(new ArrayList<>()).fetch("tiny/gpt2", tmp));
