@@ -103,6 +103,24 @@ class Gpt2VariantTest {
     }
 
     @Test
+    void embeddingDropoutActsInTrainingOnlyAndItsGradientFollowsTheMask() {
+        GptConfig withDropout = GptConfig.gpt2(7, 4, 8, 2, 1, 0.5);
+        GptLanguageModel model = new GptLanguageModel(withDropout, 3);
+        int[] x = ids(8, 7, 1), y = ids(8, 7, 2);
+        double eval = model.loss(x, y, 2, 4);
+        assertEquals(eval, model.loss(x, y, 2, 4), 0, "eval: no dropout");
+        double train = model.lossAndGradients(x, y, 2, 4);
+        assertTrue(train != eval, "training draws masks");
+        // wpe's gradient rows come only through the embedding's mask (and the blocks' residual path): with p = 0.5 and
+        // 8 positions x 8 channels, some entries of the (T, C) gradient are exactly 0 only if the mask reached them
+        Parameter wpe = model.parameters().get(1);
+        assertEquals("position_embedding_table.weight", wpe.name());
+        int zeros = 0;
+        for (float g : wpe.grad()) if (g == 0f) zeros++;
+        assertTrue(zeros > 0, "some (position, channel) dropped in every sequence: gradient 0 there");
+    }
+
+    @Test
     void cachedGenerationGivesTheTokensOfUncachedGeneration() {
         GptLanguageModel model = new GptLanguageModel(GptConfig.gpt2(11, 8, 16, 4, 2, 0.0), 5);
         LectureInit.fill(model.parameters(), new TorchGenerator(5), false);
