@@ -40,9 +40,10 @@ final class Adaptation {
             QkvLora qkv = new QkvLora(sa.name(), c, config);
             if (!qkv.adapters().isEmpty()) sa.setLora(qkv);
             if (config.targets("proj")) AdaptedWeight.of(sa.proj(), scratch).attachAdapter(sa.proj().name(), config);
-            for (Linear l : b.feedForward().linears()) {
-                AdaptedWeight w = AdaptedWeight.of(l, scratch);
-                if (config.targets("ffwd")) w.attachAdapter(l.name(), config);
+            List<Linear> ff = b.feedForward().linears();
+            for (int k = 0; k < ff.size(); k++) {
+                AdaptedWeight w = AdaptedWeight.of(ff.get(k), scratch);
+                if (config.targets(k == 0 ? "ffwd.net.0" : "ffwd.net.2")) w.attachAdapter(ff.get(k).name(), config);
             }
         }
         // the adapters were built with A and B zero (construction draws nothing); A as PEFT's

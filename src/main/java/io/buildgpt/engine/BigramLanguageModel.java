@@ -80,7 +80,7 @@ public final class BigramLanguageModel implements LanguageModel {
 
     private double crossEntropy(int[] x, int[] y, boolean withGradient) {
         float[] table = tokenEmbeddingTable.data;
-        float[] grad = withGradient ? tokenEmbeddingTable.grad : null;
+        float[] grad = withGradient ? tokenEmbeddingTable.grad() : null;
         float scale = 1f / x.length; // mean over B*T positions
         double sum = 0;
         for (int i = 0; i < x.length; i++) {

@@ -30,8 +30,9 @@ public final class Block {
 
     Block(String name, GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
         this.c = config.nEmbd();
-        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par);
-        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par);
+        GptConfig.Variant v = config.variant();
+        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par, v.qkvBias());
+        this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par, v.gelu());
         this.ln1 = new LayerNorm(name + ".ln1", c, par);
         this.ln2 = new LayerNorm(name + ".ln2", c, par);
     }

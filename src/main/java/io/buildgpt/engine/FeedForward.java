@@ -19,13 +19,15 @@ public final class FeedForward {
     private float[] h, a, dh; // pre-activation, ReLU output, and its gradient: (n, 4C) each
     private int n;
     private final Parallel par;
+    private final boolean gelu;   // GPT-2: GELU (tanh approximation) instead of ReLU
 
     public FeedForward(String name, int nEmbd, double dropout, long dropoutSeed) {
-        this(name, nEmbd, dropout, dropoutSeed, Parallel.SERIAL);
+        this(name, nEmbd, dropout, dropoutSeed, Parallel.SERIAL, false);
     }
 
-    FeedForward(String name, int nEmbd, double dropout, long dropoutSeed, Parallel par) {
+    FeedForward(String name, int nEmbd, double dropout, long dropoutSeed, Parallel par, boolean gelu) {
         this.nEmbd = nEmbd;
+        this.gelu = gelu;
         this.fc1 = new Linear(name + ".net.0", nEmbd, 4 * nEmbd, true, par);
         this.fc2 = new Linear(name + ".net.2", 4 * nEmbd, nEmbd, true, par);
         this.dropout = new Dropout(dropout, dropoutSeed);
@@ -42,7 +44,8 @@ public final class FeedForward {
         }
         h = fc1.forward(x, n, training);                          // (n,C) @ (C,4C) -> (n,4C)
         Profile.lap(Op.FF1_F);
-        elementwise(n * hidden, (from, to) -> relu(h, a, from, to)); // relu (n,4C)
+        if (gelu) elementwise(n * hidden, (from, to) -> Gelu.forward(h, a, from, to)); // gelu (n,4C)
+        else elementwise(n * hidden, (from, to) -> relu(h, a, from, to)); // relu (n,4C)
         Profile.lap(Op.RELU_F);
         float[] y = fc2.forward(a, n, training);                  // (n,4C) @ (4C,C) -> (n,C)
         y = dropout.forward(y, n * nEmbd, training);              // (n,C)
@@ -55,7 +58,8 @@ public final class FeedForward {
         float[] dy = dropout.backward(dOut);                      // (n,C)
         float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
         Profile.lap(Op.FF2_B);
-        elementwise(n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
+        if (gelu) elementwise(n * 4 * nEmbd, (from, to) -> Gelu.backward(h, da, dh, from, to)); // gelu' (n,4C)
+        else elementwise(n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
         Profile.lap(Op.RELU_B);
         float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
         Profile.lap(Op.FF1_B);

@@ -66,6 +66,11 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * made here, kept for the model's life). Results are bit-identical for every thread count.
      */
     public GptLanguageModel(GptConfig config, long seed, int threads) {
+        this(config, seed, threads, true);
+    }
+
+    /** With {@code initialise} false the parameters stay zero, for a checkpoint to fill ({@link Gpt2Checkpoint}: no draws to discard). */
+    GptLanguageModel(GptConfig config, long seed, int threads, boolean initialise) {
         this.par = threads == 1 ? Parallel.SERIAL : new Parallel(threads);
         this.config = config;
         // The layers are built with zeroed parameters (construction draws nothing); LectureInit below fills
@@ -78,7 +83,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         this.generation = new GenerationPass(config, stack.tokenEmbeddingTable, stack.positionEmbeddingTable, stack.blocks,
                 stack.lnF, stack.lmHead);
         this.parameters = collectParameters();
-        LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
+        if (initialise) LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
     }
 
     /** The number of threads this model computes with. */
@@ -164,6 +169,10 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
      * each layer dequantizes into a buffer the layers share, just before its product.
      */
     public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
+        if (includeLmHead && config.variant().tiedHead()) {
+            throw new IllegalArgumentException("lm_head is tied to the token embedding in " + config.variant()
+                    + ": quantize the blocks only (includeLmHead = false)");
+        }
         change("quantizeBase", () -> adaptation.quantize(spec, includeLmHead));
     }
 

@@ -20,6 +20,7 @@ final class GptStack {
     final Block[] blocks;
     final LayerNorm lnF;
     final Linear lmHead;                    // weight (V, C), bias (V)
+    private final Dropout embeddingDropout; // GPT-2's drop after wte + wpe (embd_pdrop); null for the lecture's GPT
     private final int c;
     private float[] x;                      // (B*T, C)
     private int[] idx;                      // the last input (B*T), by reference
@@ -33,7 +34,11 @@ final class GptStack {
         this.blocks = new Block[config.nLayer()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = new Block("blocks." + i, config, dropoutSeeds, par);
         this.lnF = new LayerNorm("ln_f", c, par);
-        this.lmHead = new Linear("lm_head", c, config.vocabSize(), true, par);
+        // drawn after the blocks' seeds, and only for GPT-2, so the lecture's dropout streams are unchanged
+        this.embeddingDropout = config.variant() == GptConfig.Variant.GPT2 ? new Dropout(config.dropout(), dropoutSeeds.next64()) : null;
+        boolean tied = config.variant().tiedHead();
+        this.lmHead = new Linear("lm_head", c, config.vocabSize(), !tied, par);
+        if (tied) lmHead.setWeight(tokenEmbeddingTable); // GPT-2: the same (V,C) array; both backward passes add into its grad
     }
 
     /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
@@ -41,7 +46,7 @@ final class GptStack {
         List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));
         for (Block b : blocks) all.addAll(b.parameters());
         all.addAll(lnF.parameters());
-        all.addAll(lmHead.parameters());
+        for (Parameter p : lmHead.parameters()) if (p != tokenEmbeddingTable) all.add(p); // a tied head is listed once, as wte
         return all;
     }
 
@@ -59,7 +64,7 @@ final class GptStack {
             for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
         }
         Profile.lap(Op.EMBED_F);
-        float[] h = x;
+        float[] h = embeddingDropout == null ? x : embeddingDropout.forward(x, n * c, training); // GPT-2: drop (B,T,C)
         for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
         h = lnF.forward(h, n);                                                   // (B,T,C)
         Profile.lap(Op.LN_F);
@@ -77,7 +82,8 @@ final class GptStack {
         dh = lnF.backward(dh);                                             // (B,T,C)
         Profile.lap(Op.LN_B);
         for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
-        float[] dTok = tokenEmbeddingTable.grad, dPos = positionEmbeddingTable.grad;
+        if (embeddingDropout != null) dh = embeddingDropout.backward(dh);  // GPT-2: through the embeddings' mask
+        float[] dTok = tokenEmbeddingTable.grad(), dPos = positionEmbeddingTable.grad();
         for (int i = 0; i < n; i++) {
             int e = idx[i] * c, p = (i % time) * c;
             for (int j = 0; j < c; j++) {

@@ -63,7 +63,7 @@ public final class LayerNorm {
 
     /** Adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
     public float[] backward(float[] dy) {
-        float[] dg = weight.grad, db = bias.grad;
+        float[] dg = weight.grad(), db = bias.grad();
         for (int i = 0; i < n; i++) {                                         // summed over rows in order, on this thread
             int row = i * dim;
             for (int j = 0; j < dim; j++) {

@@ -79,9 +79,9 @@ public final class Linear {
 
     /** Adds this layer's weight and bias gradients for {@code dy (n, out)}; returns {@code dx (n, in)}. */
     public float[] backward(float[] dy) {
-        if (hook == null) mm.accumulateTransposedA(dy, x, weight.grad, n, out, in); // (n,out)^T @ (n,in) -> (out,in)
+        if (hook == null) mm.accumulateTransposedA(dy, x, weight.grad(), n, out, in); // (n,out)^T @ (n,in) -> (out,in)
         else hook.backward(dy, x, n, mm);                                      // the adapter's gradients; the base is frozen
-        if (bias != null) sumRows(dy, bias.grad, n, out);                      // (n,out) -> (out)
+        if (bias != null) sumRows(dy, bias.grad(), n, out);                      // (n,out) -> (out)
         float[] w = hook == null ? weight.data : hook.backwardWeight();        // (out,in), as in the forward pass
         mm.multiply(dy, w, dx, n, out, in);                                    // (n,out) @ (out,in) -> (n,in)
         if (hook != null) hook.addInputGradient(dy, 0, out, dx);               // LoRA dropout branch, if any (n,in)
@@ -123,7 +123,7 @@ public final class Linear {
     /** Adds {@code dW = src[off..] (out, in)} to the weight's gradient, unless a hook (frozen base) stands in. */
     void accumulateWeightGradient(float[] src, int off) {
         if (hook != null) return;
-        float[] g = weight.grad;
+        float[] g = weight.grad();
         for (int i = 0; i < g.length; i++) g[i] += src[off + i];
     }
 

@@ -72,7 +72,7 @@ public final class LoraAdapter {
 
     /** Adds the adapter's gradients for {@code dW = dw[off..] (out, in)}, the gradient of the effective weight. */
     void backward(float[] dw, int off) {
-        float[] av = a.data, bv = b.data, ga = a.grad, gb = b.grad;
+        float[] av = a.data, bv = b.data, ga = a.grad(), gb = b.grad();
         for (int i = 0; i < out; i++) {
             int row = off + i * in;
             for (int p = 0; p < rank; p++) {
@@ -136,7 +136,7 @@ public final class LoraAdapter {
      * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
      */
     void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx) {
-        float[] av = a.data, bv = b.data, ga = a.grad, gb = b.grad;
+        float[] av = a.data, bv = b.data, ga = a.grad(), gb = b.grad();
         for (int i = 0; i < n; i++) {
             int dyRow = dyOff + i * dyStride;
             for (int o = 0; o < out; o++) {

@@ -32,6 +32,7 @@ public final class LoraFile {
         loraMeta.put("alpha", lora.alpha());
         loraMeta.put("dropout", lora.dropout());
         loraMeta.put("targets", lora.targets().name());
+        if (lora.modules() != null) loraMeta.put("modules", lora.modules());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("lora", loraMeta);
         meta.put("base_config", model.config().toMap());
@@ -71,7 +72,8 @@ public final class LoraFile {
         LoraConfig saved;
         try {
             saved = new LoraConfig(num(l, "rank", file).intValue(), num(l, "alpha", file).doubleValue(), num(l, "dropout", file).doubleValue(),
-                    LoraConfig.Targets.valueOf(String.valueOf(l.get("targets"))));
+                    LoraConfig.Targets.valueOf(String.valueOf(l.get("targets"))),
+                    l.get("modules") instanceof java.util.List<?> m ? m.stream().map(String::valueOf).toList() : null);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " has an invalid lora section " + l + ": " + e.getMessage(), e);
         }

@@ -35,6 +35,7 @@ public final class MultiHeadAttention {
     private final int c, nHead, headSize;
     private final Head[] heads;
     private final Linear proj;
+    private final Parameter qkvBias;            // (3C) = c_attn.bias in the [queries | keys | values] order, or null (lecture)
     private final Dropout dropout;
     private float[] wQkv, dWQkv;                // (3C,C) each; shared between layers once fine-tuned (restacked in backward)
     private final Matmul mm;
@@ -47,10 +48,12 @@ public final class MultiHeadAttention {
     private boolean branch;                     // the last forward ran the adapters' dropout branches explicitly
 
     public MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds) {
-        this(name, nEmbd, nHead, blockSize, dropout, dropoutSeeds, Parallel.SERIAL);
+        this(name, nEmbd, nHead, blockSize, dropout, dropoutSeeds, Parallel.SERIAL, false);
     }
 
-    MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds, Parallel par) {
+    /** With {@code qkvBias}, GPT-2's bias on the fused projection ({@code name.c_attn.bias}, zero until filled). */
+    MultiHeadAttention(String name, int nEmbd, int nHead, int blockSize, double dropout, TorchGenerator dropoutSeeds, Parallel par,
+                       boolean qkvBias) {
         this.par = par;
         this.mm = new Matmul(par);
         this.c = nEmbd;
@@ -61,6 +64,7 @@ public final class MultiHeadAttention {
         for (int h = 0; h < nHead; h++) {
             heads[h] = new Head(name + ".heads." + h, h, nEmbd, headSize, dropout, dropoutSeeds.next64());
         }
+        this.qkvBias = qkvBias ? new Parameter(name + ".c_attn.bias", 3 * nEmbd) : null;
         this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, par);
         this.dropout = new Dropout(dropout, dropoutSeeds.next64());
         this.wQkv = new float[3 * c * c];
@@ -85,6 +89,7 @@ public final class MultiHeadAttention {
         branch = lora != null && lora.dropsOut(training);
         stackWeights(!branch);                                           // heads' (hs,C) x 3H -> (3C,C)
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        if (qkvBias != null) Linear.addBias(qkv, qkvBias.data, n, 3 * c); // + c_attn.bias (3C)
         if (branch) lora.forwardBranch(x, n, qkv);                   // + s * (drop(x) @ A^T) @ B^T per third (B,T,C)
         Profile.lap(Op.QKV_F);
         for (Head h : heads) h.prepare(batch, time, training);
@@ -137,6 +142,7 @@ public final class MultiHeadAttention {
             eachPair(par, (h, b) -> h.backwardSequence(dCat, qkv, dQkv, b));
         }
         Profile.lap(Op.ATTN_B);
+        if (qkvBias != null) Linear.sumRows(dQkv, qkvBias.grad(), n, 3 * c); // (B,T,3C) -> (3C)
         Arrays.fill(dWQkv, 0f);
         mm.accumulateTransposedA(dQkv, x, dWQkv, n, 3 * c, c);       // (B,T,3C)^T @ (B,T,C) -> (3C,C)
         unstackGradients();                                          // (3C,C) -> heads' (hs,C) x 3H
@@ -155,6 +161,7 @@ public final class MultiHeadAttention {
         ensureRows(n);
         stackWeights(true);
         mm.multiplyByTransposeOf(x, wQkv, qkv, n, c, 3 * c);         // (B,T,C) @ (3C,C)^T -> (B,T,3C)
+        if (qkvBias != null) Linear.addBias(qkv, qkvBias.data, n, 3 * c); // + c_attn.bias (3C)
         return qkv;
     }
 
@@ -173,6 +180,7 @@ public final class MultiHeadAttention {
             Matmul.multiplyTransposed(x, heads[h].key.weight().data, qkv, c + h * headSize, c3, batch, c, headSize);
             Matmul.multiplyTransposed(x, heads[h].value.weight().data, qkv, 2 * c + h * headSize, c3, batch, c, headSize);
         }
+        if (qkvBias != null) Linear.addBias(qkv, qkvBias.data, batch, c3); // + c_attn.bias (3C)
         return qkv;
     }
 
@@ -253,10 +261,16 @@ public final class MultiHeadAttention {
         return List.of(heads);
     }
 
-    /** Every head's key, query and value weights, then proj's weight and bias: PyTorch's order. */
+    /** GPT-2's {@code c_attn.bias} (3C), or null for the lecture's GPT. */
+    Parameter qkvBias() {
+        return qkvBias;
+    }
+
+    /** Every head's key, query and value weights, GPT-2's {@code c_attn.bias} if any, then proj's weight and bias: PyTorch's order. */
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         for (Head h : heads) out.addAll(h.parameters());
+        if (qkvBias != null) out.add(qkvBias);
         out.addAll(proj.parameters());
         return out;
     }

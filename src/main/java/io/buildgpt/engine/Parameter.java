@@ -19,7 +19,7 @@ public final class Parameter {
     private final String name;
     private final int[] shape;
     final float[] data;
-    final float[] grad;
+    private float[] grad;           // allocated on first use: a frozen weight (LoRA's base) never gets one
 
     public Parameter(String name, int... shape) {
         long size = 1;
@@ -31,7 +31,6 @@ public final class Parameter {
         this.name = name;
         this.shape = shape.clone();
         this.data = new float[(int) size];
-        this.grad = new float[(int) size];
     }
 
     /** Fills with N(0, std^2) samples from {@code g}: {@code torch.nn.init.normal_(p, 0, std)}, the same draws. */
@@ -69,13 +68,23 @@ public final class Parameter {
         return data;
     }
 
-    /** The gradient (not a copy), written by the model's backward pass. */
+    /**
+     * The gradient (not a copy), written by the model's backward pass. It is allocated on the first call (zeros), so a
+     * weight whose gradient nothing asks for (a frozen base under LoRA) costs no gradient memory.
+     */
     public float[] grad() {
+        if (grad == null) grad = new float[data.length];
         return grad;
     }
 
+    /** Whether {@link #grad()} was ever called: false for a weight that stayed frozen. */
+    public boolean hasGrad() {
+        return grad != null;
+    }
+
+    /** Zeroes the gradient (nothing to do while none was allocated). */
     public void zeroGrad() {
-        Arrays.fill(grad, 0f);
+        if (grad != null) Arrays.fill(grad, 0f);
     }
 
     /** An ND4J copy of the values, shaped like the parameter. */

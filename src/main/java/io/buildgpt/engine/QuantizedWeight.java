@@ -9,38 +9,47 @@ import java.util.Arrays;
  * <pre>
  *   INT4/INT8  scale = absmax(group) / qmax      q = round(w / scale) in [-qmax, qmax], qmax = 7 or 127
  *              w'    = q * scale                  symmetric, so 0 stays 0; |w - w'| <= scale / 2
- *   NF4        scale = absmax(group)              q = the index of the NF4 level nearest to w / scale
- *              w'    = NF4[q] * scale
+ *   NF4        scale = absmax(group)              q = the index of the NF4 level nearest to clamp(w * (1/scale), -1, 1)
+ *              w'    = NF4[q] * scale                  (the first on a tie; an all-zero group keeps code 7, the 0 level)
  * </pre>
+ * NF4 follows bitsandbytes' definitions value for value ({@code quantize_4bit(quant_type="nf4")}): its published
+ * float32 table, the product with the reciprocal of the float32 absmax, the nearest level, two codes per byte with
+ * the first value in the high nibble and an odd count padded with the code of 0.
  * NF4's 16 levels (QLoRA, Dettmers et al. 2023) sit at quantiles of a normal distribution, rescaled to
  * [-1, 1]: 8 positive ones at {@code ppf(linspace(0.9677083, 0.5, 9))[:-1]}, 7 negative ones at
  * {@code -ppf(linspace(0.9677083, 0.5, 8))[:-1]}, and an exact 0. Weights are roughly normal, so the levels
- * are dense where most values are, unlike int4's evenly spaced ones. (Computed once from that formula and
- * written out below; {@code QuantizedWeightTest} recomputes them.)
+ * are dense where most values are, unlike int4's evenly spaced ones. (The table below is bitsandbytes'
+ * published one; {@code QuantizedWeightTest} recomputes the quantiles.)
  *
- * <p>Double quantization (QLoRA): the group scales are positive and similar, so they are stored in 8 bits
- * too: their mean is subtracted, then groups of {@link #SCALE_GROUP} scales get symmetric absmax int8 with
- * one float32 scale each. That takes a 64-value group's scale from 32 to about 8 bits (QLoRA uses an 8-bit
- * float there; int8 is the simple version of the same idea).
+ * <p>Double quantization (QLoRA, bitsandbytes' {@code compress_statistics}): the group scales are positive and
+ * similar, so they are stored in 8 bits too: their mean ({@code offset}) is subtracted, then blocks of
+ * {@link #SCALE_GROUP} centred scales are quantized like any blockwise tensor to bitsandbytes' signed 8-bit
+ * dynamic map ({@link DynamicMap}): one float32 absmax per block, the nearest of 256 codes to
+ * {@code centred * (1/absmax)}. A scale is then {@code DYNAMIC[q] * absmax + offset}. That takes a 64-value
+ * group's scale from 32 to about 8 bits. The 4-bit codes are chosen with the float32 scales, as bitsandbytes
+ * does; dequantization uses the 8-bit ones.
  *
- * <p>Layout: 8 bits, one signed byte per value; 4 bits, two values per byte, value {@code 2i} in the low
- * nibble and {@code 2i+1} in the high one (int4: {@code q + 8}, 1..15; NF4: the level's index 0..15).
+ * <p>Layout: 8 bits, one signed byte per value; 4 bits, two values per byte: int4 value {@code 2i} in the low
+ * nibble and {@code 2i+1} in the high one ({@code q + 8}, 1..15); NF4 value {@code 2i} in the high nibble and
+ * {@code 2i+1} in the low one (the level's index 0..15), bitsandbytes' order.
  */
 public final class QuantizedWeight {
     /** Scales per float32 scale under double quantization (QLoRA's 256). */
     public static final int SCALE_GROUP = 256;
-    static final float[] NF4 = {
-        -1.0f, -0.6961928906f, -0.5250730387f, -0.3949174907f, -0.2844413576f, -0.1847734352f, -0.0910499921f, 0.0f,
-        0.0795803291f, 0.1609301727f, 0.2461122939f, 0.3379151935f, 0.4407098024f, 0.5626169701f, 0.7229567279f, 1.0f};
+    static final float[] NF4 = {  // bitsandbytes' table (functional.get_4bit_type("nf4")), float32
+        -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f, -0.28444138169288635f,
+        -0.18477343022823334f, -0.09105003625154495f, 0.0f, 0.07958029955625534f, 0.16093020141124725f,
+        0.24611230194568634f, 0.33791524171829224f, 0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f};
+    private static final int NF4_ZERO = 7;
 
     private final QuantSpec spec;
     private final int size;
     private final int[] shape;
     private final byte[] packed;    // 4 bits: (size+1)/2 bytes; 8 bits: size bytes
     private final float[] scales;   // one per group, or null under double quantization
-    private final byte[] scaleQ;    // double quantization: one int8 per group
-    private final float[] scaleQScales; // double quantization: one per SCALE_GROUP groups
-    private final float scaleMean;  // double quantization: subtracted before the int8 step
+    private final byte[] scaleQ;    // double quantization: one code of the dynamic map per group (0..255)
+    private final float[] scaleQScales; // double quantization: the absmax of each SCALE_GROUP centred scales
+    private final float scaleMean;  // double quantization: the scales' mean, subtracted before the 8-bit step
 
     private QuantizedWeight(QuantSpec spec, int[] shape, int size, float[] scales) {
         this.spec = spec;
@@ -58,16 +67,18 @@ public final class QuantizedWeight {
         double sum = 0;
         for (float s : scales) sum += s;
         this.scaleMean = (float) (sum / scales.length);
+        float[] centred = new float[scales.length];
+        for (int i = 0; i < centred.length; i++) centred[i] = scales[i] - scaleMean;
         this.scaleQ = new byte[scales.length];
         this.scaleQScales = new float[(scales.length + SCALE_GROUP - 1) / SCALE_GROUP];
         for (int g = 0; g < scaleQScales.length; g++) {
             int from = g * SCALE_GROUP, to = Math.min(scales.length, from + SCALE_GROUP);
             float absmax = 0f;
-            for (int i = from; i < to; i++) absmax = Math.max(absmax, Math.abs(scales[i] - scaleMean));
-            float s2 = absmax / 127;
-            scaleQScales[g] = s2;
+            for (int i = from; i < to; i++) absmax = Math.max(absmax, Math.abs(centred[i]));
+            scaleQScales[g] = absmax;
+            float inv = 1f / absmax;
             for (int i = from; i < to; i++) {
-                scaleQ[i] = (byte) (s2 == 0f ? 0 : Math.max(-127, Math.min(127, Math.round((scales[i] - scaleMean) / s2))));
+                scaleQ[i] = (byte) (absmax == 0f ? DynamicMap.ZERO : DynamicMap.nearest(Math.max(-1f, Math.min(1f, centred[i] * inv))));
             }
         }
     }
@@ -89,9 +100,10 @@ public final class QuantizedWeight {
         for (int blk = 0; blk < groups; blk++) scales[blk] = absmax[blk] / qmax;
         QuantizedWeight q = new QuantizedWeight(spec, shape, values.length, scales.clone());
         for (int blk = 0; blk < groups; blk++) {
-            float scale = q.scaleOfGroup(blk);     // the scale dequantization will use (8-bit under double quantization)
+            float scale = scales[blk];             // float32, as bitsandbytes; under double quantization dequantization uses the 8-bit one
             for (int i = blk * g, to = Math.min(values.length, i + g); i < to; i++) q.set(i, q.code(values[i], scale));
         }
+        if (spec.format() == QuantSpec.Format.NF4 && values.length % 2 == 1) q.set(values.length, NF4_ZERO); // the pad: 0.0's code
         return q;
     }
 
@@ -101,10 +113,10 @@ public final class QuantizedWeight {
             int qmax = spec.format() == QuantSpec.Format.INT4 ? 7 : 127;
             return scale == 0f ? 0 : Math.max(-qmax, Math.min(qmax, Math.round(w / scale)));
         }
-        if (scale == 0f) return 7;                                             // the exact 0 level
-        float v = w / scale;
+        if (scale == 0f) return NF4_ZERO;                                      // the exact 0 level (bitsandbytes would divide by 0)
+        float v = Math.max(-1f, Math.min(1f, w * (1f / scale)));               // clamp(w * (1/absmax), -1, 1)
         int best = 0;
-        for (int k = 1; k < NF4.length; k++) if (Math.abs(NF4[k] - v) < Math.abs(NF4[best] - v)) best = k;
+        for (int k = 1; k < NF4.length; k++) if (Math.abs(v - NF4[k]) < Math.abs(v - NF4[best])) best = k; // first on a tie
         return best;
     }
 
@@ -114,7 +126,8 @@ public final class QuantizedWeight {
         } else {
             int nibble = spec.format() == QuantSpec.Format.INT4 ? v + 8 : v;   // int4 -7..7 -> 1..15; NF4 0..15
             int b = packed[i >> 1] & 0xFF;
-            b = (i & 1) == 0 ? (b & 0xF0) | nibble : (b & 0x0F) | (nibble << 4);
+            boolean low = ((i & 1) == 0) == (spec.format() == QuantSpec.Format.INT4); // int4: even low; NF4: even high
+            b = low ? (b & 0xF0) | nibble : (b & 0x0F) | (nibble << 4);
             packed[i >> 1] = (byte) b;
         }
     }
@@ -123,13 +136,14 @@ public final class QuantizedWeight {
     int level(int i) {
         if (spec.format().bits() == 8) return packed[i];
         int b = packed[i >> 1] & 0xFF;
-        int nibble = (i & 1) == 0 ? b & 0x0F : b >>> 4;
+        boolean low = ((i & 1) == 0) == (spec.format() == QuantSpec.Format.INT4);
+        int nibble = low ? b & 0x0F : b >>> 4;
         return spec.format() == QuantSpec.Format.INT4 ? nibble - 8 : nibble;
     }
 
     private float scaleOfGroup(int blk) {
         if (!spec.doubleQuant()) return scales[blk];
-        return scaleQ[blk] * scaleQScales[blk / SCALE_GROUP] + scaleMean;
+        return DynamicMap.CODE[scaleQ[blk] & 0xFF] * scaleQScales[blk / SCALE_GROUP] + scaleMean;
     }
 
     /** Writes the dequantized values into {@code dst[off .. off + size)}, one group at a time. */
@@ -184,6 +198,19 @@ public final class QuantizedWeight {
     /** A copy of the packed codes and the scales, to compare states (e.g. that training left the base alone). */
     public byte[] packedCopy() {
         return packed.clone();
+    }
+
+    /** Double quantization: the 8-bit codes of the scales (0..255), the absmax of each block of them, and their mean; null without. */
+    byte[] scaleCodes() {
+        return scaleQ == null ? null : scaleQ.clone();
+    }
+
+    float[] scaleCodeAbsmax() {
+        return scaleQScales == null ? null : scaleQScales.clone();
+    }
+
+    float scaleOffset() {
+        return scaleMean;
     }
 
     /** The scales as dequantization uses them, one per group. */

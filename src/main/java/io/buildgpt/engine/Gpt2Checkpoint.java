@@ -1,0 +1,172 @@
+package io.buildgpt.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a Hugging Face checkpoint of the GPT-2 architecture ({@code gpt2}, {@code distilgpt2},
+ * {@code gpt2-medium}, code models such as {@code microsoft/CodeGPT-small-java}) from a local folder holding
+ * {@code config.json} ({@link HfGpt2Config}) and {@code model.safetensors} ({@link SafeTensors}) into a
+ * {@link GptLanguageModel} of the {@link GptConfig.Variant#GPT2} variant.
+ *
+ * <p>Key names may carry the {@code transformer.} prefix ({@code GPT2LMHeadModel}) or not ({@code GPT2Model}).
+ * {@code lm_head.weight} is not read: GPT-2 ties it to {@code wte}, and transformers leaves it out of the file.
+ * HF's GPT-2 stores its projections as {@code Conv1D} weights of shape {@code (in, out)}; the engine's Linear
+ * keeps PyTorch's {@code (out, in)}, so each is transposed, and {@code c_attn}'s {@code (C, 3C)} is cut into the
+ * heads' query, key and value weights {@code (hs, C)}: output column {@code r*C + h*hs + j} (role r of q, k, v,
+ * head h) is row {@code j} of head {@code h}'s role {@code r}.
+ *
+ * <p>Every tensor is read and its shape checked before the model is built, so a missing key or a wrong
+ * shape or dtype is a {@link CheckpointException} naming the file and the key, and no model is returned.
+ */
+public final class Gpt2Checkpoint {
+    private static final String[] ROLES = {"query", "key", "value"};
+
+    private Gpt2Checkpoint() {
+    }
+
+    /** The model in {@code folder}, computing on the calling thread. */
+    public static GptLanguageModel load(Path folder) throws IOException {
+        return load(folder, 1);
+    }
+
+    /** The model in {@code folder}, its products split over {@code threads} threads. */
+    public static GptLanguageModel load(Path folder, int threads) throws IOException {
+        if (!Files.isDirectory(folder)) throw new CheckpointException(folder + ": no such folder");
+        GptConfig config = HfGpt2Config.read(folder);
+        Path file = folder.resolve("model.safetensors");
+        if (!Files.isRegularFile(file)) {
+            String hint = Files.exists(folder.resolve("pytorch_model.bin"))
+                    ? " (it has pytorch_model.bin, a pickle this project does not read: save it again with save_pretrained(safe_serialization=True))" : "";
+            throw new CheckpointException(folder + ": no model.safetensors" + hint);
+        }
+        Map<String, float[]> values = engineValues(SafeTensors.open(file), config);
+        GptLanguageModel model = new GptLanguageModel(config, 0, threads, false);   // every parameter is filled below
+        for (Parameter p : model.parameters()) {
+            float[] v = values.get(p.name());
+            if (v == null) throw new IllegalStateException("no checkpoint value for engine parameter " + p.name());
+            System.arraycopy(v, 0, p.data(), 0, v.length);
+        }
+        return model;
+    }
+
+    /** Every engine parameter's values by engine name, read and shape-checked from {@code st}. */
+    static Map<String, float[]> engineValues(SafeTensors st, GptConfig config) throws IOException {
+        int c = config.nEmbd(), hs = config.headSize(), v = config.vocabSize();
+        String pre = prefix(st);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        out.put("token_embedding_table.weight", read(st, pre + "wte.weight", v, c));
+        out.put("position_embedding_table.weight", read(st, pre + "wpe.weight", config.blockSize(), c));
+        for (int i = 0; i < config.nLayer(); i++) {
+            String h = pre + "h." + i + ".", b = "blocks." + i + ".";
+            float[] qkv = transpose(read(st, h + "attn.c_attn.weight", c, 3 * c), c, 3 * c);   // (C,3C) -> (3C,C)
+            for (int head = 0; head < config.nHead(); head++) {
+                for (int r = 0; r < 3; r++) {
+                    int from = (r * c + head * hs) * c;                                    // rows r*C + head*hs ..
+                    out.put(b + "sa.heads." + head + "." + ROLES[r] + ".weight", Arrays.copyOfRange(qkv, from, from + hs * c));
+                }
+            }
+            out.put(b + "sa.c_attn.bias", read(st, h + "attn.c_attn.bias", 3 * c));
+            out.put(b + "sa.proj.weight", transpose(read(st, h + "attn.c_proj.weight", c, c), c, c));
+            out.put(b + "sa.proj.bias", read(st, h + "attn.c_proj.bias", c));
+            out.put(b + "ffwd.net.0.weight", transpose(read(st, h + "mlp.c_fc.weight", c, 4 * c), c, 4 * c));
+            out.put(b + "ffwd.net.0.bias", read(st, h + "mlp.c_fc.bias", 4 * c));
+            out.put(b + "ffwd.net.2.weight", transpose(read(st, h + "mlp.c_proj.weight", 4 * c, c), 4 * c, c));
+            out.put(b + "ffwd.net.2.bias", read(st, h + "mlp.c_proj.bias", c));
+            out.put(b + "ln1.weight", read(st, h + "ln_1.weight", c));
+            out.put(b + "ln1.bias", read(st, h + "ln_1.bias", c));
+            out.put(b + "ln2.weight", read(st, h + "ln_2.weight", c));
+            out.put(b + "ln2.bias", read(st, h + "ln_2.bias", c));
+        }
+        out.put("ln_f.weight", read(st, pre + "ln_f.weight", c));
+        out.put("ln_f.bias", read(st, pre + "ln_f.bias", c));
+        return out;
+    }
+
+    /**
+     * Adds {@code delta}, an update of the Hugging Face module {@code h.<layer>.<module>} ({@code attn.c_attn},
+     * {@code attn.c_proj}, {@code mlp.c_fc} or {@code mlp.c_proj}) in PyTorch's Linear layout {@code (out, in)}, to
+     * the engine's weights of a {@link GptConfig.Variant#GPT2} model: a LoRA merge ({@code W += s * B @ A}) or its
+     * undoing ({@code -delta}). {@code c_attn}'s {@code (3C, C)} rows go to the heads' query, key and value weights.
+     */
+    public static void addToWeight(GptLanguageModel model, int layer, String module, float[] delta) {
+        GptConfig config = model.config();
+        if (config.variant() != GptConfig.Variant.GPT2) throw new IllegalArgumentException("addToWeight needs a GPT2-variant model, got " + config.variant());
+        if (layer < 0 || layer >= config.nLayer()) throw new IllegalArgumentException("layer " + layer + " is not in 0.." + (config.nLayer() - 1));
+        int c = config.nEmbd(), hs = config.headSize();
+        Map<String, Parameter> byName = new java.util.HashMap<>();
+        for (Parameter p : model.parameters()) byName.put(p.name(), p);
+        String b = "blocks." + layer + ".";
+        switch (module) {
+            case "attn.c_attn" -> {
+                check(delta, 3 * c * c, module);
+                for (int head = 0; head < config.nHead(); head++) {
+                    for (int r = 0; r < 3; r++) add(byName, b + "sa.heads." + head + "." + ROLES[r] + ".weight", delta, (r * c + head * hs) * c);
+                }
+            }
+            case "attn.c_proj" -> add(byName, b + "sa.proj.weight", check(delta, c * c, module), 0);
+            case "mlp.c_fc" -> add(byName, b + "ffwd.net.0.weight", check(delta, 4 * c * c, module), 0);
+            case "mlp.c_proj" -> add(byName, b + "ffwd.net.2.weight", check(delta, 4 * c * c, module), 0);
+            default -> throw new IllegalArgumentException("module '" + module + "' is not one of attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj");
+        }
+    }
+
+    private static float[] check(float[] delta, int size, String module) {
+        if (delta.length != size) throw new IllegalArgumentException(module + ": an update of " + delta.length + " values, expected " + size);
+        return delta;
+    }
+
+    private static void add(Map<String, Parameter> byName, String name, float[] delta, int from) {
+        Parameter p = byName.get(name);
+        if (p == null) throw new IllegalStateException(name + " is not a float parameter of this model (quantized? dequantizeBase first)");
+        float[] w = p.data();
+        for (int i = 0; i < w.length; i++) w[i] += delta[from + i];
+    }
+
+    /** {@code "transformer."} or {@code ""}, whichever the file's {@code wte.weight} carries. */
+    static String prefix(SafeTensors st) throws CheckpointException {
+        if (st.tensors().containsKey("transformer.wte.weight")) return "transformer.";
+        if (st.tensors().containsKey("wte.weight")) return "";
+        throw new CheckpointException(st.file() + ": no tensor 'transformer.wte.weight' or 'wte.weight': not a GPT-2 checkpoint"
+                + " (its first keys: " + st.tensors().keySet().stream().limit(5).toList() + ")");
+    }
+
+    private static float[] read(SafeTensors st, String key, int... shape) throws IOException {
+        if (!st.tensors().containsKey(key)) {
+            throw new CheckpointException(st.file() + ": missing tensor '" + key + "': the folder is partial or not GPT-2's layout");
+        }
+        int[] found = st.info(key).shape();
+        if (!Arrays.equals(found, shape)) {
+            throw new CheckpointException(st.file() + ": tensor '" + key + "' has shape " + Arrays.toString(found) + ", but config.json"
+                    + " implies " + Arrays.toString(shape));
+        }
+        return st.floats(key);
+    }
+
+    /** {@code (rows, cols) -> (cols, rows)}. */
+    static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+
+    /** The HF key of every tensor the loader reads, with {@code prefix}: for messages and tests. */
+    static List<String> hfKeys(GptConfig config, String prefix) {
+        List<String> keys = new java.util.ArrayList<>(List.of(prefix + "wte.weight", prefix + "wpe.weight"));
+        for (int i = 0; i < config.nLayer(); i++) {
+            for (String k : List.of("ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias", "attn.c_proj.weight",
+                    "attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias")) {
+                keys.add(prefix + "h." + i + "." + k);
+            }
+        }
+        keys.add(prefix + "ln_f.weight");
+        keys.add(prefix + "ln_f.bias");
+        return keys;
+    }
+
+}
