@@ -11,26 +11,32 @@
 #   bash src/bench/compare.sh generate               # the same run, reporting generation speed only
 #   bash src/bench/compare.sh lora                   # notebook 08's LoRA fine-tune on src/main/java (400 steps; Java
 #                                                    #   pretrains first, PyTorch starts from Java's weights and bytes)
+#   bash src/bench/compare.sh cells-bigram           # the bigram as notebook 05's cells write it on the tensor library,
+#                                                    #   against bigram.py (reference.py bigram)
+#   bash src/bench/compare.sh cells-gpt-small        # the lecture's GPT with separate heads as notebook 08's cells write
+#                                                    #   it on the tensor library (B16 T32), against gpt.py; no generation
 #   THREADS=1 bash src/bench/compare.sh bigram       # another thread count
 #   STEPS=500 bash src/bench/compare.sh gpt-small    # a quicker, shorter GPT run (not the benchmark)
 #
 # The corpus comes from $BUILDGPT_CORPUS_DIR, else ../shared/data beside the repository, else data/.
 # Needs python3 with torch (pip install torch): PyTorch is the yardstick, not part of the product.
 set -euo pipefail
-workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|gpt-lecture|generate|lora}
+workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|gpt-lecture|generate|lora|cells-bigram|cells-gpt-small}
 threads=${THREADS:-2}
 warmup=${WARMUP:-2}
 case "${1:-}" in lora) steps=${STEPS:-400} ;; gpt-lecture) steps=${STEPS:-5} ;; *) steps=${STEPS:-5000} ;; esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
+bench=Bench   # the Java entry point; CellsBench runs the cell models on the tensor library
 case "$workload" in
   bigram) run=bigram; report="bigram" ;;
+  cells-bigram|cells-gpt-small) run=$workload; report=$workload; bench=CellsBench ;;
   gpt-small) run=gpt-small; report="generate gpt-small gpt-small-nanogpt" ;;
   gpt-lecture) run=gpt-lecture; report="gpt-lecture" ;;
   generate) run=gpt-small; report="generate" ;;
   lora) run=lora; report="lora" ;;
-  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, gpt-lecture, generate, lora" >&2; exit 2 ;;
+  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, gpt-lecture, generate, lora, cells-bigram, cells-gpt-small" >&2; exit 2 ;;
 esac
 
 corpus=""
@@ -58,7 +64,7 @@ echo "== $run: Java (cores $cpus, $threads threads) =="
 # the full GPT keeps every layer's activations for its backward pass: Bench runs its batch of 64 as 4 x 16
 if [ "$run" = gpt-lecture ]; then heap=${JAVA_HEAP:-4g}; else heap=${JAVA_HEAP:-2g}; fi
 java_out=$(taskset -c "$cpus" java -Xmx"$heap" -cp "target/bench-classes:target/classes:target/lib/*" \
-  io.buildgpt.bench.Bench "$run" "$corpus" --threads "$threads" --steps "$steps" --warmup "$warmup" | tee -a /dev/stderr | grep -E '^(RESULT|BLAS)')
+  io.buildgpt.bench.$bench "$run" "$corpus" --threads "$threads" --steps "$steps" --warmup "$warmup" | tee -a /dev/stderr | grep -E '^(RESULT|BLAS)')
 torch_out="" nano_out=""
 if [ "$run" != gpt-lecture ]; then
   echo "== $run: PyTorch, lecture style (cores $cpus, torch.set_num_threads($threads)) =="

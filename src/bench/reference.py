@@ -35,11 +35,11 @@ class BigramLanguageModel(nn.Module):
         return logits, F.cross_entropy(logits.view(B * T, C), targets.view(B * T))
 
 
-def bigram(text):
+def bigram(text, workload="bigram"):
     batch_size, block_size, max_iters, eval_interval, eval_iters, lr = 32, 8, 3000, 300, 200, 1e-2
     torch.manual_seed(1337)
     vocab_size, get_batch = lecture_data(text, block_size, batch_size)
-    train_loop(BigramLanguageModel(vocab_size), get_batch, lr, max_iters, eval_interval, eval_iters, "bigram")
+    train_loop(BigramLanguageModel(vocab_size), get_batch, lr, max_iters, eval_interval, eval_iters, workload)
 
 
 def lecture_data(text, block_size, batch_size):
@@ -64,15 +64,18 @@ def train_loop(model, get_batch, lr, max_iters, eval_interval, eval_iters, workl
           f"train={losses['train']:.4f} val={losses['val']:.4f} rss_start_mb={rss[0]} rss_end_mb={rss[1]}", flush=True)
 
 
-def gpt_small(text, max_iters=5000, new_tokens=500):
-    """n_embd 64, n_head 4, n_layer 4, block 32, batch 16, AdamW lr 1e-3, dropout 0; then generation.
+def gpt_small(text, max_iters=5000, new_tokens=500, workload="gpt-small"):
+    """n_embd 64, n_head 4, n_layer 4, block 32, batch 16, AdamW lr 1e-3, dropout 0; then generation (none when
+    new_tokens is 0: cells-gpt-small times the training only).
     The lecture's order of draws from one generator: manual_seed, the model's construction (defaults, then
     _init_weights), then every batch of evaluation and training in turn; Bench.java's gpt-small draws the same."""
     torch.manual_seed(1337)
     vocab, get_batch = lecture_data(text, 32, 16)
     model = GPTLanguageModel(vocab, 32, 64, 4, 4)
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
-    train_loop(model, get_batch, 1e-3, max_iters, 500, 200, "gpt-small")
+    train_loop(model, get_batch, 1e-3, max_iters, 500, 200, workload)
+    if new_tokens == 0:
+        return
     model.eval()
     context = torch.zeros((1, 1), dtype=torch.long)
     for _ in range(3):  # warm-up: the same run three times, untimed, as the Java side does
@@ -162,7 +165,8 @@ def lora(max_iters=400, rank=8, folder="target/bench-lora"):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["bigram", "gpt-small", "generate", "lora"])
+    ap.add_argument("workload", choices=["bigram", "gpt-small", "generate", "lora", "cells-bigram", "cells-gpt-small"],
+                    help="cells-*: the same runs, tagged for the tensor-library side (CellsBench.java); no generation")
     ap.add_argument("--steps", type=int, default=5000, help="gpt-small/generate: training steps (5000 is the benchmark)")
     ap.add_argument("corpus")
     ap.add_argument("--threads", type=int, default=2)
@@ -170,8 +174,10 @@ def main():
     torch.set_num_threads(args.threads)
     with open(args.corpus, encoding="utf-8") as f:
         text = f.read()
-    if args.workload == "bigram":
-        bigram(text)
+    if args.workload in ("bigram", "cells-bigram"):
+        bigram(text, args.workload)
+    elif args.workload == "cells-gpt-small":
+        gpt_small(text, max_iters=args.steps, new_tokens=0, workload=args.workload)
     elif args.workload == "lora":
         lora(max_iters=args.steps)
     else:  # "generate" needs the trained small GPT, so both run the same script

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Milliseconds per training step of the cell models on the tensor library (not a test: a main on the test
- * classpath, because it reuses LectureGptCellTest's GPT classes):
+ * classpath, because it reuses the benchmark's GPT classes, io.buildgpt.bench.LectureGpt):
  * <pre>
  *   java -cp target/test-classes:target/classes:target/lib/* io.buildgpt.nn.CellsSpeed [steps]
  * </pre>
@@ -51,7 +51,7 @@ public final class CellsSpeed {
 
     static double gpt(int steps) {
         Tensor.manualSeed(1337);
-        var model = new LectureGptCellTest.GPTLanguageModel(65, 32, 64, 4, 4, 0.0);
+        var model = new io.buildgpt.bench.LectureGpt.GPTLanguageModel(65, 32, 64, 4, 4, 0.0);
         AdamW opt = new AdamW(model.parameters(), 1e-3);
         long start = 0;
         for (int s = 0; s < steps; s++) {

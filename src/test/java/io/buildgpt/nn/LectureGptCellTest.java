@@ -1,8 +1,8 @@
 package io.buildgpt.nn;
 
+import io.buildgpt.bench.LectureGpt.GPTLanguageModel;
 import io.buildgpt.json.Json;
 import io.buildgpt.optim.AdamW;
-import io.buildgpt.tensor.F;
 import io.buildgpt.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -16,117 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The lecture's GPT ({@code gpt.py}: Head, MultiHeadAttention, FeedForward, Block, GPTLanguageModel) written
- * on the tensor library as cells would write it, against PyTorch's {@code lecture_gpt.py} on the same weights
+ * on the tensor library as cells would write it ({@link io.buildgpt.bench.LectureGpt}, which the
+ * {@code cells-gpt-small} benchmark runs), against PyTorch's {@code lecture_gpt.py} on the same weights
  * (set by state_dict name from a formula) and batch: the loss, logits, and every parameter's gradient
  * (its sum of squares and a dot product), values from {@code src/bench/tensor_gpt_fixture.py}.
  */
 class LectureGptCellTest {
-    static class Head extends Module {
-        final Linear key, query, value;
-        final Tensor tril;
-        final Dropout dropout;
-
-        Head(int nEmbd, int headSize, int blockSize, double dropout) {
-            key = new Linear(nEmbd, headSize, false);
-            query = new Linear(nEmbd, headSize, false);
-            value = new Linear(nEmbd, headSize, false);
-            tril = Tensor.tril(Tensor.ones(blockSize, blockSize));
-            this.dropout = new Dropout(dropout);
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            int T = x.size(1);
-            Tensor k = key.forward(x);                                                  // (B,T,hs)
-            Tensor q = query.forward(x);                                                // (B,T,hs)
-            Tensor wei = q.matmul(k.transpose(-2, -1)).mul(Math.pow(k.size(-1), -0.5)); // (B,T,T)
-            wei = wei.maskedFill(tril.slice(0, 0, T).slice(1, 0, T).eq(0), Double.NEGATIVE_INFINITY);
-            wei = F.softmax(wei, -1);
-            wei = dropout.forward(wei);
-            Tensor v = value.forward(x);                                                // (B,T,hs)
-            return wei.matmul(v);                                                       // (B,T,hs)
-        }
-    }
-
-    static class MultiHeadAttention extends Module {
-        final ModuleList<Head> heads;
-        final Linear proj;
-        final Dropout dropout;
-
-        MultiHeadAttention(int nEmbd, int nHead, int blockSize, double dropout) {
-            List<Head> hs = new ArrayList<>();
-            for (int i = 0; i < nHead; i++) hs.add(new Head(nEmbd, nEmbd / nHead, blockSize, dropout));
-            heads = new ModuleList<>(hs);
-            proj = new Linear(nEmbd, nEmbd);
-            this.dropout = new Dropout(dropout);
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            List<Tensor> outs = new ArrayList<>();
-            for (Head h : heads) outs.add(h.forward(x));
-            return dropout.forward(proj.forward(Tensor.cat(outs, -1)));
-        }
-    }
-
-    static class FeedForward extends Module {
-        final Sequential net;
-
-        FeedForward(int nEmbd, double dropout) {
-            net = new Sequential(new Linear(nEmbd, 4 * nEmbd), new ReLU(), new Linear(4 * nEmbd, nEmbd), new Dropout(dropout));
-        }
-
-        @Override
-        public Tensor forward(Tensor x) { return net.forward(x); }
-    }
-
-    static class Block extends Module {
-        final MultiHeadAttention sa;
-        final FeedForward ffwd;
-        final LayerNorm ln1, ln2;
-
-        Block(int nEmbd, int nHead, int blockSize, double dropout) {
-            sa = new MultiHeadAttention(nEmbd, nHead, blockSize, dropout);
-            ffwd = new FeedForward(nEmbd, dropout);
-            ln1 = new LayerNorm(nEmbd);
-            ln2 = new LayerNorm(nEmbd);
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            x = x.add(sa.forward(ln1.forward(x)));
-            return x.add(ffwd.forward(ln2.forward(x)));
-        }
-    }
-
-    static class GPTLanguageModel extends Module {
-        final Embedding tokenEmbeddingTable, positionEmbeddingTable;
-        final Sequential blocks;
-        final LayerNorm lnF;
-        final Linear lmHead;
-
-        GPTLanguageModel(int vocabSize, int blockSize, int nEmbd, int nHead, int nLayer, double dropout) {
-            tokenEmbeddingTable = new Embedding(vocabSize, nEmbd);
-            positionEmbeddingTable = new Embedding(blockSize, nEmbd);
-            Module[] bs = new Module[nLayer];
-            for (int i = 0; i < nLayer; i++) bs[i] = new Block(nEmbd, nHead, blockSize, dropout);
-            blocks = new Sequential(bs);
-            lnF = new LayerNorm(nEmbd);
-            lmHead = new Linear(nEmbd, vocabSize);
-        }
-
-        Tensor[] forward(Tensor idx, Tensor targets) {
-            int B = idx.size(0), T = idx.size(1);
-            Tensor tokEmb = tokenEmbeddingTable.forward(idx);                         // (B,T,C)
-            Tensor posEmb = positionEmbeddingTable.forward(Tensor.arange(T));         // (T,C)
-            Tensor x = blocks.forward(tokEmb.add(posEmb));                            // (B,T,C)
-            Tensor logits = lmHead.forward(lnF.forward(x));                           // (B,T,V)
-            if (targets == null) return new Tensor[]{logits, null};
-            int C = logits.size(2);
-            return new Tensor[]{logits, F.crossEntropy(logits.view(B * T, C), targets.view(B * T))};
-        }
-    }
-
     private static float[] pattern(int j, int n, double scale) {
         float[] p = new float[n];
         for (int i = 0; i < n; i++) p[i] = (float) (scale * Math.sin(0.7 * i + 1.3 * j));

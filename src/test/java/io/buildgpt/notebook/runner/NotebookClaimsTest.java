@@ -37,6 +37,8 @@ class NotebookClaimsTest {
                     "the default is 300 steps, so 1000 is not twice as long"),
             new Retracted("08", Pattern.compile("01:39 in the video"),
                     "the lecture's gpt.py says _init_weights was not covered in the video"),
+            new Retracted("08", Pattern.compile("on SameDiff|regular expression over"),
+                    "08's classes are on the tensor library, and _init_weights chooses layers by type"),
             new Retracted("10", Pattern.compile("completions will look like your\\s+code"),
                     "the completions this notebook prints are mostly gibberish"),
             new Retracted("10", Pattern.compile("heap saving is larger than its base"),

@@ -89,6 +89,21 @@ class NotebookContentTest {
     }
 
     @Test
+    void gptCellsAreOnTheTensorLibraryAndInitialiseByLayerType() throws IOException {
+        Notebook nb = Notebook.read(ROOT.resolve("notebooks/08-gpt.ipynb"));
+        StringBuilder code = new StringBuilder();
+        for (int i = 0; i < nb.cells().size(); i++) if ("code".equals(nb.cellType(i))) code.append(nb.source(i)).append('\n');
+        String all = code.toString();
+        assertFalse(all.contains("io.buildgpt.cells"), "08's cells use the tensor library (io.buildgpt.nn), not the SameDiff package");
+        assertTrue(all.contains("class GPTLanguageModel extends Module"), "the lecture's model is written in a cell");
+        assertTrue(all.contains("apply(this::_init_weights)") && all.contains("module instanceof Linear")
+                && all.contains("module instanceof Embedding"), "_init_weights chooses layers by type through Module.apply");
+        assertFalse(all.contains(".matches("), "no regular expression over parameter names selects layers");
+        assertTrue(all.contains("idx.get(\":, -\" + blockSize + \":\")"), "generate crops the context as idx[:, -block_size:]");
+        assertTrue(all.contains("EngineCheck.compare(gpt, gpt::forward, model, xb, yb)"), "the cell model is checked against the engine");
+    }
+
+    @Test
     void theStyleCheckFindsALongLineAndAFullyQualifiedName() {
         Notebook nb = Notebook.parse("""
                 {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,

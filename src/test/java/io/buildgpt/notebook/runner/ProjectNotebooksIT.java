@@ -466,7 +466,16 @@ class ProjectNotebooksIT {
         eachCorpus("08-gpt", List.of("-p", "maxIters=60", "-p", "evalInterval=30", "-p", "evalIters=5",
                 "-p", "checkpointFile=" + javaString(checkpoint.toString())), ran -> {
             if (ran.corpus().shakespeare()) assertTrue(ran.text("check-parameter-count").strip().endsWith("209729"));
-            assertTrue(ran.text("check-equality").strip().endsWith("true"), "cell model equals the engine:\n" + ran.text("check-equality"));
+            String names = ran.text("check-names");
+            assertTrue(names.contains("the same names in the same order: true"), names);
+            assertTrue(names.contains("token_embedding_table.weight         token_embedding_table.weight"), names);
+            assertTrue(names.contains("largest difference of the initial weights: 0.0"), names);
+            String check = ran.text("check-equality");
+            assertTrue(check.strip().endsWith("true") && check.contains("equal within 1e-04: true"), "cell model equals the engine:\n" + check);
+            Matcher diffs = Pattern.compile("logits ([0-9.e+-]+), loss ([0-9.e+-]+), gradients ([0-9.e+-]+) \\((\\d+) tensors").matcher(check);
+            assertTrue(diffs.find(), check);
+            for (int g = 1; g <= 3; g++) assertTrue(Double.parseDouble(diffs.group(g)) < 1e-5, "differences are float32 rounding: " + check);
+            assertEquals(94, Integer.parseInt(diffs.group(4)), "every weight's gradient is compared");
             String training = ran.text("check-train");
             Matcher first = Pattern.compile("step +0: train loss ([0-9.]+)").matcher(training);
             Matcher last = Pattern.compile("step +59: train loss ([0-9.]+)").matcher(training);
@@ -475,6 +484,8 @@ class ProjectNotebooksIT {
             assertEquals(1, ran.images("check-train"));
             assertEquals(1, ran.images("check-comparison-chart"));
             assertTrue(ran.text("check-samples").contains("--- temperature 0.6 ---"));
+            String cellSample = ran.text("check-cell-samples");
+            assertTrue(cellSample.contains("the same text as the engine's at temperature 1.0: "), cellSample);
             assertTrue(ran.text("check-checkpoint").strip().endsWith("true"), "reloaded model gives the same loss");
             assertTrue(Files.size(checkpoint) > 4 * 209_729 * 3 || !ran.corpus().shakespeare());
         });
