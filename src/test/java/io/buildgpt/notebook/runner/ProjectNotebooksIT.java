@@ -479,6 +479,7 @@ class ProjectNotebooksIT {
         Ran untrained = tryThis("06-self-attention", "-p", "headTrainIters=0");
         assertTrue(untrained.text("check-head-training").strip().startsWith("untrained: train loss"), untrained.text("check-head-training"));
         assertEquals(1, untrained.images("check-heatmap"));
+        assertTrue(untrained.text("check-heatmap").contains("untrained head: who listens to whom"), untrained.text("check-heatmap"));
     }
 
     @Test
