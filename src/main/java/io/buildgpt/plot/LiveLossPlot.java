@@ -16,6 +16,10 @@ import java.util.Locale;
  * the run in the legend and in the run's {@link LossHistory}, so later charts comparing runs
  * say which is which.
  *
+ * <p>A training loop written in the cell feeds it by hand: {@code LiveLossPlot plot = LiveLossPlot.of("bigram", maxIters)}
+ * shows the empty frame, then {@code plot.add(iter, train, val)} after each evaluation redraws it
+ * (the loop prints its own lines, as {@code bigram.py} does), and {@code plot.history()} holds the evaluations.
+ *
  * <p>Where no notebook display is found (a plain JVM, or a kernel this module does not know), or the
  * kernel's display fails, the plot says so once in the text output and training goes on with the
  * text lines only.
@@ -29,6 +33,7 @@ public final class LiveLossPlot implements TrainListener {
     private int lastStep = -1;
     private BufferedImage latest;
     private boolean failed;
+    private LossHistory own;
 
     private LiveLossPlot(String runName, KernelDisplay display, PrintStream out) {
         if (runName == null || runName.isBlank()) {
@@ -49,6 +54,38 @@ public final class LiveLossPlot implements TrainListener {
         return new LiveLossPlot(runName, KernelDisplay.current(), System.out);
     }
 
+    /**
+     * For a training loop written in a cell: a live plot that shows its empty frame at once, its step
+     * axis as long as a run of {@code maxIters} steps; feed it with {@link #add}.
+     */
+    public static LiveLossPlot of(String runName, int maxIters) {
+        if (maxIters < 1) throw new IllegalArgumentException("maxIters = " + maxIters + ": a run has at least 1 step");
+        LiveLossPlot plot = of(runName);
+        plot.start(maxIters);
+        return plot;
+    }
+
+    /**
+     * Records one evaluation of a loop written in the cell and redraws the chart in place; prints nothing
+     * (the loop prints its own line). Returns the evaluations so far.
+     */
+    public LossHistory add(int step, double train, double val) {
+        if (own == null) own = new LossHistory(runName);
+        if (own.size() > 0 && step <= own.steps()[own.size() - 1]) {
+            throw new IllegalArgumentException("step " + step + " is not after the last one plotted ("
+                    + own.steps()[own.size() - 1] + "); make a new LiveLossPlot for a new run");
+        }
+        own.add(step, new LossEstimate(train, val));
+        redraw(own);
+        return own;
+    }
+
+    /** The evaluations given to {@link #add} (empty before the first). */
+    public LossHistory history() {
+        if (own == null) own = new LossHistory(runName);
+        return own;
+    }
+
     /** For tests and tools: a given display and text output. */
     static LiveLossPlot of(String runName, KernelDisplay display, PrintStream out) {
         return new LiveLossPlot(runName, display, out);
@@ -62,7 +99,11 @@ public final class LiveLossPlot implements TrainListener {
     /** Shows the empty frame, its step axis already as long as the run. */
     @Override
     public void onStart(TrainConfig config) {
-        lastStep = config.maxIters() - 1;
+        start(config.maxIters());
+    }
+
+    void start(int maxIters) {
+        lastStep = maxIters - 1;
         latest = LossChart.image(title, lastStep);
         if (!display.available()) {
             out.println(NO_DISPLAY);
@@ -74,6 +115,10 @@ public final class LiveLossPlot implements TrainListener {
     @Override
     public void onEvaluation(int step, LossEstimate estimate, LossHistory history) {
         out.printf(Locale.ROOT, "step %4d: %s%n", step, estimate);
+        redraw(history);
+    }
+
+    private void redraw(LossHistory history) {
         latest = LossChart.image(title, lastStep, history);
         if (failed || !display.available()) return;
         if (displayId == null) {

@@ -28,7 +28,8 @@ public final class LossHistory {
         return name;
     }
 
-    void add(int atStep, LossEstimate estimate) {
+    /** Appends one evaluation (a training loop written in a notebook cell records its own). */
+    public void add(int atStep, LossEstimate estimate) {
         step.append(atStep);
         train.append(estimate.train());
         val.append(estimate.val());

@@ -42,6 +42,28 @@ class LiveLossPlotTest {
     }
 
     @Test
+    void aLoopWrittenInTheCellFeedsItByHandAndPrintsItsOwnLines() {
+        List<String> calls = new ArrayList<>();
+        KernelDisplay display = KernelDisplay.of(value -> { calls.add("show"); return "id-7"; },
+                (id, value) -> calls.add("update " + id));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        LiveLossPlot plot = LiveLossPlot.of("bigram", display, new PrintStream(text, true, StandardCharsets.UTF_8));
+        plot.start(3000);
+        assertEquals(0, plot.history().size());
+        plot.add(0, 4.7305, 4.7241);
+        LossHistory h = plot.add(300, 2.8110, 2.8249);
+        assertEquals(List.of("show", "update id-7", "update id-7"), calls);
+        assertEquals("", text.toString(StandardCharsets.UTF_8), "the loop prints its lines; the plot only draws");
+        assertArrayEquals(new int[]{0, 300}, h.steps());
+        assertArrayEquals(new double[]{4.7305, 2.8110}, plot.history().trainLosses());
+        assertArrayEquals(new double[]{4.7241, 2.8249}, plot.history().valLosses());
+        assertEquals("bigram", h.name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plot.add(300, 2.0, 2.0));
+        assertTrue(e.getMessage().contains("new LiveLossPlot"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LiveLossPlot.of("bigram", 0));
+    }
+
+    @Test
     void outsideAKernelItSaysSoOnceAndThenOnlyPrints() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         LiveLossPlot plot = LiveLossPlot.of("GPT", KernelDisplay.of(null, null), new PrintStream(text, true, StandardCharsets.UTF_8));

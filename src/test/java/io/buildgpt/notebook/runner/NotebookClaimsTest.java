@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -89,6 +90,41 @@ class NotebookClaimsTest {
         assertTrue(seedsBeforeGenerating("var g = new TorchGenerator(seed);\nm.generate(idx, 100, g)"));
         assertFalse(seedsBeforeGenerating("m.generate(idx, 100);\nTensor.manualSeed(seed);"));
         assertFalse(seedsBeforeGenerating("m.generate(idx, 100, g)"));
+    }
+
+    /** Notebook 05 writes bigram.py's loop, estimate_loss and the backward() lesson in its cells; 06 the trick's four versions. */
+    @Test
+    void notebooks05And06WriteTheLecturesCodeInTheirCells() throws IOException {
+        Map<String, List<String>> expected = Map.of(
+                "05", List.of("optimizer.zeroGrad();", "loss.backward();", "optimizer.step();", "Tensor.noGrad()",
+                        "model.eval();", "model.train();", "estimateLoss()", "Tensor[] getBatch(String split)",
+                        "for (int iter = 0; iter < maxIters; iter++)", "plot.add(iter,", "idx.get(\":, -\" + blockSize + \":\")",
+                        "out.loss().backward();", "(up - down) / (2 * h)"),
+                "06", List.of("xbow.get(b + \", \" + t).copy_(xprev.mean(0))", "wei.div(wei.sum(1, true))",
+                        "maskedFill(tril.eq(0), Double.NEGATIVE_INFINITY)", "q.matmul(k.transpose(-2, -1))",
+                        "new Linear(nEmbd, headSize, false)", "Math.pow(headSize, -0.5)", "k.var()", "Tensor.manualSeed(42)",
+                        "optimizer.zeroGrad();", "loss.backward();"));
+        List<String> problems = new ArrayList<>();
+        for (var e : expected.entrySet()) {
+            Path file = notebook(e.getKey());
+            Notebook nb = Notebook.read(file);
+            StringBuilder code = new StringBuilder();
+            for (int i = 0; i < nb.cells().size(); i++) if ("code".equals(nb.cellType(i))) code.append(nb.source(i)).append('\n');
+            for (String line : e.getValue()) {
+                if (!code.toString().contains(line)) problems.add(name(file) + " has no cell writing `" + line + "`");
+            }
+            for (String gone : List.of("io.buildgpt.cells", "SelfAttentionTrick", "Trainer", "org.nd4j")) {
+                if (code.toString().contains(gone)) problems.add(name(file) + " still uses " + gone + "; write it in the cell");
+            }
+            String markdown = "";
+            for (int i = 0; i < nb.cells().size(); i++) if ("markdown".equals(nb.cellType(i))) markdown += nb.source(i);
+            if (e.getKey().equals("05")) {
+                for (String word : List.of("zero_grad", "no_grad", "estimate_loss")) {
+                    if (!markdown.contains(word)) problems.add(name(file) + " never names the lecture's `" + word + "`");
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @Test
