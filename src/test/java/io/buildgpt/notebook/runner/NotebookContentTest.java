@@ -103,6 +103,20 @@ class NotebookContentTest {
         assertTrue(all.contains("EngineCheck.compare(gpt, gpt::forward, model, xb, yb)"), "the cell model is checked against the engine");
     }
 
+    /** A reader knows before Run All how long to wait: the first markdown cell ends with the measured run time. */
+    @Test
+    void everyNotebookStatesItsRunTimeAtTheTop() throws IOException {
+        Pattern runTime = Pattern.compile("\\*Run time: about [0-9.]+ (s|minutes) with the default parameters [^*]*\\*\\s*$");
+        List<String> problems = new ArrayList<>();
+        for (Path file : notebooks()) {
+            Notebook nb = Notebook.read(file);
+            if (!"markdown".equals(nb.cellType(0)) || !runTime.matcher(nb.source(0)).find()) {
+                problems.add(file.getFileName() + ": the first markdown cell does not end with '*Run time: about N s with the default parameters (...)*'");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
     @Test
     void theStyleCheckFindsALongLineAndAFullyQualifiedName() {
         Notebook nb = Notebook.parse("""
