@@ -29,6 +29,7 @@ public final class LiveLossPlot implements TrainListener {
     private int lastStep = -1;
     private BufferedImage latest;
     private boolean failed;
+    private LossHistory ownHistory;
 
     private LiveLossPlot(String runName, KernelDisplay display, PrintStream out) {
         if (runName == null || runName.isBlank()) {
@@ -100,6 +101,17 @@ public final class LiveLossPlot implements TrainListener {
     private void giveUp(RuntimeException e) {
         failed = true;
         out.println("(live plot stopped: " + display + " failed with " + e + "; training goes on)");
+    }
+
+    /**
+     * For a training loop written in a cell: records one evaluation in this plot's own history and redraws,
+     * as {@link #onEvaluation} does for a {@code Trainer}. {@code plot.add(iter, losses.train(), losses.val())}.
+     */
+    public void add(int step, double trainLoss, double valLoss) {
+        if (ownHistory == null) ownHistory = new LossHistory(runName);
+        LossEstimate estimate = new LossEstimate(trainLoss, valLoss);
+        ownHistory.add(step, estimate);
+        onEvaluation(step, estimate, ownHistory);
     }
 
     /** The chart as last drawn (null before the run starts). */

@@ -28,7 +28,8 @@ public final class LossHistory {
         return name;
     }
 
-    void add(int atStep, LossEstimate estimate) {
+    /** Records one evaluation: the losses measured before step {@code atStep} (a loop written in a cell calls it). */
+    public void add(int atStep, LossEstimate estimate) {
         step.append(atStep);
         train.append(estimate.train());
         val.append(estimate.val());
