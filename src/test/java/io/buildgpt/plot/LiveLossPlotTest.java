@@ -42,6 +42,22 @@ class LiveLossPlotTest {
     }
 
     @Test
+    void aLoopWrittenInACellFeedsItWithAdd() {
+        List<String> calls = new ArrayList<>();
+        KernelDisplay display = KernelDisplay.of(value -> { calls.add("show"); return "id-7"; },
+                (id, value) -> calls.add("update " + id));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        LiveLossPlot plot = LiveLossPlot.of("one head", display, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertNull(plot.image());
+        plot.add(0, 4.2, 4.25);
+        plot.add(500, 2.5, 2.6);
+        assertEquals(List.of("show", "update id-7"), calls);
+        assertEquals("step    0: train loss 4.2000, val loss 4.2500\nstep  500: train loss 2.5000, val loss 2.6000\n",
+                text.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+        assertEquals(LossChart.WIDTH, plot.image().getWidth());
+    }
+
+    @Test
     void outsideAKernelItSaysSoOnceAndThenOnlyPrints() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         LiveLossPlot plot = LiveLossPlot.of("GPT", KernelDisplay.of(null, null), new PrintStream(text, true, StandardCharsets.UTF_8));
