@@ -166,6 +166,37 @@ class NotebookClaimsTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
+    /**
+     * Notebook 07's text under the stage table tells the story of the PyTorch values pasted in the table's cell
+     * (which the Java run must match): each of attention, heads and feed-forward lowers the val loss, blocks
+     * without residuals raise it above feed-forward, residual connections give the largest drop, LayerNorm lowers
+     * it a little, dropout raises it.
+     */
+    @Test
+    void buildingGptStoryMatchesItsPyTorchColumn() throws IOException {
+        Notebook nb = Notebook.read(notebook("07"));
+        int cell = nb.indexOfTagged("check-stage-table");
+        assertTrue(cell >= 0, "07 has a cell tagged check-stage-table");
+        java.util.Map<String, Double> v = new java.util.HashMap<>();
+        java.util.regex.Matcher m = Pattern.compile("\"([a-z -]+)\", ([0-9]\\.[0-9]{4})").matcher(nb.source(cell));
+        while (m.find()) v.putIfAbsent(m.group(1), Double.parseDouble(m.group(2)));
+        assertEquals(8, v.size(), "the eight stages' PyTorch values: " + v);
+        String story = nb.source(cell + 2);
+        assertTrue(story.contains("Each of attention, several heads and the feed-forward layer lowers"), story);
+        assertTrue(v.get("one head") < v.get("embeddings") && v.get("multi-head") < v.get("one head")
+                && v.get("feed-forward") < v.get("multi-head"), v.toString());
+        assertTrue(story.contains("raises it again, above the single\nfeed-forward stage"), story);
+        assertTrue(v.get("blocks") > v.get("feed-forward"), v.toString());
+        assertTrue(story.contains("largest single drop"), story);
+        double residualDrop = v.get("blocks") - v.get("residual");
+        for (String[] pair : new String[][]{{"embeddings", "one head"}, {"one head", "multi-head"},
+                {"multi-head", "feed-forward"}, {"residual", "layernorm"}}) {
+            assertTrue(residualDrop > v.get(pair[0]) - v.get(pair[1]), "residual is the largest drop: " + v);
+        }
+        assertTrue(story.contains("LayerNorm lowers it a little more") && v.get("layernorm") < v.get("residual"), v.toString());
+        assertTrue(story.contains("Dropout raises it") && v.get("dropout") > v.get("layernorm"), v.toString());
+    }
+
     private static String name(Path file) {
         return file.getFileName().toString();
     }

@@ -166,6 +166,35 @@ class NotebookContentTest {
         assertNull(absolutePath("First Citizen:\\nBefore"), "a shown newline after a colon is no drive letter");
     }
 
+    /** Notebook 07's classes, each defined in one cell only: re-running an earlier stage cannot pick up a later definition. */
+    @Test
+    void buildingGptDefinesEachStageClassOnceOnTheTensorLibrary() throws IOException {
+        Path file = notebooks().stream().filter(f -> f.getFileName().toString().startsWith("07-")).findFirst().orElseThrow();
+        Notebook nb = Notebook.read(file);
+        java.util.Map<String, Integer> definedIn = new java.util.HashMap<>();
+        List<String> problems = new ArrayList<>();
+        StringBuilder code = new StringBuilder();
+        Pattern classDef = Pattern.compile("(?m)^\\s*(?:abstract\\s+)?(?:class|record)\\s+(\\w+)");
+        for (int i = 0; i < nb.cells().size(); i++) {
+            if (!"code".equals(nb.cellType(i))) continue;
+            code.append(nb.source(i)).append('\n');
+            Matcher m = classDef.matcher(nb.source(i));
+            while (m.find()) {
+                Integer before = definedIn.put(m.group(1), i + 1);
+                if (before != null) problems.add(m.group(1) + " in cells " + before + " and " + (i + 1));
+            }
+        }
+        assertTrue(problems.isEmpty(), "07 defines a class twice; name it per stage (HeadS1, BlockS5): " + problems);
+        assertTrue(definedIn.keySet().containsAll(List.of("HeadS1", "MultiHeadAttentionS2", "FeedForwardS3", "BlockS4",
+                "BlockS5", "LayerNorm1d", "BlockS6", "HeadS7", "BlockS7")), definedIn.keySet().toString());
+        String all = code.toString();
+        assertFalse(all.contains("io.buildgpt.cells"), "07 is written on io.buildgpt.tensor / nn / optim, not the SameDiff cells");
+        for (String loop : List.of("optimizer.zeroGrad();", "loss.backward();", "optimizer.step();", "Tensor.noGrad()",
+                "model.eval();", "x.mean(1, true)", "x.var(1, true)")) {
+            assertTrue(all.contains(loop), "07's cells write the lecture's " + loop);
+        }
+    }
+
     private static List<Path> notebooks() throws IOException {
         try (Stream<Path> files = Files.list(ROOT.resolve("notebooks"))) {
             return files.filter(f -> f.toString().endsWith(".ipynb")).sorted().toList();
