@@ -1,6 +1,5 @@
 package io.buildgpt.engine;
 
-import io.buildgpt.cells.Ids;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,7 +25,6 @@ class HostileIdsTest {
                 () -> new BigramLanguageModel(13, 1).forward(fractional, null)).getMessage());
         assertEquals(expected, assertThrows(IllegalArgumentException.class,
                 () -> new Embedding(13, 4, new io.buildgpt.random.TorchGenerator(1)).forward(fractional)).getMessage());
-        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> Ids.flat(fractional, "idx", 13)).getMessage());
         // whole numbers in a float tensor are still token ids
         INDArray whole = Nd4j.createFromArray(new double[][]{{1.0, 2.0}});
         assertEquals(Nd4j.createFromArray(new long[][]{{1, 2}}).castTo(whole.dataType()), model.generate(whole, 0, 1.0, null, 1).castTo(whole.dataType()));
