@@ -14,7 +14,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The lecture's "mathematical trick in self-attention" (01:02:00 and before), written with ND4J so
  * each version can be printed and compared: every token gets the average of itself and the tokens
  * before it, first with loops, then as a matrix product, then as a softmax over a masked matrix, and
- * finally as one attention head whose weights depend on the data.
+ * finally as one attention head whose weights depend on the data. Notebook 06 writes these versions in
+ * its cells on the tensor library; this ND4J copy stays in the tests as an independent reference
+ * (the engine's attention weights and the lecture's printed values are checked against it).
  */
 public final class SelfAttentionTrick {
     private SelfAttentionTrick() {}
