@@ -242,9 +242,10 @@ public final class FineTune {
      */
     public static String findings(double pretrainedLoss, List<Result> results) {
         Result full = results.get(0), lora = results.get(1);
+        int vocab = full.model().vocabSize();
         StringBuilder s = new StringBuilder(String.format(
-                "The pretrained model: %.2f nats per byte on the held-out files (guessing uniformly among 256 bytes: %.2f).%n"
-                        + "Full fine-tune: %.2f, every weight trained.%n", pretrainedLoss, Math.log(256), full.heldOutLoss()));
+                "The pretrained model: %.2f nats per token on the held-out files (guessing uniformly among %d tokens: %.2f).%n"
+                        + "Full fine-tune: %.2f, every weight trained.%n", pretrainedLoss, vocab, Math.log(vocab), full.heldOutLoss()));
         for (Result r : results.subList(1, results.size())) {
             s.append(String.format("%s: %.2f, closing %.0f%% of the gap to the full fine-tune with %.2f%% of the parameters trainable",
                     r.label(), r.heldOutLoss(), 100 * gapClosed(pretrainedLoss, full, r), 100 * r.trainableFraction()));
