@@ -59,8 +59,9 @@ public final class LoraGpt2Bench {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         System.out.printf("RESULT framework=java workload=lora-gpt2 quant=%s ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f"
-                        + " base_mb=%.1f rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2], steps, loss,
-                model.baseMemoryBytes() / 1e6, Bench.rssKb() / 1024);
+                        + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2],
+                steps, loss, model.baseMemoryBytes() / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
+                Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024);
     }
 
     private static int option(String[] args, String name, int fallback) {
