@@ -524,7 +524,7 @@ class ProjectNotebooksIT {
                 assertTrue(table.contains(row), row + " missing in:\n" + table);
             }
             assertEquals(1, nb.images(nb.indexOfCellContaining("FineTune.table(")).size(), "one chart of every run");
-            String saved = textOf.apply("PeftLora.of(");
+            String saved = textOf.apply("Path adapters = ");
             Matcher reload = Pattern.compile("held-out loss ([0-9.]+), reloaded ([0-9.]+)").matcher(saved);
             int reloads = 0;
             while (reload.find()) {
