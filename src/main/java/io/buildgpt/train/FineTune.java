@@ -70,7 +70,7 @@ public final class FineTune {
      * @param heapBytes           heap the run holds at its end, measured: in use after a full GC, less the same before the copy was made
      * @param residentBytes       the process's resident memory at the run's end (-1 where unknown)
      * @param heldOutLoss         mean loss on {@code evalIters} batches of the held-out files, from a fixed sampler seed
-     * @param model               the fine-tuned model (adapters not merged), for completions
+     * @param model               the fine-tuned model (adapters not merged), for completions; null once a caller let it go
      */
     public record Result(Method method, String label, long trainableParameters, long totalParameters, long baseMemoryBytes,
                          long heapBytes, long residentBytes, double minutes, double heldOutLoss, LossHistory history,
@@ -242,7 +242,7 @@ public final class FineTune {
      */
     public static String findings(double pretrainedLoss, List<Result> results) {
         Result full = results.get(0), lora = results.get(1);
-        int vocab = full.model().vocabSize();
+        int vocab = lora.model().vocabSize();                     // the full fine-tune's model may have been let go
         StringBuilder s = new StringBuilder(String.format(
                 "The pretrained model: %.2f nats per token on the held-out files (guessing uniformly among %d tokens: %.2f).%n"
                         + "Full fine-tune: %.2f, every weight trained.%n", pretrainedLoss, vocab, Math.log(vocab), full.heldOutLoss()));

@@ -532,7 +532,7 @@ class ProjectNotebooksIT {
                 reloads++;
             }
             assertEquals(2, reloads, "LoRA and QLoRA adapters saved and reloaded\n" + saved);
-            String completions = textOf.apply("showCompletions(run.model())");
+            String completions = textOf.apply("completionsAfter.entrySet()");
             assertTrue(completions.contains("=== LoRA, NF4 + double quant on c_attn"), completions);
             assertFalse(String.join("", nb.cells().stream().map(Object::toString).toList()).contains("java.io.PrintStream@"));
         }
@@ -550,6 +550,6 @@ class ProjectNotebooksIT {
         assertTrue(nb.text(nb.indexOfCellContaining("if (base == null)")).contains("BASE: fallback: GPT-2 architecture, 2 layers"));
         String table = nb.text(nb.indexOfCellContaining("FineTune.table("));
         assertTrue(table.contains("LoRA on c_attn, c_proj, c_fc"), table);
-        assertFalse(nb.text(nb.indexOfCellContaining("showCompletions(run.model())")).contains("\uFFFD"), "whole UTF-8 characters only");
+        assertFalse(nb.text(nb.indexOfCellContaining("completionsAfter.entrySet()")).contains("\uFFFD"), "whole UTF-8 characters only");
     }
 }
