@@ -15,13 +15,16 @@
 #                                                    #   against bigram.py (reference.py bigram)
 #   bash src/bench/compare.sh cells-gpt-small        # the lecture's GPT with separate heads as notebook 08's cells write
 #                                                    #   it on the tensor library (B16 T32), against gpt.py; no generation
+#   bash src/bench/compare.sh lora-gpt2              # GPT-2 124M's shape (random weights made by transformers), B4 T256,
+#                                                    #   LoRA r=8 on c_attn: WARMUP (1) + STEPS (3) Java training steps
+#                                                    #   against PyTorch + PEFT, then Java on an NF4 + double-quant base
 #   THREADS=1 bash src/bench/compare.sh bigram       # another thread count
 #   STEPS=500 bash src/bench/compare.sh gpt-small    # a quicker, shorter GPT run (not the benchmark)
 #
 # The corpus comes from $BUILDGPT_CORPUS_DIR, else ../shared/data beside the repository, else data/.
 # Needs python3 with torch (pip install torch): PyTorch is the yardstick, not part of the product.
 set -euo pipefail
-workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|gpt-lecture|generate|lora|cells-bigram|cells-gpt-small}
+workload=${1:?usage: bash src/bench/compare.sh bigram|gpt-small|gpt-lecture|generate|lora|lora-gpt2|cells-bigram|cells-gpt-small}
 threads=${THREADS:-2}
 warmup=${WARMUP:-2}
 case "${1:-}" in lora) steps=${STEPS:-400} ;; gpt-lecture) steps=${STEPS:-5} ;; *) steps=${STEPS:-5000} ;; esac
@@ -36,14 +39,15 @@ case "$workload" in
   gpt-lecture) run=gpt-lecture; report="gpt-lecture" ;;
   generate) run=gpt-small; report="generate" ;;
   lora) run=lora; report="lora" ;;
-  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, gpt-lecture, generate, lora, cells-bigram, cells-gpt-small" >&2; exit 2 ;;
+  lora-gpt2) run=lora-gpt2; report="lora-gpt2" ;;
+  *) echo "unknown workload '$workload': known workloads are: bigram, gpt-small, gpt-lecture, generate, lora, lora-gpt2, cells-bigram, cells-gpt-small" >&2; exit 2 ;;
 esac
 
 corpus=""
 for dir in "${BUILDGPT_CORPUS_DIR:-}" "$root/../shared/data" "$root/data"; do
   if [ -n "$dir" ] && [ -f "$dir/tinyshakespeare.txt" ]; then corpus="$dir/tinyshakespeare.txt"; break; fi
 done
-if [ -z "$corpus" ]; then
+if [ -z "$corpus" ] && [ "$run" != lora-gpt2 ]; then
   echo "tinyshakespeare.txt not found: run notebook 01 once (it downloads it to data/) or set BUILDGPT_CORPUS_DIR" >&2
   exit 1
 fi
@@ -60,6 +64,38 @@ cpu_model=$(awk -F': *' '/^model name/ {m=$2} /^vendor_id/ {v=$2} /^cpu family/ 
   END {print (m ? m : "unknown CPU") (v ? " (" v " family " f " model " n ")" : "")}' /proc/cpuinfo 2>/dev/null || echo "unknown CPU")
 echo "CPU: $cpu_model, $(nproc) cores online"
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+if [ "$run" = lora-gpt2 ]; then
+  # Needs no corpus. Each run is its own process, so its resident memory is its own; the heap is let shrink
+  # after a collection (Max/MinHeapFreeRatio), so the JVM's figure follows what is alive, not what was once.
+  folder=target/lora-gpt2
+  [ -f "$folder/model.safetensors" ] || python3 src/bench/lora_gpt2.py make "$folder"
+  steps=${STEPS:-3} warmup=${WARMUP:-1}
+  jvm=(taskset -c "$cpus" java -Xmx"${JAVA_HEAP:-6g}" -XX:MaxHeapFreeRatio=10 -XX:MinHeapFreeRatio=5
+       -cp "target/bench-classes:target/classes:target/lib/*" io.buildgpt.bench.LoraGpt2Bench "$folder"
+       --threads "$threads" --steps "$steps" --warmup "$warmup")
+  echo "== lora-gpt2: Java, float32 base (cores $cpus, $threads threads) =="
+  java_out=$("${jvm[@]}" --quant none | tee -a /dev/stderr | grep -E '^(RESULT|BLAS)')
+  echo "== lora-gpt2: PyTorch + PEFT, float32 base (cores $cpus, torch.set_num_threads($threads)) =="
+  torch_out=$(taskset -c "$cpus" python3 src/bench/lora_gpt2.py train "$folder" --threads "$threads" --steps "$steps" \
+    --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
+  echo "== lora-gpt2: Java, NF4 + double-quant base (QLoRA) =="
+  q_out=$("${jvm[@]}" --quant nf4dq | tee -a /dev/stderr | grep '^RESULT')
+  get() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+  echo
+  echo "CPU: $cpu_model"
+  echo "Java $(grep '^BLAS' <<<"$java_out")"
+  printf '%-10s %-16s %10s %10s %10s %10s\n' workload run ms/step median_ms loss rss_mb
+  for r in java torch qlora; do
+    case $r in java) o=$java_out; n="java float32" ;; torch) o=$torch_out; n="torch+peft" ;; *) o=$q_out; n="java nf4+dq" ;; esac
+    printf '%-10s %-16s %10s %10s %10s %10s\n' lora-gpt2 "$n" "$(get "$o" ms_per_step)" "$(get "$o" median_ms)" \
+      "$(get "$o" loss)" "$(get "$o" rss_end_mb)"
+  done
+  r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+  echo "RATIO lora-gpt2 java/torch=$(r "$(get "$java_out" ms_per_step)" "$(get "$torch_out" ms_per_step)")" \
+    "qlora_rss/lora_rss=$(r "$(get "$q_out" rss_end_mb)" "$(get "$java_out" rss_end_mb)")" \
+    "qlora_ms/lora_ms=$(r "$(get "$q_out" ms_per_step)" "$(get "$java_out" ms_per_step)")"
+  exit 0
+fi
 echo "== $run: Java (cores $cpus, $threads threads) =="
 # the full GPT keeps every layer's activations for its backward pass: Bench runs its batch of 64 as 4 x 16
 if [ "$run" = gpt-lecture ]; then heap=${JAVA_HEAP:-4g}; else heap=${JAVA_HEAP:-2g}; fi

@@ -70,7 +70,7 @@ public final class FineTune {
      * @param heapBytes           heap the run holds at its end, measured: in use after a full GC, less the same before the copy was made
      * @param residentBytes       the process's resident memory at the run's end (-1 where unknown)
      * @param heldOutLoss         mean loss on {@code evalIters} batches of the held-out files, from a fixed sampler seed
-     * @param model               the fine-tuned model (adapters not merged), for completions
+     * @param model               the fine-tuned model (adapters not merged), for completions; null once a caller let it go
      */
     public record Result(Method method, String label, long trainableParameters, long totalParameters, long baseMemoryBytes,
                          long heapBytes, long residentBytes, double minutes, double heldOutLoss, LossHistory history,
@@ -113,8 +113,13 @@ public final class FineTune {
 
     /** Mean loss of {@code model} on {@code evalIters} batches of the validation part, drawn with {@link #EVAL_SEED}. */
     public static double heldOutLoss(GptLanguageModel model, TokenSplit data, int batchSize, int evalIters) {
-        BatchSampler sampler = new BatchSampler(data, batchSize, model.config().blockSize(), EVAL_SEED);
+        BatchSampler sampler = new BatchSampler(data, batchSize, contextLength(model, data), EVAL_SEED);
         return Trainer.estimateLoss(model, sampler, evalIters).val();
+    }
+
+    /** Windows of the data's {@code blockSize}, at most the model's: a GPT-2 checkpoint's 1024 positions need not all be used. */
+    static int contextLength(GptLanguageModel model, TokenSplit data) {
+        return Math.min(data.blockSize(), model.config().blockSize());
     }
 
     /**
@@ -134,10 +139,11 @@ public final class FineTune {
         if (method.quant() != null) model.quantizeBase(method.quant(), false);
         if (method != Method.FULL) model.enableLora(lora, seed);
         String label = method == Method.FULL || lora.targets() == LoraConfig.Targets.QUERY_VALUE ? method.label()
+                : lora.targets() == LoraConfig.Targets.MODULES ? method.label() + " on " + String.join(", ", lora.modules())
                 : method.label() + " on every Linear";
         long trainable = model.trainableParameters().stream().mapToLong(p -> p.size()).sum();
         AdamW optimizer = new AdamW(model.trainableParameters(), train.learningRate());
-        Trainer trainer = new Trainer(model, new BatchSampler(data, batchSize, model.config().blockSize(), seed), optimizer);
+        Trainer trainer = new Trainer(model, new BatchSampler(data, batchSize, contextLength(model, data), seed), optimizer);
         long t0 = System.nanoTime();
         TrainResult result = trainer.train(train, listener);
         double minutes = (System.nanoTime() - t0) / 60e9;
@@ -174,6 +180,19 @@ public final class FineTune {
         return WholeUtf8.decode(Arrays.stream(out).mapToInt(v -> (int) v).toArray());
     }
 
+    /**
+     * {@code newTokens} token ids sampled at {@code temperature} from {@code model} after {@code prompt}'s ids
+     * (the prompt's last {@code blockSize} ids are the context), for any tokenizer: the new ids only.
+     */
+    public static int[] complete(GptLanguageModel model, int[] prompt, int newTokens, double temperature, long seed) {
+        int from = Math.max(0, prompt.length - model.config().blockSize());
+        int[] ids = Arrays.copyOfRange(prompt, from, prompt.length);
+        Nd4jLoader.ensureLoaded();
+        INDArray idx = Nd4j.createFromArray(Arrays.stream(ids).asLongStream().toArray()).reshape(1, ids.length);  // (1,T)
+        long[] out = model.generateCached(idx, newTokens, temperature, null, seed).toLongVector();
+        return Arrays.stream(out, ids.length, out.length).mapToInt(v -> (int) v).toArray();
+    }
+
     /** The comparison table: a "pretrained only" row ({@code pretrained}'s held-out loss, nothing trained), then one row per result. */
     public static Table table(GptLanguageModel pretrained, double pretrainedHeldOutLoss, List<Result> results) {
         StringColumn method = StringColumn.create("method");
@@ -181,6 +200,7 @@ public final class FineTune {
         DoubleColumn share = DoubleColumn.create("trainable %");
         DoubleColumn memory = DoubleColumn.create("base KiB");
         DoubleColumn heap = DoubleColumn.create("heap held KiB");
+        DoubleColumn resident = DoubleColumn.create("resident MiB");
         DoubleColumn minutes = DoubleColumn.create("minutes");
         DoubleColumn loss = DoubleColumn.create("held-out loss");
         method.append("pretrained only");
@@ -188,6 +208,7 @@ public final class FineTune {
         share.append(0.0);
         memory.append(pretrained.baseMemoryBytes() / 1024.0);
         heap.appendMissing();
+        resident.appendMissing();
         minutes.append(0.0);
         loss.append(pretrainedHeldOutLoss);
         for (Result r : results) {
@@ -196,15 +217,17 @@ public final class FineTune {
             share.append(100 * r.trainableFraction());
             memory.append(r.baseMemoryBytes() / 1024.0);
             heap.append(r.heapBytes() / 1024.0);
+            resident.append(r.residentBytes() < 0 ? Double.NaN : r.residentBytes() / (1024.0 * 1024));
             minutes.append(r.minutes());
             loss.append(r.heldOutLoss());
         }
         share.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
         memory.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(1));
         heap.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(0));
+        resident.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(0));
         minutes.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
         loss.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
-        return Table.create("fine-tuning on held-out code files", method, trainable, share, memory, heap, minutes, loss);
+        return Table.create("fine-tuning on held-out code files", method, trainable, share, memory, heap, resident, minutes, loss);
     }
 
     /** The share of the gap from the pretrained model's held-out loss to the full fine-tune's that {@code r} closes. */
@@ -219,9 +242,10 @@ public final class FineTune {
      */
     public static String findings(double pretrainedLoss, List<Result> results) {
         Result full = results.get(0), lora = results.get(1);
+        int vocab = lora.model().vocabSize();                     // the full fine-tune's model may have been let go
         StringBuilder s = new StringBuilder(String.format(
-                "The pretrained model: %.2f nats per byte on the held-out files (guessing uniformly among 256 bytes: %.2f).%n"
-                        + "Full fine-tune: %.2f, every weight trained.%n", pretrainedLoss, Math.log(256), full.heldOutLoss()));
+                "The pretrained model: %.2f nats per token on the held-out files (guessing uniformly among %d tokens: %.2f).%n"
+                        + "Full fine-tune: %.2f, every weight trained.%n", pretrainedLoss, vocab, Math.log(vocab), full.heldOutLoss()));
         for (Result r : results.subList(1, results.size())) {
             s.append(String.format("%s: %.2f, closing %.0f%% of the gap to the full fine-tune with %.2f%% of the parameters trainable",
                     r.label(), r.heldOutLoss(), 100 * gapClosed(pretrainedLoss, full, r), 100 * r.trainableFraction()));

@@ -87,6 +87,30 @@ class FineTuneTest {
         }
     }
 
+    /**
+     * A GPT-2 checkpoint (the tiny fixture, 64 positions) fine-tunes on windows shorter than its positions, with
+     * PEFT-named targets, on an NF4 base; and completions work on any tokenizer's ids.
+     */
+    @Test
+    void aGpt2CheckpointFineTunesOnShorterWindowsWithPeftTargets() throws java.io.IOException {
+        java.nio.file.Path fixture = java.nio.file.Path.of("src/test/resources/gpt2-tiny");
+        GptLanguageModel gpt2 = io.buildgpt.engine.Gpt2Checkpoint.load(fixture);
+        io.buildgpt.data.HfBpeTokenizer tok = io.buildgpt.data.HfBpeTokenizer.load(fixture);
+        TokenSplit ids = TokenSplit.of(tok.encode(TestTexts.SMALL), 0.8, 16);             // T = 16 < n_positions 64
+        double before = FineTune.heldOutLoss(gpt2, ids, 4, 2);
+        LoraConfig cAttn = LoraConfig.peft(4, 8, 0, List.of("c_attn"));
+        FineTune.Result q = FineTune.run(FineTune.Method.LORA_NF4_DQ, gpt2, ids, 4, new TrainConfig(20, 10, 2, 1e-2), cAttn, 5, 1,
+                TrainListener.NONE);
+        assertEquals("LoRA, NF4 + double quant on c_attn", q.label());
+        assertEquals(2L * 4 * (64 + 3 * 64), q.trainableParameters(), "A (r, C) and B (3C, r) in each of 2 layers");
+        assertTrue(q.heldOutLoss() < before, q.heldOutLoss() + " against " + before);
+        int[] prompt = tok.encode(TestTexts.SMALL.substring(0, 200));
+        int[] more = FineTune.complete(q.model(), prompt, 5, 1.0, 1);
+        assertEquals(5, more.length);
+        for (int id : more) assertTrue(id >= 0 && id < gpt2.vocabSize(), "id " + id);
+        assertArrayEquals(more, FineTune.complete(q.model(), prompt, 5, 1.0, 1), "the same seed, the same ids");
+    }
+
     @Test
     void heapAfterGcSeesWhatIsStillReachable() throws InterruptedException {
         long before = settledHeap();

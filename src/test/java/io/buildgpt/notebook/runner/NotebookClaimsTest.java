@@ -43,7 +43,11 @@ class NotebookClaimsTest {
             new Retracted("10", Pattern.compile("completions will look like your\\s+code"),
                     "the completions this notebook prints are mostly gibberish"),
             new Retracted("10", Pattern.compile("heap saving is larger than its base"),
-                    "the same cell says the heap shrinks by about the base's size"));
+                    "the same cell says the heap shrinks by about the base's size"),
+            new Retracted("10", Pattern.compile("(?i)resident memory (shows|measures) (what|how much) each"),
+                    "the process's resident memory only grows during a session: it does not separate the runs"),
+            new Retracted("10", Pattern.compile("(?i)fine-tun\\w+ on [^.]*(GPT-2|gpt2|CodeGPT)[^.]* (gives|gave|shows|showed)"),
+                    "no committed output comes from a downloaded model: these machines have no network"));
 
     /** A term, and a phrase that explains it, which must both be in the first markdown cell using the term. */
     private record Term(Pattern term, Pattern explained) {}
@@ -54,7 +58,10 @@ class NotebookClaimsTest {
             new Term(Pattern.compile("(?i)micro-batch"), Pattern.compile("parts of a batch run")),
             new Term(Pattern.compile("\\babsmax\\b"), Pattern.compile("largest absolute value")),
             new Term(Pattern.compile("\\bquantiles?\\b"), Pattern.compile("equal probability")),
-            new Term(Pattern.compile("\\bPPO\\b"), Pattern.compile("Proximal\\s+Policy\\s+Optimization")));
+            new Term(Pattern.compile("\\bPPO\\b"), Pattern.compile("Proximal\\s+Policy\\s+Optimization")),
+            new Term(Pattern.compile("\\bQLoRA\\b"), Pattern.compile("4 bits")),
+            new Term(Pattern.compile("\\bNF4\\b"), Pattern.compile("NormalFloat")),
+            new Term(Pattern.compile("\\bPEFT\\b"), Pattern.compile("Parameter-Efficient Fine-Tuning")));
 
     @Test
     void everyCellThatSamplesTextSeedsItsOwnGenerator() throws IOException {

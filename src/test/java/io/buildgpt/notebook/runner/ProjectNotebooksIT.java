@@ -576,43 +576,63 @@ class ProjectNotebooksIT {
 
     @Test
     void finetuneOnYourCode() throws Exception {
+        // the committed tiny GPT-2 checkpoint as the base (CI may have a network: no download), small otherwise
         String code = javaString(Path.of("src/main/java").toAbsolutePath().toString());
-        List<String> params = List.of("-p", "codeFolder=" + code, "-p", "pretrainIters=20", "-p", "fineTuneIters=12",
-                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4", "-p", "loraAlpha=8");
-        eachCorpus("10-finetune-on-your-code", params, ran -> {
+        String tiny = javaString(Path.of("src/test/resources/gpt2-tiny").toAbsolutePath().toString());
+        List<String> params = List.of("-p", "baseModel=" + tiny, "-p", "codeFolder=" + code, "-p", "fineTuneIters=12",
+                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=4", "-p", "loraAlpha=8",
+                "-p", "promptChars=100", "-p", "completionTokens=8");
+        Ran ran = run("10-finetune-on-your-code", params);    // the base is the checkpoint: one run, whatever the corpus
+        {
             Notebook nb = ran.nb();
             java.util.function.Function<String, String> textOf = snippet -> nb.text(nb.indexOfCellContaining(snippet));
+            assertTrue(textOf.apply("Gpt2Checkpoint.load(").contains("BASE: gpt2-tiny, loaded from its Hugging Face files"),
+                    textOf.apply("Gpt2Checkpoint.load("));
+            assertTrue(textOf.apply("if (base == null)").contains("vocabulary 300, 64 positions"), textOf.apply("if (base == null)"));
             assertTrue(textOf.apply("CodeSplit.byFiles(").contains("CodeSplit(train="), textOf.apply("CodeSplit.byFiles("));
-            assertTrue(textOf.apply("double pretrainedLoss").contains("held-out code loss of the pretrained model"));
+            assertTrue(textOf.apply("double baseLoss").contains(">>> the file:"), textOf.apply("double baseLoss"));
             String fresh = textOf.apply("double freshLoss");
-            Matcher m = Pattern.compile("fresh adapters \\(B = 0\\): ([0-9.]+), pretrained: ([0-9.]+)").matcher(fresh);
-            assertTrue(m.find() && m.group(1).equals(m.group(2)), "B = 0: the adapted model starts as the pretrained one\n" + fresh);
-            for (String method : List.of("Method.FULL", "Method.LORA,", "Method.LORA, allLinear", "Method.LORA_INT4", "Method.LORA_NF4,",
-                    "Method.LORA_NF4_DQ")) {
+            Matcher m = Pattern.compile("fresh adapters \\(B = 0\\): ([0-9.]+), base: ([0-9.]+)").matcher(fresh);
+            assertTrue(m.find() && m.group(1).equals(m.group(2)), "B = 0: the adapted model starts as the base\n" + fresh);
+            for (String method : List.of("Method.FULL", "Method.LORA,", "Method.LORA_NF4_DQ")) {
                 assertEquals(1, nb.images(nb.indexOfCellContaining(method)).size(), method + " has its live plot");
             }
+            Matcher hand = Pattern.compile("largest difference hand - engine: (\\S+)").matcher(textOf.apply("weightsByHand("));
+            assertTrue(hand.find() && Double.parseDouble(hand.group(1)) < 1e-5, "LoRA by hand agrees with the engine\n" + textOf.apply("weightsByHand("));
+            assertTrue(textOf.apply("float[] NF4 =").contains("packed bytes equal the library's: true; dequantized values equal: true"),
+                    textOf.apply("float[] NF4 ="));
             String table = textOf.apply("FineTune.table(");
-            for (String row : List.of("pretrained only", "full fine-tune", "LoRA", "LoRA on every Linear", "LoRA, int4 base",
-                    "LoRA, NF4 base", "LoRA, NF4 + double quant", "of the gap", "heap held")) {
+            for (String row : List.of("pretrained only", "full fine-tune", "LoRA on c_attn", "LoRA, NF4 + double quant on c_attn",
+                    "of the gap", "heap held", "resident MiB")) {
                 assertTrue(table.contains(row), row + " missing in:\n" + table);
             }
-            assertTrue(textOf.apply("merged.mergeLora()").contains("adapters left: 0"));
-            String completions = textOf.apply("showCompletions(r.model())");
-            assertTrue(completions.contains("=== LoRA, NF4 + double quant"), completions);
-            assertFalse(completions.contains("\uFFFD"), "whole UTF-8 characters only");
+            assertEquals(1, nb.images(nb.indexOfCellContaining("FineTune.table(")).size(), "one chart of every run");
+            String saved = textOf.apply("Path adapters = ");
+            Matcher reload = Pattern.compile("held-out loss ([0-9.]+), reloaded ([0-9.]+)").matcher(saved);
+            int reloads = 0;
+            while (reload.find()) {
+                assertEquals(reload.group(1), reload.group(2), saved);
+                reloads++;
+            }
+            assertEquals(2, reloads, "LoRA and QLoRA adapters saved and reloaded\n" + saved);
+            String completions = textOf.apply("completionsAfter.entrySet()");
+            assertTrue(completions.contains("=== LoRA, NF4 + double quant on c_attn"), completions);
             assertFalse(String.join("", nb.cells().stream().map(Object::toString).toList()).contains("java.io.PrintStream@"));
-        });
+        }
     }
 
     @Test
     void finetuneOnYourCodeTryThis() throws Exception {
-        // its "Try this": rank 16 and alpha 32 (small otherwise)
+        // its "Try this" (adapters on c_attn, c_proj and c_fc) on the fallback base, the path a computer without a network takes
         String code = javaString(Path.of("src/main/java").toAbsolutePath().toString());
-        Ran ran = tryThis("10-finetune-on-your-code", "-p", "codeFolder=" + code, "-p", "pretrainIters=20", "-p", "fineTuneIters=6",
-                "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "loraRank=16", "-p", "loraAlpha=32");
+        Ran ran = tryThis("10-finetune-on-your-code", "-p", "baseModel=\"\"", "-p", "codeFolder=" + code, "-p", "pretrainIters=20",
+                "-p", "fineTuneIters=6", "-p", "blockSize=16", "-p", "evalInterval=6", "-p", "evalIters=2", "-p", "nLayer=2",
+                "-p", "targetModules=\"c_attn, c_proj, c_fc\"", "-p", "completionTokens=8");
         Notebook nb = ran.nb();
+        assertTrue(nb.text(nb.indexOfCellContaining("Gpt2Checkpoint.load(")).contains("No pretrained model"));
+        assertTrue(nb.text(nb.indexOfCellContaining("if (base == null)")).contains("BASE: fallback: GPT-2 architecture, 2 layers"));
         String table = nb.text(nb.indexOfCellContaining("FineTune.table("));
-        assertTrue(table.contains("LoRA on every Linear"), table);
-        assertTrue(nb.text(nb.indexOfCellContaining("double freshLoss")).contains("alpha / r = 2.00"));
+        assertTrue(table.contains("LoRA on c_attn, c_proj, c_fc"), table);
+        assertFalse(nb.text(nb.indexOfCellContaining("completionsAfter.entrySet()")).contains("\uFFFD"), "whole UTF-8 characters only");
     }
 }

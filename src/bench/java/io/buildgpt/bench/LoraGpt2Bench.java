@@ -1,0 +1,75 @@
+package io.buildgpt.bench;
+
+import io.buildgpt.engine.Gpt2Checkpoint;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.LoraConfig;
+import io.buildgpt.engine.QuantSpec;
+import io.buildgpt.engine.kernels.Blas;
+import io.buildgpt.train.AdamW;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The Java side of {@code compare.sh lora-gpt2}: a GPT-2 checkpoint (124M's shape, random weights written by
+ * {@code lora_gpt2.py make}) with PEFT's LoRA r=8, alpha 16 on {@code c_attn}, trained on random token ids
+ * {@code (B, T)} with AdamW (no weight decay), as {@code lora_gpt2.py train} does in PyTorch + PEFT. With
+ * {@code --quant nf4dq} the base is stored in NF4 with double quantization first (QLoRA). Prints one
+ * {@code RESULT} line: mean and median ms per timed step, the last loss, resident memory at the end.
+ * Usage: {@code LoraGpt2Bench <folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]}.
+ */
+public final class LoraGpt2Bench {
+    private LoraGpt2Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: LoraGpt2Bench <gpt2 folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]");
+            System.exit(2);
+        }
+        System.out.println("BLAS " + Blas.describe());
+        int threads = option(args, "--threads", 2), steps = option(args, "--steps", 3), warmup = option(args, "--warmup", 1);
+        int b = option(args, "--batch", 4), t = option(args, "--block", 256);
+        String quant = text(args, "--quant", "none");
+        GptLanguageModel model = Gpt2Checkpoint.load(Path.of(args[0]), threads);
+        if (quant.equals("nf4dq")) model.quantizeBase(QuantSpec.nf4DoubleQuant(), false);
+        else if (!quant.equals("none")) throw new IllegalArgumentException("--quant " + quant + ": none or nf4dq");
+        model.enableLora(LoraConfig.peft(8, 16, 0.0, List.of("c_attn")), 0);
+        AdamW optimizer = new AdamW(model.trainableParameters(), 1e-3, 0.9, 0.999, 1e-8, 0.0);
+        Random rnd = new Random(0);
+        int[] x = new int[b * t], y = new int[b * t];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextInt(model.vocabSize());
+            y[i] = rnd.nextInt(model.vocabSize());
+        }
+        System.gc();                                             // the float32 weights quantizeBase replaced are garbage
+        double[] ms = new double[steps];
+        double loss = 0;
+        for (int s = 0; s < warmup + steps; s++) {
+            long t0 = System.nanoTime();
+            loss = model.lossAndGradients(x, y, b, t);           // (B,T) -> (B,T,V) logits, backward into the adapters
+            optimizer.step();
+            double took = (System.nanoTime() - t0) / 1e6;
+            System.out.printf("step %d: %.0f ms, loss %.4f%n", s, took, loss);
+            if (s >= warmup) ms[s - warmup] = took;
+        }
+        System.gc();
+        double mean = Arrays.stream(ms).average().orElse(Double.NaN);
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        System.out.printf("RESULT framework=java workload=lora-gpt2 quant=%s ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f"
+                        + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2],
+                steps, loss, model.baseMemoryBytes() / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
+                Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024);
+    }
+
+    private static int option(String[] args, String name, int fallback) {
+        return Integer.parseInt(text(args, name, String.valueOf(fallback)));
+    }
+
+    private static String text(String[] args, String name, String fallback) {
+        for (int i = 1; i + 1 < args.length; i++) if (args[i].equals(name)) return args[i + 1];
+        return fallback;
+    }
+}
