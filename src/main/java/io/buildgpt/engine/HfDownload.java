@@ -59,7 +59,8 @@ public final class HfDownload {
 
     /** Downloads what is missing of {@code repo} into {@link #folderOf}; returns the folder. */
     public Path fetch(String repo, Path modelsRoot) throws IOException {
-        Path folder = Files.createDirectories(folderOf(modelsRoot, repo));
+        Path folder = folderOf(modelsRoot, repo);
+        Files.createDirectories(folder);        // not its return value: for a new folder that is made absolute
         for (String file : FILES) {
             Path target = folder.resolve(file);
             if (Files.isRegularFile(target)) continue;

@@ -250,9 +250,10 @@ public final class FineTune {
             s.append(String.format("%s: %.2f, closing %.0f%% of the gap to the full fine-tune with %.2f%% of the parameters trainable",
                     r.label(), r.heldOutLoss(), 100 * gapClosed(pretrainedLoss, full, r), 100 * r.trainableFraction()));
             if (r.method().quant() != null) {
-                s.append(String.format("; %+.4f against %s, base %.1f KiB (%.0f%% of float32), heap held %+.0f KiB against it",
+                double heapKiB = (r.heapBytes() - lora.heapBytes()) / 1024.0;
+                s.append(String.format("; held-out loss %+.4f against %s; base %.1f KiB (%.0f%% of float32); heap held %,.0f KiB %s",
                         r.heldOutLoss() - lora.heldOutLoss(), lora.label(), r.baseMemoryBytes() / 1024.0,
-                        100.0 * r.baseMemoryBytes() / lora.baseMemoryBytes(), (r.heapBytes() - lora.heapBytes()) / 1024.0));
+                        100.0 * r.baseMemoryBytes() / lora.baseMemoryBytes(), Math.abs(heapKiB), heapKiB < 0 ? "less" : "more"));
             }
             s.append(String.format(".%n"));
         }

@@ -106,6 +106,19 @@ class HfDownloadTest {
         assertFalse(Files.exists(folder.resolve("config.json.part")));
     }
 
+    /** A notebook's output must not show the machine's folders: a relative models root stays relative in results and messages. */
+    @Test
+    void aRelativeModelsRootStaysRelativeWhenTheServerCannotBeReached() throws IOException {
+        Path root = Path.of("target", "hf-relative-" + System.nanoTime(), "models");      // does not exist yet
+        assertEquals(HfDownload.folderOf(root, "tiny/gpt2"), downloader(new ArrayList<>()).fetch("tiny/gpt2", root));
+        Path other = Path.of("target", "hf-relative-" + System.nanoTime(), "models");
+        server.stop(0);                                                                 // nothing listens any more
+        IOException e = assertThrows(IOException.class, () -> downloader(new ArrayList<>()).fetch("tiny/gpt2", other));
+        assertTrue(e.getMessage().contains("cannot download config.json"), e.getMessage());
+        assertTrue(e.getMessage().contains(" to " + HfDownload.folderOf(other, "tiny/gpt2") + " and load"), e.getMessage());
+        assertFalse(e.getMessage().contains(Path.of("").toAbsolutePath().toString()), e.getMessage());
+    }
+
     @Test
     void anUnknownModelOrABadNameIsNamed() {
         IOException e = assertThrows(IOException.class, () -> downloader(new ArrayList<>()).fetch("nobody/nothing", tmp));

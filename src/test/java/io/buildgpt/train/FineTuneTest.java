@@ -75,6 +75,10 @@ class FineTuneTest {
                 t.stringColumn("method").asList());
         String findings = FineTune.findings(before, results);
         assertTrue(findings.contains("of the gap") && findings.contains("against LoRA"), findings);
+        FineTune.Result last = results.get(results.size() - 1);
+        long heapDiff = last.heapBytes() - lora.heapBytes();                  // said as "less" or "more", never a signed "against it"
+        assertTrue(findings.contains(String.format("heap held %,.0f KiB %s", Math.abs(heapDiff) / 1024.0,
+                heapDiff < 0 ? "less" : "more")), findings);
         assertEquals(1.0, FineTune.gapClosed(before, full, full), 1e-12);
     }
 
