@@ -17,7 +17,8 @@
 #                                                    #   it on the tensor library (B16 T32), against gpt.py; no generation
 #   bash src/bench/compare.sh lora-gpt2              # GPT-2 124M's shape (random weights made by transformers), B4 T256,
 #                                                    #   LoRA r=8 on c_attn: WARMUP (1) + STEPS (3) Java training steps
-#                                                    #   against PyTorch + PEFT, then Java on an NF4 + double-quant base
+#                                                    #   against PyTorch + PEFT, then Java on an NF4 + double-quant base,
+#                                                    #   then generation (TOKENS=100) against transformers' generate
 #   THREADS=1 bash src/bench/compare.sh bigram       # another thread count
 #   STEPS=500 bash src/bench/compare.sh gpt-small    # a quicker, shorter GPT run (not the benchmark)
 #
@@ -80,6 +81,12 @@ if [ "$run" = lora-gpt2 ]; then
     --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
   echo "== lora-gpt2: Java, NF4 + double-quant base (QLoRA) =="
   q_out=$("${jvm[@]}" --quant nf4dq | tee -a /dev/stderr | grep '^RESULT')
+  tokens=${TOKENS:-100}
+  echo "== gpt2-generate: Java generateCached, $tokens tokens, float32 base =="
+  jg_out=$("${jvm[@]}" --generate "$tokens" | tee -a /dev/stderr | grep '^RESULT')
+  echo "== gpt2-generate: transformers generate, $tokens tokens (cores $cpus, torch.set_num_threads($threads)) =="
+  tg_out=$(taskset -c "$cpus" python3 src/bench/lora_gpt2.py generate "$folder" --threads "$threads" --tokens "$tokens" \
+    | tee -a /dev/stderr | grep '^RESULT')
   get() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
   echo
   echo "CPU: $cpu_model"
@@ -94,6 +101,8 @@ if [ "$run" = lora-gpt2 ]; then
   echo "RATIO lora-gpt2 java/torch=$(r "$(get "$java_out" ms_per_step)" "$(get "$torch_out" ms_per_step)")" \
     "qlora_rss/lora_rss=$(r "$(get "$q_out" rss_end_mb)" "$(get "$java_out" rss_end_mb)")" \
     "qlora_ms/lora_ms=$(r "$(get "$q_out" ms_per_step)" "$(get "$java_out" ms_per_step)")"
+  echo "RATIO gpt2-generate java_tokps/torch_tokps=$(r "$(get "$jg_out" tokps)" "$(get "$tg_out" tokps)")" \
+    "java_tokps=$(get "$jg_out" tokps) torch_tokps=$(get "$tg_out" tokps)"
   exit 0
 fi
 echo "== $run: Java (cores $cpus, $threads threads) =="

@@ -3,10 +3,14 @@
   python3 src/bench/lora_gpt2.py make FOLDER      # GPT-2 124M's shape, random weights (seed 0), dropout 0, saved
                                                   #   with save_pretrained (config.json + model.safetensors)
   python3 src/bench/lora_gpt2.py train FOLDER --threads 2 --steps 3 --warmup 1 [--batch 4 --block 256]
+  python3 src/bench/lora_gpt2.py generate FOLDER --threads 2 --tokens 100
 
 `train` loads FOLDER, adds PEFT's LoRA (r=8, lora_alpha=16, dropout 0, target_modules=["c_attn"]), and times
 AdamW steps (no weight decay) on random token ids (B, T) with the cross-entropy of every position against
 random targets, as LoraGpt2Bench does in Java. Prints one RESULT line that compare.sh parses.
+`generate` times transformers' `generate` (the base alone, key/value cache on, sampling at temperature 1 from all
+tokens, exactly --tokens new tokens from one token): one untimed run, then the best of 3, as
+`LoraGpt2Bench --generate` does.
 """
 import argparse
 import statistics
@@ -15,13 +19,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-
-def rss_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
+from reference import rss_mb   # the process's resident memory, read as the other references read it
 
 
 def make(folder):
@@ -63,18 +61,45 @@ def train(folder, threads, steps, warmup, batch, block):
           f"median_ms={statistics.median(times):.1f} steps={steps} loss={loss.item():.4f} rss_end_mb={rss_mb()}")
 
 
+def generate(folder, threads, tokens):
+    from transformers import GPT2LMHeadModel
+    torch.set_num_threads(threads)
+    model = GPT2LMHeadModel.from_pretrained(folder).eval()
+    start = torch.zeros((1, 1), dtype=torch.long)
+    def run(seed):
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            out = model.generate(start, attention_mask=torch.ones_like(start), max_new_tokens=tokens,
+                                 min_new_tokens=tokens, do_sample=True, top_k=0, temperature=1.0, use_cache=True,
+                                 pad_token_id=model.config.eos_token_id)
+        assert out.shape[1] == 1 + tokens, out.shape
+    run(0)
+    best = float("inf")
+    for r in range(3):
+        t0 = time.perf_counter()
+        run(r + 1)
+        took = time.perf_counter() - t0
+        print(f"generation run {r}: {tokens} tokens in {took:.2f} s", flush=True)
+        best = min(best, took)
+    print(f"RESULT framework=torch workload=gpt2-generate tokens={tokens} best_s={best:.3f} tokps={tokens / best:.1f} "
+          f"rss_end_mb={rss_mb()}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["make", "train"])
+    ap.add_argument("what", choices=["make", "train", "generate"])
     ap.add_argument("folder")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--block", type=int, default=256)
+    ap.add_argument("--tokens", type=int, default=100)
     a = ap.parse_args()
     if a.what == "make":
         make(a.folder)
+    elif a.what == "generate":
+        generate(a.folder, a.threads, a.tokens)
     else:
         train(a.folder, a.threads, a.steps, a.warmup, a.batch, a.block)
 

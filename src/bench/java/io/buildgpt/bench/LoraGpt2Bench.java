@@ -18,7 +18,11 @@ import java.util.Random;
  * {@code (B, T)} with AdamW (no weight decay), as {@code lora_gpt2.py train} does in PyTorch + PEFT. With
  * {@code --quant nf4dq} the base is stored in NF4 with double quantization first (QLoRA). Prints one
  * {@code RESULT} line: mean and median ms per timed step, the last loss, resident memory at the end.
- * Usage: {@code LoraGpt2Bench <folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]}.
+ * With {@code --generate N} it trains nothing and times {@code generateCached} instead: N tokens sampled from
+ * one token (temperature 1, all tokens), one untimed run, then the best of 3, as {@code lora_gpt2.py generate}
+ * times {@code transformers}' {@code generate}.
+ * Usage: {@code LoraGpt2Bench <folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]
+ * [--generate N]}.
  */
 public final class LoraGpt2Bench {
     private LoraGpt2Bench() {}
@@ -33,6 +37,11 @@ public final class LoraGpt2Bench {
         int b = option(args, "--batch", 4), t = option(args, "--block", 256);
         String quant = text(args, "--quant", "none");
         GptLanguageModel model = Gpt2Checkpoint.load(Path.of(args[0]), threads);
+        int generate = option(args, "--generate", 0);
+        if (generate > 0) {
+            generation(model, generate);
+            return;
+        }
         if (quant.equals("nf4dq")) model.quantizeBase(QuantSpec.nf4DoubleQuant(), false);
         else if (!quant.equals("none")) throw new IllegalArgumentException("--quant " + quant + ": none or nf4dq");
         model.enableLora(LoraConfig.peft(8, 16, 0.0, List.of("c_attn")), 0);
@@ -62,6 +71,22 @@ public final class LoraGpt2Bench {
                         + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2],
                 steps, loss, model.baseMemoryBytes() / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
                 Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024);
+    }
+
+    /** One untimed run of {@code n} tokens from token 0, then the best of 3 timed runs: one RESULT line in tokens per second. */
+    private static void generation(GptLanguageModel model, int n) {
+        org.nd4j.linalg.api.ndarray.INDArray start = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.INT64, 1, 1);
+        model.generateCached(start, n, 1.0, null, 0);
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < 3; r++) {
+            long t0 = System.nanoTime();
+            model.generateCached(start, n, 1.0, null, r + 1);
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("generation run %d: %d tokens in %.2f s%n", r, n, s);
+            best = Math.min(best, s);
+        }
+        System.out.printf("RESULT framework=java workload=gpt2-generate tokens=%d best_s=%.3f tokps=%.1f rss_end_mb=%d%n",
+                n, best, n / best, Bench.rssKb() / 1024);
     }
 
     private static int option(String[] args, String name, int fallback) {
