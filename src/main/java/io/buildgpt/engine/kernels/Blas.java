@@ -2,6 +2,7 @@ package io.buildgpt.engine.kernels;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,20 +20,27 @@ import java.nio.FloatBuffer;
  * rows with stale copies. So the engine copies exactly the operands' rows into its thread's direct
  * buffers (a memcpy, a few percent of the product) and copies the result rows back.
  *
- * <p>Threads: OpenBLAS is set to one thread, once, for the whole process; the engine splits its
- * products itself over its own pool ({@link Parallel}) in row blocks of fixed size ({@link Matmul}).
- * That keeps the cores from being oversubscribed by two pools spinning at once (OpenBLAS's and the
- * engine's), and keeps results bit-identical between 1 and N threads: OpenBLAS's own threading splits
- * by thread count and changes the last bits.
+ * <p>Threads: OpenBLAS runs on one thread; the engine splits its products itself over its own pool
+ * ({@link Parallel}) in row blocks of fixed size ({@link Matmul}). That keeps the cores from being
+ * oversubscribed by two pools spinning at once (OpenBLAS's and the engine's), and keeps results
+ * bit-identical between 1 and N threads and between machines with other core counts: OpenBLAS's own
+ * threading splits by thread count and changes the last bits. The setting is process-wide, and ND4J's
+ * backend sets it to one thread per core when it starts (any {@code Nd4j} call in a cell can start it,
+ * after the engine's first product), so {@link #sgemm} sets it back before every product: one native call
+ * that stores an int.
  */
 public final class Blas {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    private static final openblas_nolapack.SetNumThreads SET_THREADS;
+
     static {
         BlasSetup.apply(); // the kernel for this CPU, before the library reads OPENBLAS_CORETYPE
         Loader.load(openblas.class);
         openblas.blas_set_num_threads(1);
+        SET_THREADS = new openblas_nolapack.SetNumThreads() { };   // JavaCPP's own holder of the function pointer,
+        SET_THREADS.put(Loader.addressof("openblas_set_num_threads")); // filled as its blas_set_num_threads fills it
     }
 
     private Blas() {}
@@ -59,6 +67,7 @@ public final class Blas {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       FloatBuffer a, int lda, FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
         if (m == 0 || n == 0) return;
+        SET_THREADS.call(1);             // undo ND4J's start-up setting (class comment); for 1 it only stores the count
         openblas.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
                 alpha, a, lda, b, ldb, beta, c, ldc);
     }
