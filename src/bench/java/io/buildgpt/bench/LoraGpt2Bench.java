@@ -6,6 +6,9 @@ import io.buildgpt.engine.LoraConfig;
 import io.buildgpt.engine.QuantSpec;
 import io.buildgpt.engine.kernels.Blas;
 import io.buildgpt.train.AdamW;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,7 +32,8 @@ public final class LoraGpt2Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: LoraGpt2Bench <gpt2 folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]");
+            System.err.println("usage: LoraGpt2Bench <gpt2 folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]"
+                    + " [--generate N]");
             System.exit(2);
         }
         System.out.println("BLAS " + Blas.describe());
@@ -75,7 +79,7 @@ public final class LoraGpt2Bench {
 
     /** One untimed run of {@code n} tokens from token 0, then the best of 3 timed runs: one RESULT line in tokens per second. */
     private static void generation(GptLanguageModel model, int n) {
-        org.nd4j.linalg.api.ndarray.INDArray start = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.INT64, 1, 1);
+        INDArray start = Nd4j.zeros(DataType.INT64, 1, 1);                    // (1, 1): token 0
         model.generateCached(start, n, 1.0, null, 0);
         double best = Double.MAX_VALUE;
         for (int r = 0; r < 3; r++) {
