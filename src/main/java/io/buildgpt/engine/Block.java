@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class Block {
     private final int c;
-    private final MultiHeadAttention sa;
+    private final Attention sa;
     private final FeedForward ffwd;
     private final LayerNorm ln1, ln2;
     private float[] x1, y, dx1, dx; // (B*T, C) each
@@ -31,7 +31,7 @@ public final class Block {
     Block(String name, GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
         this.c = config.nEmbd();
         GptConfig.Variant v = config.variant();
-        this.sa = new MultiHeadAttention(name + ".sa", c, config.nHead(), config.blockSize(), config.dropout(), dropoutSeeds, par, v.qkvBias());
+        this.sa = new Attention(name + ".sa", c, config.nHead(), config.dropout(), dropoutSeeds, par, v.qkvBias());
         this.ffwd = new FeedForward(name + ".ffwd", c, config.dropout(), dropoutSeeds.next64(), par, v.gelu());
         this.ln1 = new LayerNorm(name + ".ln1", c, par);
         this.ln2 = new LayerNorm(name + ".ln2", c, par);
@@ -39,12 +39,17 @@ public final class Block {
 
     /** {@code (B,T,C) -> (B,T,C)}; returns this block's output buffer. */
     public float[] forward(float[] x, int batch, int time, boolean training) {
+        return forward(x, batch, time, training, null);
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation) the attention appends to it and reads it. */
+    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
         int n = batch * time;
         ensureRows(n);
         this.n = n;
         float[] h = ln1.forward(x, n);                                       // (B,T,C)
         Profile.lap(Op.LN_F);
-        float[] a = sa.forward(h, batch, time, training);                    // (B,T,C) -> (B,T,C)
+        float[] a = sa.forward(h, batch, time, training, cache);                    // (B,T,C) -> (B,T,C)
         for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
         Profile.lap(Op.RESID_F);
         h = ln2.forward(x1, n);                                              // (B,T,C)
@@ -79,7 +84,7 @@ public final class Block {
         }
     }
 
-    public MultiHeadAttention attention() {
+    public Attention attention() {
         return sa;
     }
 
@@ -95,7 +100,7 @@ public final class Block {
         return ln2;
     }
 
-    /** Every Linear of the block: attention heads' key, query, value, proj, then ffwd's two. */
+    /** Every Linear of the block: c_attn, proj, then ffwd's two. */
     List<Linear> linears() {
         List<Linear> out = new ArrayList<>(sa.linears());
         out.addAll(ffwd.linears());

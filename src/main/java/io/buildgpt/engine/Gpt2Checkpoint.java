@@ -17,16 +17,13 @@ import java.util.Map;
  * <p>Key names may carry the {@code transformer.} prefix ({@code GPT2LMHeadModel}) or not ({@code GPT2Model}).
  * {@code lm_head.weight} is not read: GPT-2 ties it to {@code wte}, and transformers leaves it out of the file.
  * HF's GPT-2 stores its projections as {@code Conv1D} weights of shape {@code (in, out)}; the engine's Linear
- * keeps PyTorch's {@code (out, in)}, so each is transposed, and {@code c_attn}'s {@code (C, 3C)} is cut into the
- * heads' query, key and value weights {@code (hs, C)}: output column {@code r*C + h*hs + j} (role r of q, k, v,
- * head h) is row {@code j} of head {@code h}'s role {@code r}.
+ * keeps PyTorch's {@code (out, in)}, so each is transposed; {@code c_attn} becomes the attention's fused
+ * {@code (3C, C)} weight as it is (queries, keys, values of all heads, in GPT-2's own order).
  *
  * <p>Every tensor is read and its shape checked before the model is built, so a missing key or a wrong
  * shape or dtype is a {@link CheckpointException} naming the file and the key, and no model is returned.
  */
 public final class Gpt2Checkpoint {
-    private static final String[] ROLES = {"query", "key", "value"};
-
     private Gpt2Checkpoint() {
     }
 
@@ -57,20 +54,14 @@ public final class Gpt2Checkpoint {
 
     /** Every engine parameter's values by engine name, read and shape-checked from {@code st}. */
     static Map<String, float[]> engineValues(SafeTensors st, GptConfig config) throws IOException {
-        int c = config.nEmbd(), hs = config.headSize(), v = config.vocabSize();
+        int c = config.nEmbd(), v = config.vocabSize();
         String pre = prefix(st);
         Map<String, float[]> out = new LinkedHashMap<>();
         out.put("token_embedding_table.weight", read(st, pre + "wte.weight", v, c));
         out.put("position_embedding_table.weight", read(st, pre + "wpe.weight", config.blockSize(), c));
         for (int i = 0; i < config.nLayer(); i++) {
             String h = pre + "h." + i + ".", b = "blocks." + i + ".";
-            float[] qkv = transpose(read(st, h + "attn.c_attn.weight", c, 3 * c), c, 3 * c);   // (C,3C) -> (3C,C)
-            for (int head = 0; head < config.nHead(); head++) {
-                for (int r = 0; r < 3; r++) {
-                    int from = (r * c + head * hs) * c;                                    // rows r*C + head*hs ..
-                    out.put(b + "sa.heads." + head + "." + ROLES[r] + ".weight", Arrays.copyOfRange(qkv, from, from + hs * c));
-                }
-            }
+            out.put(b + "sa.c_attn.weight", transpose(read(st, h + "attn.c_attn.weight", c, 3 * c), c, 3 * c)); // (C,3C) -> (3C,C)
             out.put(b + "sa.c_attn.bias", read(st, h + "attn.c_attn.bias", 3 * c));
             out.put(b + "sa.proj.weight", transpose(read(st, h + "attn.c_proj.weight", c, c), c, c));
             out.put(b + "sa.proj.bias", read(st, h + "attn.c_proj.bias", c));
@@ -92,22 +83,19 @@ public final class Gpt2Checkpoint {
      * Adds {@code delta}, an update of the Hugging Face module {@code h.<layer>.<module>} ({@code attn.c_attn},
      * {@code attn.c_proj}, {@code mlp.c_fc} or {@code mlp.c_proj}) in PyTorch's Linear layout {@code (out, in)}, to
      * the engine's weights of a {@link GptConfig.Variant#GPT2} model: a LoRA merge ({@code W += s * B @ A}) or its
-     * undoing ({@code -delta}). {@code c_attn}'s {@code (3C, C)} rows go to the heads' query, key and value weights.
+     * undoing ({@code -delta}).
      */
     public static void addToWeight(GptLanguageModel model, int layer, String module, float[] delta) {
         GptConfig config = model.config();
         if (config.variant() != GptConfig.Variant.GPT2) throw new IllegalArgumentException("addToWeight needs a GPT2-variant model, got " + config.variant());
         if (layer < 0 || layer >= config.nLayer()) throw new IllegalArgumentException("layer " + layer + " is not in 0.." + (config.nLayer() - 1));
-        int c = config.nEmbd(), hs = config.headSize();
+        int c = config.nEmbd();
         Map<String, Parameter> byName = new java.util.HashMap<>();
         for (Parameter p : model.parameters()) byName.put(p.name(), p);
         String b = "blocks." + layer + ".";
         switch (module) {
             case "attn.c_attn" -> {
-                check(delta, 3 * c * c, module);
-                for (int head = 0; head < config.nHead(); head++) {
-                    for (int r = 0; r < 3; r++) add(byName, b + "sa.heads." + head + "." + ROLES[r] + ".weight", delta, (r * c + head * hs) * c);
-                }
+                add(byName, b + "sa.c_attn.weight", check(delta, 3 * c * c, module), 0);
             }
             case "attn.c_proj" -> add(byName, b + "sa.proj.weight", check(delta, c * c, module), 0);
             case "mlp.c_fc" -> add(byName, b + "ffwd.net.0.weight", check(delta, 4 * c * c, module), 0);

@@ -18,12 +18,12 @@ import io.buildgpt.random.TorchGenerator;
 final class GptGeneration {
     /** The most tokens one call returns, all rows together: the largest Java array. */
     static final int MAX_TOKENS = Integer.MAX_VALUE - 8;
-    private final GenerationPass pass;
+    private final GptStack stack;
     private final TokenSampler sampler;
     private final int vocab, blockSize;
 
     GptGeneration(GptLanguageModel model, double temperature, Integer topK) {
-        this.pass = model.generation();
+        this.stack = model.stack();
         this.vocab = model.vocabSize();
         this.blockSize = model.config().blockSize();
         this.sampler = new TokenSampler(vocab, temperature, topK);
@@ -56,21 +56,21 @@ final class GptGeneration {
     private void generate(int[] seq, int batch, int total, int start, int maxNewTokens, TorchGenerator rng, boolean cached) {
         int[] next = new int[batch];
         int[] cond = new int[batch * blockSize]; // the cropped context, reused: nothing is allocated per token
+        KvCache[] caches = cached ? stack.caches() : null;
         int len = start;
-        int cacheLen = 0;         // positions held in the caches (cached mode)
         float[] logits;           // (B,V): the last position's logits of each sequence
         for (int step = 0; step < maxNewTokens; step++) {
-            if (!cached || cacheLen == 0 || cacheLen == blockSize) {
+            int held = cached ? caches[0].length() : 0;
+            if (!cached || held == 0 || held == blockSize) {
                 int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
                 crop(seq, batch, total, len, window, cond);
-                logits = pass.lastLogits(cond, batch, window);               // (B,V): logits[:, -1, :]
-                if (cached) {                                                  // a full window slides at the next token:
-                    if (window < blockSize) pass.fillCaches(batch, window);   // its keys would all be stale (KvCache)
-                    cacheLen = window;
-                }
+                if (cached) for (KvCache k : caches) k.clear();
+                // a full window slides at the next token, so its keys would all be stale (KvCache): no cache then
+                boolean fill = cached && window < blockSize;
+                logits = stack.logits(cond, batch, window, false, fill ? caches : null, true); // (B,V): logits[:, -1, :]
+                if (cached && !fill) for (KvCache k : caches) k.markFull();
             } else {
-                logits = pass.stepLogits(next, batch, cacheLen);             // (B,V) for position cacheLen
-                cacheLen++;
+                logits = stack.logits(next, batch, 1, false, caches, true);   // (B,V) for position `held`
             }
             for (int b = 0; b < batch; b++) {
                 next[b] = sampler.sample(logits, b * vocab, rng);

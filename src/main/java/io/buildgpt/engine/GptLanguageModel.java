@@ -6,6 +6,7 @@ import io.buildgpt.random.TorchGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -33,19 +34,16 @@ import java.util.List;
  *
  * <p>Not thread-safe, and guarded: a model keeps its activations in its own buffers, so a second thread
  * calling {@code loss}, {@code lossAndGradients}, {@code forward}, {@code generate}, {@code generateCached}
- * or {@code attentionWeights}, or changing it ({@code enableLora}, {@code mergeLora}, {@code quantizeBase},
- * {@code dequantizeBase}) while another is inside (a {@code Trainer.train} run holds the model throughout)
- * gets an {@link IllegalStateException} (never a wrong result); use one model per thread. After {@link #close} each of them throws an
- * {@link IllegalStateException} saying the model was closed.
+ * or {@code attentionWeights} while another is inside (a {@code Trainer.train} run holds the model
+ * throughout) gets an {@link IllegalStateException} (never a wrong result); use one model per thread. After
+ * {@link #close} each of them throws an {@link IllegalStateException} saying the model was closed.
  *
- * <p>Fine-tuning: {@link #enableLora} adds low-rank adapters and freezes the base, so that
- * {@link #trainableParameters()} (what AdamW gets) is the adapters alone; {@link #quantizeBase}
- * stores the blocks' Linear weights in 4 or 8 bits ({@link QuantSpec}). Without either, every parameter
- * trains: full fine-tuning. Both live in wrappers around the layers ({@link AdaptedWeight}, {@link QkvLora}),
- * wired by one {@code Adaptation}; the layer classes only call their hooks.
+ * <p>Fine-tuning (package {@code io.buildgpt.finetune}, which the engine does not know) puts other
+ * {@link Weight}s into the model's {@link #linears()} and freezes the rest with {@link #setTrainsBase}.
  *
- * <p>This class is the public face; the work is in {@code GptStack} (the layers, batched forward and
- * backward), {@code GptLoss}, {@code GptInputs} (checks) and {@code GenerationPass} with {@link GptGeneration}.
+ * <p>This class is the public face; the layers and the one forward pass (training, prompt, generation
+ * step) are in {@code GptStack}, the loss in {@code GptLoss}, the checks in {@code GptInputs}, the
+ * sampling loop in {@link GptGeneration}.
  */
 public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final Parallel par;
@@ -53,9 +51,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     private final GptConfig config;
     private final GptStack stack;                   // the layers, the batched forward and backward
     private final GptLoss loss;                     // cross-entropy, whole batch or micro-batches
-    private final Adaptation adaptation;            // LoRA adapters and quantized weights
-    private final GenerationPass generation;        // generation's passes and key/value caches
-    private List<Parameter> parameters;             // rebuilt when adapters or quantization change it
+    private boolean trainsBase = true;              // false: only the Linears' own trainable weights (fine-tuning)
 
     public GptLanguageModel(GptConfig config, long seed) {
         this(config, seed, 1);
@@ -79,11 +75,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         TorchGenerator dropoutSeeds = new TorchGenerator(seed ^ 0x5DEECE66DL);
         this.stack = new GptStack(config, dropoutSeeds, par);
         this.loss = new GptLoss(stack, config.vocabSize());
-        this.adaptation = new Adaptation(stack.blocks, stack.lmHead);
-        this.generation = new GenerationPass(config, stack.tokenEmbeddingTable, stack.positionEmbeddingTable, stack.blocks,
-                stack.lnF, stack.lmHead);
-        this.parameters = collectParameters();
-        if (initialise) LectureInit.fill(parameters, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
+        if (initialise) LectureInit.fill(this, new TorchGenerator(seed), true); // PyTorch's values, by state_dict name
     }
 
     /** The number of threads this model computes with. */
@@ -102,124 +94,93 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return config;
     }
 
-    /**
-     * Every float tensor: the base's in PyTorch's order (without the weights {@link #quantizeBase}
-     * turned into byte blocks), then the LoRA adapters' A and B, if any.
-     */
+    /** Every float tensor the model stores, in state_dict order ({@link StateDict} names the lecture's per-head views). */
     @Override
     public List<Parameter> parameters() {
-        return parameters;
+        return Collections.unmodifiableList(stack.parameters());
     }
 
-    /** What the optimiser updates: the adapters alone when LoRA is on, else every parameter. */
+    /**
+     * What the optimiser updates: every parameter, unless {@link #setTrainsBase} froze the base; then only what
+     * the Linears' weights train (a fine-tuning adapter).
+     */
     @Override
     public List<Parameter> trainableParameters() {
-        return adaptation.lora() == null ? parameters : adaptation.adapterParameters();
+        if (trainsBase) return parameters();
+        List<Parameter> out = new ArrayList<>();
+        for (Linear l : linears()) out.addAll(l.weight().trainable());
+        return Collections.unmodifiableList(out);
     }
 
-    /** Every scalar, the quantized weights' included. */
+    /** Every scalar, those of weights stored in other forms than float32 (quantized) included. */
     @Override
     public long parameterCount() {
-        return LanguageModel.super.parameterCount() + adaptation.quantizedCount();
+        long n = LanguageModel.super.parameterCount();
+        for (Linear l : linears()) n += l.weight().otherScalars();
+        return n;
     }
 
     /**
-     * Adds adapters as {@code config} says (A from {@code seed}, B zero, so outputs do not change) and
-     * freezes every base weight; {@link #trainableParameters()} becomes the adapters. A rank above
-     * {@code n_embd} is refused: {@code B @ A} of a {@code (C, C)} weight cannot use it.
+     * Freezes (or unfreezes) everything but what the Linears' weights themselves train: embeddings, LayerNorms
+     * and biases then take no gradient and leave {@link #trainableParameters()}. Fine-tuning puts frozen
+     * or adapted weights into the Linears ({@link Linear#setWeight}) and calls this.
      */
-    public GptLanguageModel enableLora(LoraConfig config, long seed) {
-        change("enableLora", () -> adaptation.enableLora(config, seed));
-        return this;
-    }
-
-    /** The adapters' configuration, or null without LoRA. */
-    public LoraConfig loraConfig() {
-        return adaptation.lora();
-    }
-
-    /** The adapters, block by block: query, key, value, proj, ffwd.net.0, ffwd.net.2 (those present). */
-    public List<LoraAdapter> loraAdapters() {
-        return adaptation.adapters();
-    }
-
-    /**
-     * Folds every adapter into its weight ({@code W <- W + s * B @ A}) and removes the adapters: the same
-     * outputs, no adapter cost at inference, and every parameter trainable again. A quantized base is
-     * refused: {@link #dequantizeBase()} first.
-     */
-    public void mergeLora() {
-        change("mergeLora", adaptation::mergeLora);
-    }
-
-    /** {@link #quantizeBase(QuantSpec, boolean)}: {@code bits} 4 (int4) or 8 (int8), groups of 64, lm_head kept in float32. */
-    public void quantizeBase(int bits) {
-        quantizeBase(QuantSpec.ofBits(bits, 64), false);
-    }
-
-    /** {@link #quantizeBase(QuantSpec, boolean)} with int4 or int8 in groups of {@code groupSize} values. */
-    public void quantizeBase(int bits, int groupSize, boolean includeLmHead) {
-        quantizeBase(QuantSpec.ofBits(bits, groupSize), includeLmHead);
-    }
-
-    /**
-     * Stores every Linear weight of the blocks (and lm_head's if asked) as {@code spec} says, frozen; they
-     * leave {@link #parameters()}. Embeddings, LayerNorms and biases stay float32: they are a small part of
-     * the model, and quantizing them costs more accuracy. No float32 copy of the quantized weights is kept:
-     * each layer dequantizes into a buffer the layers share, just before its product.
-     */
-    public void quantizeBase(QuantSpec spec, boolean includeLmHead) {
-        if (includeLmHead && config.variant().tiedHead()) {
-            throw new IllegalArgumentException("lm_head is tied to the token embedding in " + config.variant()
-                    + ": quantize the blocks only (includeLmHead = false)");
-        }
-        change("quantizeBase", () -> adaptation.quantize(spec, includeLmHead));
-    }
-
-    /** How the base is quantized, or null for a float32 base. */
-    public QuantSpec quantSpec() {
-        return adaptation.quant();
-    }
-
-    /** Bytes of the working buffers that fine-tuned layers share (0 for a plain model). */
-    public long fineTuneScratchBytes() {
-        return adaptation.scratchBytes();
-    }
-
-    /** Turns quantized weights back into float32 parameters holding the dequantized values. */
-    public void dequantizeBase() {
-        change("dequantizeBase", adaptation::dequantize);
-    }
-
-    /** Changes what the model trains inside the guard (refused while another thread trains it, or after close). */
-    private void change(String operation, Runnable body) {
-        guard.call(operation, () -> {
-            body.run();
-            parameters = collectParameters();
+    public void setTrainsBase(boolean trains) {
+        exclusively("setTrainsBase", () -> {
+            trainsBase = trains;
+            stack.setTrainsEmbeddings(trains);
+            for (Linear l : linears()) l.setTrainsBias(trains);
             return null;
         });
     }
 
+    public boolean trainsBase() {
+        return trainsBase;
+    }
+
+    /**
+     * The model's Linears: per block {@code c_attn}, {@code proj}, {@code ffwd.net.0}, {@code ffwd.net.2}, then
+     * {@code lm_head} (whose weight is the token embedding in GPT-2). What fine-tuning adapts.
+     */
+    public List<Linear> linears() {
+        List<Linear> out = new ArrayList<>();
+        for (Block b : stack.blocks) out.addAll(b.linears());
+        out.add(stack.lmHead);
+        return out;
+    }
+
     /**
      * Runs {@code body} holding this model's guard, as {@code Trainer.train} does for its whole run: another
-     * thread's {@code enableLora}, {@code mergeLora}, {@code quantizeBase}, {@code loss} etc. meanwhile is
-     * refused instead of silently changing what trains. The calling thread may use the model inside.
+     * thread's {@code loss}, {@code lossAndGradients} or fine-tuning change meanwhile is refused instead of
+     * silently changing what trains. The calling thread may use the model inside.
      */
     @Override
     public <T> T exclusively(String operation, java.util.function.Supplier<T> body) {
         return guard.call(operation, body);
     }
 
-    public boolean isQuantized() {
-        return adaptation.quant() != null;
+    /**
+     * Whether every Linear holds a trainable float32 weight and nothing is frozen: the model as built, which a
+     * checkpoint can save and every optimiser setting trains.
+     */
+    public boolean isPlain() {
+        if (!trainsBase) return false;
+        for (Linear l : linears()) {
+            if (!(l.weight() instanceof DenseWeight d) || !d.trains()) return false;
+        }
+        return true;
     }
 
-    /** Bytes of the base model's stored weights (adapters excluded): float32 tensors at 4 bytes, plus the quantized blocks. */
-    public long baseMemoryBytes() {
-        long floats = 0;
-        List<Parameter> adapters = adaptation.adapterParameters();
-        for (Parameter p : parameters) if (!adapters.contains(p)) floats += p.size();
-        return 4 * floats + adaptation.quantizedBytes();
+    /** Bytes of the stored weights: float32 tensors at 4 bytes, quantized weights as stored. */
+    public long storedBytes() {
+        long bytes = 0;
+        java.util.Set<Parameter> inWeights = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Linear l : linears()) {
+            bytes += l.weight().bytes();
+            inWeights.addAll(l.weight().parameters());
+        }
+        for (Parameter p : parameters()) if (!inWeights.contains(p)) bytes += 4L * p.size();
+        return bytes;
     }
 
     Block block(int i) {
@@ -228,12 +189,6 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
 
     Linear lmHead() {
         return stack.lmHead;
-    }
-
-    private List<Parameter> collectParameters() {
-        List<Parameter> all = stack.parameters();
-        all.addAll(adaptation.adapterParameters());
-        return Collections.unmodifiableList(all);
     }
 
     @Override
@@ -253,7 +208,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
     public double lossAndGradients(int[] x, int[] y, int batchSize, int blockSize) {
         return guard.callDouble("lossAndGradients", () -> {
             GptInputs.checkBatch(config, x, y, batchSize, blockSize);
-            return loss.withGradients(parameters, x, y, batchSize, blockSize);
+            return loss.withGradients(parameters(), x, y, batchSize, blockSize);
         });
     }
 
@@ -268,7 +223,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return guard.callDouble("lossAndGradients", () -> {
             GptInputs.checkBatch(config, x, y, batchSize, blockSize);
             GptInputs.checkMicroBatch(microBatch, batchSize);
-            return loss.withGradients(parameters, x, y, batchSize, blockSize, microBatch);
+            return loss.withGradients(parameters(), x, y, batchSize, blockSize, microBatch);
         });
     }
 
@@ -315,7 +270,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
             GptInputs.checkTime(config, context.length);
             GptInputs.checkLayerAndHead(config, layer, head);
             stack.logits(context.clone(), 1, context.length, false);
-            return stack.blocks[layer].attention().heads().get(head).probabilities(0);
+            return stack.blocks[layer].attention().probabilities(head, 0);
         });
     }
 
@@ -324,9 +279,9 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return stack.logits(idx, batch, time, training);
     }
 
-    /** Generation's forward passes and key/value caches. */
-    GenerationPass generation() {
-        return generation;
+    /** The layers and the one forward pass (generation's too). */
+    GptStack stack() {
+        return stack;
     }
 
     @Override

@@ -22,13 +22,18 @@ final class GptStack {
     final Linear lmHead;                    // weight (V, C), bias (V)
     private final Dropout embeddingDropout; // GPT-2's drop after wte + wpe (embd_pdrop); null for the lecture's GPT
     private final int c;
-    private float[] x;                      // (B*T, C)
+    private float[] x, last;                // (B*T, C), (B, C)
+    private boolean trainsEmbeddings = true;
+    private final int nHead, blockSize;
+    private KvCache[] caches;
     private int[] idx;                      // the last input (B*T), by reference
     private int batch, time;
 
     /** The layers in construction order (the blocks draw their dropout seeds from {@code dropoutSeeds}), parameters zero. */
     GptStack(GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
         this.c = config.nEmbd();
+        this.nHead = config.nHead();
+        this.blockSize = config.blockSize();
         this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c);
         this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
         this.blocks = new Block[config.nLayer()];
@@ -38,7 +43,7 @@ final class GptStack {
         this.embeddingDropout = config.variant() == GptConfig.Variant.GPT2 ? new Dropout(config.dropout(), dropoutSeeds.next64()) : null;
         boolean tied = config.variant().tiedHead();
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), !tied, par);
-        if (tied) lmHead.setWeight(tokenEmbeddingTable); // GPT-2: the same (V,C) array; both backward passes add into its grad
+        if (tied) lmHead.setWeight(new DenseWeight(tokenEmbeddingTable)); // GPT-2: the same (V,C) array; both backward passes add into its grad
     }
 
     /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
@@ -52,25 +57,57 @@ final class GptStack {
 
     /** Forward pass over {@code idx (B*T)}; returns the logits buffer {@code (B*T, V)}. */
     float[] logits(int[] idx, int batch, int time, boolean training) {
+        return logits(idx, batch, time, training, null, false);
+    }
+
+    /**
+     * The one forward pass: training, evaluation, a prompt and a generation step. With {@code caches} (one per
+     * block, evaluation only) the {@code T} tokens take the positions after those the caches hold; with
+     * {@code lastOnly} only each sequence's last position goes through {@code ln_f} and {@code lm_head}
+     * (logits {@code (B, V)}: all that sampling needs).
+     */
+    float[] logits(int[] idx, int batch, int time, boolean training, KvCache[] caches, boolean lastOnly) {
         int n = batch * time;
         if (x == null || x.length < n * c) x = new float[n * c];
         this.idx = idx;
         this.batch = batch;
         this.time = time;
+        int pos0 = caches == null ? 0 : caches[0].length();
         Profile.begin();
         float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
         for (int i = 0; i < n; i++) {
-            int t = i % time, e = idx[i] * c, p = t * c;
+            int e = idx[i] * c, p = (pos0 + i % time) * c;
             for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
         }
         Profile.lap(Op.EMBED_F);
         float[] h = embeddingDropout == null ? x : embeddingDropout.forward(x, n * c, training); // GPT-2: drop (B,T,C)
-        for (Block block : blocks) h = block.forward(h, batch, time, training); // (B,T,C) -> (B,T,C)
-        h = lnF.forward(h, n);                                                   // (B,T,C)
+        for (int i = 0; i < blocks.length; i++) h = blocks[i].forward(h, batch, time, training, caches == null ? null : caches[i]);
+        int rows = n;
+        if (lastOnly && time > 1) {                                              // (B,T,C) -> (B,C): the last positions
+            if (last == null || last.length < batch * c) last = new float[batch * c];
+            for (int b = 0; b < batch; b++) System.arraycopy(h, ((b + 1) * time - 1) * c, last, b * c, c);
+            h = last;
+            rows = batch;
+        }
+        h = lnF.forward(h, rows);                                                // (rows,C)
         Profile.lap(Op.LN_F);
-        float[] logits = lmHead.forward(h, n);                                   // (B,T,C) @ (C,V) -> (B,T,V)
+        float[] logits = lmHead.forward(h, rows);                                // (rows,C) @ (C,V) -> (rows,V)
         Profile.lap(Op.LM_HEAD_F);
         return logits;
+    }
+
+    /** One key/value cache per block, made on first use and kept (generation clears them). */
+    KvCache[] caches() {
+        if (caches == null) {
+            caches = new KvCache[blocks.length];
+            for (int i = 0; i < blocks.length; i++) caches[i] = new KvCache(c, nHead, blockSize);
+        }
+        return caches;
+    }
+
+    /** Whether the embeddings take gradients (fine-tuning freezes them with the base). */
+    void setTrainsEmbeddings(boolean trains) {
+        this.trainsEmbeddings = trains;
     }
 
     /** From {@code dLogits (B*T, V)} of the last {@link #logits} call down to the embeddings, adding into every gradient. */
@@ -83,6 +120,10 @@ final class GptStack {
         Profile.lap(Op.LN_B);
         for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
         if (embeddingDropout != null) dh = embeddingDropout.backward(dh);  // GPT-2: through the embeddings' mask
+        if (!trainsEmbeddings) {
+            Profile.lap(Op.EMBED_B);
+            return;
+        }
         float[] dTok = tokenEmbeddingTable.grad(), dPos = positionEmbeddingTable.grad();
         for (int i = 0; i < n; i++) {
             int e = idx[i] * c, p = (i % time) * c;

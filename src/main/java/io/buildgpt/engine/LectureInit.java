@@ -24,34 +24,49 @@ public final class LectureInit {
     private LectureInit() {
     }
 
-    /** Fills {@code parameters} from {@code g}, which ends as PyTorch's generator does after building the model. */
+    /** Fills every tensor of {@code model} ({@link StateDict}: the lecture's names and order) from {@code g}. */
+    public static void fill(GptLanguageModel model, TorchGenerator g, boolean initWeights) {
+        fillEntries(StateDict.of(model), g, initWeights);
+    }
+
+    /** Fills plain {@code parameters} (no fused weights) from {@code g}, by their names. */
     public static void fill(List<Parameter> parameters, TorchGenerator g, boolean initWeights) {
+        fillEntries(StateDict.of(parameters, 1), g, initWeights);
+    }
+
+    /** Fills the entries from {@code g}, which ends as PyTorch's generator does after building the model. */
+    static void fillEntries(List<StateDict.Entry> entries, TorchGenerator g, boolean initWeights) {
         int fanIn = -1; // in_features of the Linear whose weight came last, for its bias
-        for (Parameter p : parameters) {
+        for (StateDict.Entry p : entries) {
             String name = p.name();
             int[] s = p.shape();
-            float[] d = p.data();
             if (isLayerNorm(name)) {
-                java.util.Arrays.fill(d, name.endsWith(".weight") ? 1f : 0f);
+                p.set(constant(p.size(), name.endsWith(".weight") ? 1f : 0f));
             } else if (name.endsWith("embedding_table.weight")) {
-                copy(TorchInit.embedding(g, s[0], s[1]), d);
+                p.set(TorchInit.embedding(g, s[0], s[1]));
             } else if (name.endsWith(".weight") && s.length == 2) {
                 fanIn = s[1];
-                copy(TorchInit.linearWeight(g, s[1], s[0]), d);
+                p.set(TorchInit.linearWeight(g, s[1], s[0]));
             } else if (name.endsWith(".bias") && s.length == 1 && fanIn > 0) {
-                copy(TorchInit.linearBias(g, fanIn, s[0]), d);
+                p.set(TorchInit.linearBias(g, fanIn, s[0]));
             } else {
-                throw new IllegalArgumentException("parameter " + p + " has no known PyTorch initialisation: LectureInit knows"
-                        + " *embedding_table.weight, Linear .weight/.bias and LayerNorm ln*.weight/.bias");
+                throw new IllegalArgumentException("parameter " + name + " " + java.util.Arrays.toString(s) + " has no known PyTorch"
+                        + " initialisation: LectureInit knows *embedding_table.weight, Linear .weight/.bias and LayerNorm ln*.weight/.bias");
             }
         }
         if (!initWeights) return;
-        for (Parameter p : parameters) {
+        for (StateDict.Entry p : entries) {
             String name = p.name();
             if (isLayerNorm(name)) continue;
-            if (name.endsWith(".weight")) g.normal_(p.data(), 0, p.size(), 0.0, 0.02);
-            else java.util.Arrays.fill(p.data(), 0f);
+            if (name.endsWith(".weight")) g.normal_(p.storage(), p.offset(), p.size(), 0.0, 0.02);
+            else p.set(new float[p.size()]);
         }
+    }
+
+    private static float[] constant(int n, float v) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, v);
+        return out;
     }
 
     private static boolean isLayerNorm(String name) {
@@ -60,8 +75,4 @@ public final class LectureInit {
         return last.startsWith("ln");
     }
 
-    private static void copy(float[] from, float[] to) {
-        if (from.length != to.length) throw new IllegalStateException("size mismatch " + from.length + " vs " + to.length);
-        System.arraycopy(from, 0, to, 0, to.length);
-    }
 }

@@ -4,8 +4,6 @@ import io.buildgpt.engine.CheckpointException;
 import io.buildgpt.engine.Gpt2Checkpoint;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
-import io.buildgpt.engine.LoraAdapter;
-import io.buildgpt.engine.LoraConfig;
 import io.buildgpt.engine.SafeTensors;
 import io.buildgpt.files.AtomicFiles;
 import io.buildgpt.json.Json;
@@ -166,12 +164,12 @@ public record PeftLora(int r, double loraAlpha, double loraDropout, List<String>
      * {@code ffwd.net.0} {@code mlp.c_fc}, {@code ffwd.net.2} {@code mlp.c_proj}.
      */
     public static PeftLora of(GptLanguageModel model) {
-        LoraConfig c = model.loraConfig();
+        LoraConfig c = Lora.config(model);
         if (c == null || c.targets() != LoraConfig.Targets.MODULES) {
-            throw new IllegalArgumentException("the model's adapters are " + c + ": enableLora(LoraConfig.peft(...)) makes PEFT's modules");
+            throw new IllegalArgumentException("the model's adapters are " + c + ": Lora.enable(model, LoraConfig.peft(...), seed) makes PEFT's modules");
         }
         Map<String, AB> weights = new LinkedHashMap<>();
-        for (LoraAdapter a : model.loraAdapters()) {
+        for (LoraAdapter a : Lora.adapters(model)) {
             int[] as = a.a().shape(), bs = a.b().shape();
             weights.put(peftName(a.a().name()), new AB(as[1], bs[0], a.a().data().clone(), a.b().data().clone()));
         }
@@ -181,10 +179,10 @@ public record PeftLora(int r, double loraAlpha, double loraDropout, List<String>
     /** Copies this adapter's A and B into {@code model}'s adapters (enabled with {@link #config()}), by module. */
     public void loadInto(GptLanguageModel model) {
         Map<String, LoraAdapter> byModule = new LinkedHashMap<>();
-        for (LoraAdapter a : model.loraAdapters()) byModule.put(peftName(a.a().name()), a);
+        for (LoraAdapter a : Lora.adapters(model)) byModule.put(peftName(a.a().name()), a);
         if (!byModule.keySet().equals(weights.keySet())) {
             throw new IllegalArgumentException("the model's adapters " + byModule.keySet() + " are not this adapter's " + weights.keySet()
-                    + ": enableLora(adapter.config(), seed) on a model of the same shape first");
+                    + ": Lora.enable(model, adapter.config(), seed) on a model of the same shape first");
         }
         for (Map.Entry<String, AB> e : weights.entrySet()) {
             LoraAdapter a = byModule.get(e.getKey());

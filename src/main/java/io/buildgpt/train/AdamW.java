@@ -48,13 +48,13 @@ public final class AdamW {
      * takes those parameters when that is the intent.
      */
     private static List<Parameter> requireNotOnlyLeftovers(LanguageModel model) {
-        if (model instanceof io.buildgpt.engine.GptLanguageModel gpt && gpt.isQuantized() && gpt.loraConfig() == null) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "this model's base is quantized (%s) and it has no"
-                    + " LoRA adapters, so AdamW would train only the %,d of its %,d parameters that stayed float32 (embeddings,"
-                    + " LayerNorms, biases, lm_head): quantized weights are frozen. Enable LoRA first, e.g."
-                    + " model.enableLora(LoraConfig.queryValue(8), seed) (QLoRA), or dequantizeBase() to train every weight; to train"
-                    + " only the float32 ones on purpose, pass them as a list: new AdamW(model.trainableParameters(), learningRate)",
-                    gpt.quantSpec().label(), gpt.trainableParameterCount(), gpt.parameterCount()));
+        if (model instanceof io.buildgpt.engine.GptLanguageModel gpt && gpt.trainsBase() && !gpt.isPlain()) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "this model's Linear weights are frozen (a quantized"
+                    + " base) and it has no LoRA adapters, so AdamW would train only the %,d of its %,d parameters that stayed float32"
+                    + " (embeddings, LayerNorms, biases, lm_head). Enable LoRA first, e.g. Lora.enable(model, LoraConfig.queryValue(8), seed)"
+                    + " (QLoRA), or Quantize.dequantize(model) to train every weight; to train only the float32 ones on purpose, pass"
+                    + " them as a list: new AdamW(model.trainableParameters(), learningRate)",
+                    gpt.trainableParameterCount(), gpt.parameterCount()));
         }
         return model.trainableParameters();
     }

@@ -50,10 +50,10 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
      * with another text, vocabulary or model size.
      */
     public static Path save(Path file, GptLanguageModel model, AdamW optimizer, int step, String vocabulary, Corpus corpus) {
-        if (model.loraConfig() != null || model.isQuantized()) {
-            // a checkpoint restores a plain float model; adapters and byte blocks would not come back
-            throw new IllegalArgumentException("this model has " + (model.loraConfig() != null ? "LoRA adapters" : "a quantized base")
-                    + ", which a checkpoint cannot hold: save the adapters with LoraFile.save, or mergeLora() (after dequantizeBase()) first");
+        if (!model.isPlain()) {
+            // a checkpoint restores a plain float model; adapters and quantized weights would not come back
+            throw new IllegalArgumentException("this model is being fine-tuned (LoRA adapters or a quantized base), which a checkpoint"
+                    + " cannot hold: save the adapters with LoraFile.save, or merge them (Lora.merge, after Quantize.dequantize) first");
         }
         if (vocabulary != null && vocabulary.length() != model.vocabSize()) {
             throw new IllegalArgumentException("the vocabulary has " + vocabulary.length() + " symbols but the model has vocab_size = "

@@ -41,6 +41,11 @@ public final class Matmul {
         Blas.load();
     }
 
+    /** The threads this instance splits its products over. */
+    public Parallel parallel() {
+        return par;
+    }
+
     /** {@code c(n,m) = a(n,k) @ b(k,m)}, overwriting {@code c}. */
     public void multiply(float[] a, float[] b, float[] c, int n, int k, int m) {
         rowBlocks(a, b, false, c, n, k, m);

@@ -1,4 +1,9 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
+
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.TensorFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,8 +30,8 @@ public final class LoraFile {
 
     /** Writes {@code model}'s adapters to {@code file}; the model must have LoRA enabled. */
     public static Path save(Path file, GptLanguageModel model) throws IOException {
-        LoraConfig lora = model.loraConfig();
-        if (lora == null) throw new IllegalStateException("the model has no LoRA adapters to save: enableLora(...) and train first");
+        LoraConfig lora = Lora.config(model);
+        if (lora == null) throw new IllegalStateException("the model has no LoRA adapters to save: Lora.enable(...) and train first");
         Map<String, Object> loraMeta = new LinkedHashMap<>();
         loraMeta.put("rank", (long) lora.rank());
         loraMeta.put("alpha", lora.alpha());
@@ -37,7 +42,7 @@ public final class LoraFile {
         meta.put("lora", loraMeta);
         meta.put("base_config", model.config().toMap());
         List<TensorFile.Entry> entries = new ArrayList<>();
-        for (LoraAdapter a : model.loraAdapters()) {
+        for (LoraAdapter a : Lora.adapters(model)) {
             for (Parameter p : a.parameters()) entries.add(new TensorFile.Entry(p.name(), p.shape(), p.data()));
         }
         TensorFile.write(file, FORMAT, meta, entries);
@@ -77,19 +82,19 @@ public final class LoraFile {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + " has an invalid lora section " + l + ": " + e.getMessage(), e);
         }
-        if (model.loraConfig() != null && !model.loraConfig().equals(saved)) {
-            throw new IllegalArgumentException(file + " holds adapters " + saved + " but the model has " + model.loraConfig()
+        if (Lora.config(model) != null && !Lora.config(model).equals(saved)) {
+            throw new IllegalArgumentException(file + " holds adapters " + saved + " but the model has " + Lora.config(model)
                     + ": load into a model without adapters, or one with the same LoRA configuration");
         }
         // The adapters the model would have: its own, or those of a scratch model of the same shape.
-        List<LoraAdapter> expected = model.loraConfig() != null ? model.loraAdapters() : scratchAdapters(model.config(), saved);
+        List<LoraAdapter> expected = Lora.config(model) != null ? Lora.adapters(model) : scratchAdapters(model.config(), saved);
         for (LoraAdapter a : expected) {
             for (Parameter p : a.parameters()) contents.require(p.name(), p.shape(), file);
         }
-        if (model.loraConfig() == null) {
-            model.enableLora(saved, 0);
+        if (Lora.config(model) == null) {
+            Lora.enable(model, saved, 0);
         }
-        for (LoraAdapter a : model.loraAdapters()) {
+        for (LoraAdapter a : Lora.adapters(model)) {
             for (Parameter p : a.parameters()) {
                 float[] v = contents.require(p.name(), p.shape(), file).values();
                 System.arraycopy(v, 0, p.data(), 0, v.length);
@@ -100,7 +105,7 @@ public final class LoraFile {
     /** The adapters {@code lora} gives a model of {@code config}, on a scratch model with the smallest vocabulary and context. */
     private static List<LoraAdapter> scratchAdapters(GptConfig config, LoraConfig lora) {
         GptConfig small = new GptConfig(2, 1, config.nEmbd(), config.nHead(), config.nLayer(), 0.0);
-        return new GptLanguageModel(small, 0).enableLora(lora, 0).loraAdapters();
+        return Lora.adapters(Lora.enable(new GptLanguageModel(small, 0), lora, 0));
     }
 
     private static Number num(Map<?, ?> map, String key, Path file) throws IOException {

@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
 /**
  * How {@link GptLanguageModel#enableLora} adapts a model: every targeted weight {@code W (out, in)}

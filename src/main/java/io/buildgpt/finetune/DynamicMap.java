@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
 /**
  * bitsandbytes' signed 8-bit dynamic quantization map ({@code create_dynamic_map(signed=True)}, 7 exponent bits,

@@ -1,14 +1,19 @@
-package io.buildgpt.train;
+package io.buildgpt.finetune;
 
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.ByteTokenizer;
 import io.buildgpt.data.TokenSplit;
 import io.buildgpt.data.WholeUtf8;
 import io.buildgpt.engine.GptLanguageModel;
-import io.buildgpt.engine.LoraConfig;
 import io.buildgpt.engine.ParameterFile;
-import io.buildgpt.engine.QuantSpec;
 import io.buildgpt.nd4j.Nd4jLoader;
+import io.buildgpt.train.AdamW;
+import io.buildgpt.train.LossHistory;
+import io.buildgpt.train.MemoryUse;
+import io.buildgpt.train.TrainConfig;
+import io.buildgpt.train.TrainListener;
+import io.buildgpt.train.TrainResult;
+import io.buildgpt.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import tech.tablesaw.api.DoubleColumn;
@@ -91,16 +96,17 @@ public final class FineTune {
      * quantized base is refused: its float32 weights are gone.
      */
     public static GptLanguageModel copy(GptLanguageModel source, int threads) {
-        if (source.isQuantized()) {
-            throw new IllegalArgumentException("the model's base is quantized (" + source.quantSpec().label() + "), so its float32 weights"
-                    + " are gone: copy the model before quantizeBase(...), or call dequantizeBase() first (quantization error included)");
+        QuantSpec quant = Quantize.spec(source);
+        if (quant != null) {
+            throw new IllegalArgumentException("the model's base is quantized (" + quant.label() + "), so its float32 weights"
+                    + " are gone: copy the model before Quantize.base(...), or Quantize.dequantize(model) first (quantization error included)");
         }
         try {
             Path tmp = Files.createTempFile("buildgpt-copy", ".params");
             try {
                 ParameterFile.write(tmp, source.parameters());
                 GptLanguageModel copy = new GptLanguageModel(source.config(), 0, threads);
-                if (source.loraConfig() != null) copy.enableLora(source.loraConfig(), 0);
+                if (Lora.config(source) != null) Lora.enable(copy, Lora.config(source), 0);
                 ParameterFile.read(tmp, copy.parameters());
                 return copy;
             } finally {
@@ -129,15 +135,15 @@ public final class FineTune {
      */
     public static Result run(Method method, GptLanguageModel pretrained, TokenSplit data, int batchSize, TrainConfig train,
                              LoraConfig lora, long seed, int threads, TrainListener listener) {
-        if (pretrained.loraConfig() != null) {
-            throw new IllegalArgumentException("the pretrained model already has LoRA adapters (" + pretrained.loraConfig() + "): run adapts"
-                    + " a fresh copy of a plain model; call mergeLora() on it first to fine-tune the merged model");
+        if (Lora.config(pretrained) != null) {
+            throw new IllegalArgumentException("the pretrained model already has LoRA adapters (" + Lora.config(pretrained) + "): run adapts"
+                    + " a fresh copy of a plain model; Lora.merge(model) first to fine-tune the merged model");
         }
         if (method != Method.FULL && lora == null) throw new IllegalArgumentException(method + " needs a LoraConfig, e.g. LoraConfig.queryValue(8)");
         long heapBefore = MemoryUse.heapAfterGc();
         GptLanguageModel model = copy(pretrained, threads);
-        if (method.quant() != null) model.quantizeBase(method.quant(), false);
-        if (method != Method.FULL) model.enableLora(lora, seed);
+        if (method.quant() != null) Quantize.base(model, method.quant(), false);
+        if (method != Method.FULL) Lora.enable(model, lora, seed);
         String label = method == Method.FULL || lora.targets() == LoraConfig.Targets.QUERY_VALUE ? method.label()
                 : lora.targets() == LoraConfig.Targets.MODULES ? method.label() + " on " + String.join(", ", lora.modules())
                 : method.label() + " on every Linear";
@@ -151,8 +157,15 @@ public final class FineTune {
         long heap = MemoryUse.heapAfterGc() - heapBefore;          // the copy, its optimizer, buffers and activations, all still reachable
         long rss = MemoryUse.residentBytes();
         keepAlive(optimizer, trainer);
-        return new Result(method, label, trainable, model.parameterCount(), model.baseMemoryBytes(), heap, rss, minutes,
+        return new Result(method, label, trainable, model.parameterCount(), baseMemoryBytes(model), heap, rss, minutes,
                 heldOut, result.history().named(label), model);
+    }
+
+    /** Bytes of the base model's stored weights, adapters excluded: float32 tensors at 4 bytes, quantized weights as stored. */
+    public static long baseMemoryBytes(GptLanguageModel model) {
+        long adapters = 0;
+        for (var p : Lora.adapterParameters(model)) adapters += 4L * p.size();
+        return model.storedBytes() - adapters;
     }
 
     /** Keeps the optimizer (its moments) and trainer reachable until after the heap was measured. */
@@ -163,7 +176,7 @@ public final class FineTune {
     /** The held-out loss of {@code pretrained} with its base quantized as {@code spec} says, nothing trained: the quantization's own cost. */
     public static double quantizedHeldOutLoss(GptLanguageModel pretrained, QuantSpec spec, TokenSplit data, int batchSize, int evalIters) {
         GptLanguageModel q = copy(pretrained, pretrained.threads());
-        q.quantizeBase(spec, false);
+        Quantize.base(q, spec, false);
         return heldOutLoss(q, data, batchSize, evalIters);
     }
 
@@ -206,7 +219,7 @@ public final class FineTune {
         method.append("pretrained only");
         trainable.append(0);
         share.append(0.0);
-        memory.append(pretrained.baseMemoryBytes() / 1024.0);
+        memory.append(baseMemoryBytes(pretrained) / 1024.0);
         heap.appendMissing();
         resident.appendMissing();
         minutes.append(0.0);

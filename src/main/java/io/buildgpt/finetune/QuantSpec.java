@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
 /**
  * How {@link GptLanguageModel#quantizeBase(QuantSpec, boolean)} stores a frozen weight.

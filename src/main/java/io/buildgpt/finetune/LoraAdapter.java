@@ -1,5 +1,6 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
+import io.buildgpt.engine.Parameter;
 import io.buildgpt.random.TorchGenerator;
 
 import java.util.List;
@@ -12,18 +13,8 @@ import java.util.List;
  * kaiming_uniform with a = sqrt(5)), B zero, so the adapted model starts out exactly equal to the
  * base and the first gradient moves B (dA is 0 while B is 0).
  *
- * <p>The layer folds the update into an effective weight before its usual product, and hands back
- * the gradient of that effective weight {@code dW (out, in)}; since {@code W_eff = W + s B A}:
- * <pre>
- *   dB += s * dW @ A^T    (out,in) @ (in,r)  -> (out,r)
- *   dA += s * B^T @ dW    (r,out)  @ (out,in) -> (r,in)
- * </pre>
- * Costs {@code out*r*in} each way, against {@code B*T*out*in} for the layer's own product.
- *
- * <p>Dropout ({@link LoraConfig#dropout()} {@code p > 0}, training only): PEFT's
- * {@code y = x W^T + s * (drop(x) A^T) B^T} with an inverted mask drawn per entry of {@code x (n, in)},
- * which no shared weight can express. The layer then uses its base weight alone and calls
- * {@link #forwardBranch} and {@link #backwardBranch} for the explicit branch:
+ * <p>It runs beside the frozen weight, as PEFT's {@code y = x W^T + s * (drop(x) A^T) B^T} does, so the
+ * base needs no gradient {@code dW (out, in)} and a quantized base is never rebuilt in float32:
  * <pre>
  *   forward   h = drop(x) @ A^T              (n,in) @ (in,r)  -> (n,r)
  *             y += s * h @ B^T               (n,r)  @ (r,out) -> (n,out)
@@ -32,8 +23,9 @@ import java.util.List;
  *             dA += dh^T @ drop(x)           (r,n) @ (n,in)   -> (r,in)
  *             dx += (dh @ A) * mask          (n,r) @ (r,in)   -> (n,in), mask 0 or 1/(1-p)
  * </pre>
- * The masks come from this adapter's own seeded generator, drawn in order as in {@link Dropout}.
- * In eval mode, or with {@code p = 0}, the folded effective weight is used and nothing is drawn.
+ * Each costs {@code n*r*(in+out)}, against {@code n*out*in} for the layer's own product. Dropout
+ * ({@link LoraConfig#dropout()} {@code p > 0}) acts in training only; its masks come from this adapter's own
+ * seeded generator with PyTorch's rule ({@code F.dropout}); without dropout nothing is drawn.
  */
 public final class LoraAdapter {
     private final Parameter a;    // (r, in)
@@ -42,7 +34,9 @@ public final class LoraAdapter {
     private final float scale;
     private final double p;             // adapter dropout probability
     private TorchGenerator dropRng;     // the masks' generator (PyTorch's dropout rule)
-    private float[] mask, xd, h, dh;    // (n,in), (n,in), (n,r), (n,r) of the last branch forward
+    private float[] mask, dropped, h, dh; // (n,in), (n,in), (n,r), (n,r) of the last branch forward
+    private float[] xd;                 // the branch's input of the last forward: dropped, or x itself
+    private boolean masked;             // whether the last forward drew a mask
     private int n;
 
     LoraAdapter(String name, int in, int out, LoraConfig config) {
@@ -52,13 +46,13 @@ public final class LoraAdapter {
         this.scale = config.scale();
         this.p = config.dropout();
         this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by enableLora from its seed
-        this.a = new Parameter(name + ".lora_A", rank, in);  // zeros: the caller draws A (Adaptation: TorchInit)
+        this.a = new Parameter(name + ".lora_A", rank, in);  // zeros: the caller draws A (Lora.enable: TorchInit)
         this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
     }
 
     /** {@code w[off..] (out, in) += s * B @ A}. */
     void addTo(float[] w, int off) {
-        float[] av = a.data, bv = b.data;
+        float[] av = a.data(), bv = b.data();
         for (int i = 0; i < out; i++) {
             int row = off + i * in;
             for (int p = 0; p < rank; p++) {
@@ -70,27 +64,6 @@ public final class LoraAdapter {
         }
     }
 
-    /** Adds the adapter's gradients for {@code dW = dw[off..] (out, in)}, the gradient of the effective weight. */
-    void backward(float[] dw, int off) {
-        float[] av = a.data, bv = b.data, ga = a.grad(), gb = b.grad();
-        for (int i = 0; i < out; i++) {
-            int row = off + i * in;
-            for (int p = 0; p < rank; p++) {
-                int aRow = p * in;
-                float dot = 0f, bs = scale * bv[i * rank + p];
-                for (int j = 0; j < in; j++) {
-                    dot += dw[row + j] * av[aRow + j];       // dW (out,in) @ A^T (in,r)
-                    ga[aRow + j] += bs * dw[row + j];         // B^T (r,out) @ dW (out,in)
-                }
-                gb[i * rank + p] += scale * dot;
-            }
-        }
-    }
-
-    /** Whether a forward pass in this mode needs the explicit, masked branch: training with {@code p > 0}. */
-    boolean dropsOut(boolean training) {
-        return training && p > 0;
-    }
 
     /** Restarts the mask generator: the same seed gives the same masks. */
     void reseedDropout(long seed) {
@@ -98,22 +71,28 @@ public final class LoraAdapter {
     }
 
     /**
-     * Draws a mask for {@code x (n, in)} and adds {@code s * (drop(x) @ A^T) @ B^T (n, out)} into
-     * {@code y[yOff + i * yStride ..]}, row {@code i} (a strided block, e.g. a third of a stacked qkv).
+     * Adds {@code s * (drop(x) @ A^T) @ B^T (n, out)} into {@code y[yOff + i * yStride ..]}, row {@code i} (a
+     * strided block: some columns of a wider output, e.g. a third of c_attn's). Draws a mask in training with {@code p > 0}.
      */
-    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride) {
+    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride, boolean training) {
         this.n = n;
-        if (mask == null || mask.length < n * in) {
-            mask = new float[n * in];
-            xd = new float[n * in];
-        }
         if (h == null || h.length < n * rank) {
             h = new float[n * rank];
             dh = new float[n * rank];
         }
-        float[] av = a.data, bv = b.data;
-        dropRng.dropoutMask(mask, 0, n * in, p);                      // (n,in): 0 or 1/(1-p), as F.dropout
-        for (int k = 0; k < n * in; k++) xd[k] = x[k] * mask[k];      // drop(x) (n,in)
+        float[] av = a.data(), bv = b.data();
+        masked = training && p > 0;
+        if (masked) {
+            if (mask == null || mask.length < n * in) {
+                mask = new float[n * in];
+                dropped = new float[n * in];
+            }
+            dropRng.dropoutMask(mask, 0, n * in, p);                  // (n,in): 0 or 1/(1-p), as F.dropout
+            for (int k = 0; k < n * in; k++) dropped[k] = x[k] * mask[k]; // drop(x) (n,in)
+            xd = dropped;
+        } else {
+            xd = x;                                                   // no dropout: x itself, by reference
+        }
         for (int i = 0; i < n; i++) {
             int xRow = i * in;
             for (int q = 0; q < rank; q++) {                          // (n,in) @ A^T (in,r) -> h (n,r)
@@ -136,7 +115,7 @@ public final class LoraAdapter {
      * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
      */
     void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx) {
-        float[] av = a.data, bv = b.data, ga = a.grad(), gb = b.grad();
+        float[] av = a.data(), bv = b.data(), ga = a.grad(), gb = b.grad();
         for (int i = 0; i < n; i++) {
             int dyRow = dyOff + i * dyStride;
             for (int o = 0; o < out; o++) {
@@ -156,7 +135,7 @@ public final class LoraAdapter {
                 int aRow = q * in;
                 for (int j = 0; j < in; j++) {
                     ga[aRow + j] += d * xd[xRow + j];                 // dh^T (r,n) @ drop(x) (n,in)
-                    dx[xRow + j] += d * av[aRow + j] * mask[xRow + j]; // (dh (n,r) @ A (r,in)) * mask
+                    dx[xRow + j] += masked ? d * av[aRow + j] * mask[xRow + j] : d * av[aRow + j]; // (dh (n,r) @ A (r,in)) * mask
                 }
             }
         }

@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
 import java.util.Arrays;
 
@@ -153,6 +153,17 @@ public final class QuantizedWeight {
         for (int blk = 0; blk < groups; blk++) {
             float scale = scaleOfGroup(blk);
             for (int i = blk * g, to = Math.min(size, i + g); i < to; i++) dst[off + i] = nf4 ? NF4[level(i)] * scale : level(i) * scale;
+        }
+    }
+
+    /** Values {@code from .. from+count-1} dequantized into {@code dst[off ..]}: a block of rows, for a product. */
+    public void dequantizeRange(int from, int count, float[] dst, int off) {
+        int g = spec.groupSize();
+        boolean nf4 = spec.format() == QuantSpec.Format.NF4;
+        for (int i = from, to = from + count; i < to; ) {
+            int blk = i / g, end = Math.min(to, (blk + 1) * g);
+            float scale = scaleOfGroup(blk);
+            for (; i < end; i++) dst[off + i - from] = nf4 ? NF4[level(i)] * scale : level(i) * scale;
         }
     }
 

@@ -1,0 +1,210 @@
+package io.buildgpt.engine;
+
+import io.buildgpt.engine.kernels.CausalAttention;
+import io.buildgpt.engine.kernels.Parallel;
+import io.buildgpt.engine.kernels.Profile;
+import io.buildgpt.engine.kernels.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The lecture's {@code MultiHeadAttention} of {@code nHead} {@code Head}s, computed as nanoGPT computes
+ * it: one product for every head's query, key and value, attention per (sequence, head) pair, the heads'
+ * outputs side by side {@code (B,T,C)}, then {@code proj = Linear(C, C)} and dropout.
+ *
+ * <p>Why the weights are fused: the lecture's {@code 3 * nHead} matrices {@code (hs, C)} are stored as one
+ * {@code c_attn} weight {@code (3C, C)}, rows [queries of heads 0..nh-1 | keys | values], so the projection
+ * is one product {@code (B*T, C) @ (C, 3C)} instead of {@code 3 * nHead} thin ones. Head {@code h}'s
+ * {@code query.weight} is the block of rows {@code h*hs..} of the first third, its key's of the second, its
+ * value's of the third: {@link StateDict} reads and writes them under the lecture's names.
+ *
+ * <p>One forward for training, a prompt and a generation step: with a {@link KvCache} the new positions'
+ * keys and values are appended to it, and once it holds earlier positions each new query attends over the
+ * cache (one row of work per position) instead of the batched products.
+ *
+ * <p>Dimensions: {@code B} batch, {@code T} time, {@code C} nEmbd, {@code hs = C / nHead}, {@code n = B*T};
+ * flat row-major {@code float[]}; the attention weights {@code (B,T,T)} are kept per head.
+ */
+public final class Attention {
+    /**
+     * Below this many multiply-adds ({@code B*T*T*C} for the scores) the heads run on the caller's thread:
+     * handing a few microseconds of work to the pool costs more than it saves. Which thread runs a
+     * (sequence, head) pair does not change its bits.
+     */
+    static final long PARALLEL_WORK = 1 << 18;
+
+    private final String name;
+    private final int c, nHead, headSize;
+    private final Linear cAttn;              // (3C, C), bias (3C) for GPT-2
+    private final Linear proj;               // (C, C)
+    private final Dropout[] headDropout;     // on each head's weights, each its own generator
+    private final Dropout dropout;           // after proj
+    private final Parallel par;
+    private float[][] probs, weights, dWeights; // per head (B,T,T): softmax, after dropout, gradient
+    private float[] qkv;                     // (B*T, 3C) of the last forward, cAttn's buffer
+    private float[] cat, dQkv;               // (B*T, C), (B*T, 3C)
+    private CausalAttention kernel;
+    private int batch, time;
+    private boolean droppedOut;
+
+    public Attention(String name, int nEmbd, int nHead, double dropout, TorchGenerator dropoutSeeds) {
+        this(name, nEmbd, nHead, dropout, dropoutSeeds, Parallel.SERIAL, false);
+    }
+
+    /** With {@code qkvBias}, GPT-2's bias on the fused projection ({@code name.c_attn.bias}). Parameters zero. */
+    Attention(String name, int nEmbd, int nHead, double dropout, TorchGenerator dropoutSeeds, Parallel par, boolean qkvBias) {
+        if (nEmbd % nHead != 0) throw new IllegalArgumentException(name + ": nEmbd = " + nEmbd + " is not a multiple of nHead = " + nHead);
+        this.name = name;
+        this.c = nEmbd;
+        this.nHead = nHead;
+        this.headSize = nEmbd / nHead;
+        this.par = par;
+        this.headDropout = new Dropout[nHead];
+        for (int h = 0; h < nHead; h++) headDropout[h] = new Dropout(dropout, dropoutSeeds.next64()); // heads first, as built
+        this.cAttn = new Linear(name + ".c_attn", nEmbd, 3 * nEmbd, qkvBias, par);
+        this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, par);
+        this.dropout = new Dropout(dropout, dropoutSeeds.next64());
+        this.probs = new float[nHead][];
+        this.weights = new float[nHead][];
+        this.dWeights = new float[nHead][];
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}, without a cache. */
+    public float[] forward(float[] x, int batch, int time, boolean training) {
+        return forward(x, batch, time, training, null);
+    }
+
+    /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation only) the positions follow those it holds. */
+    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
+        if (cache != null && training) throw new IllegalArgumentException(name + ": a key/value cache is for evaluation, not training");
+        int n = batch * time;
+        ensureRows(n, batch, time);
+        qkv = cAttn.forward(x, n, training);                                 // (B,T,C) @ (C,3C) -> (B,T,3C)
+        Profile.lap(Op.QKV_F);
+        droppedOut = false;
+        if (cache != null && cache.length() > 0) {                           // each new query over the cache
+            cache.append(qkv, batch, time);
+            cache.attend(qkv, batch, time, cat);                             // (B,T,3C) -> (B,T,C)
+        } else {
+            if (training && dropout.p() > 0) {                               // in phases: the masks per head
+                droppedOut = true;
+                eachPair(par, (h, b) -> kernel.scores(qkv, h, b, probs[h]));  // softmax(q @ k^T) (B,nh,T,T)
+                par.forRange(nHead, (w, from, to) -> {
+                    for (int h = from; h < to; h++) weights[h] = headDropout[h].forward(probs[h], batch * time * time, true);
+                });
+                eachPair(par, (h, b) -> kernel.mix(qkv, weights[h], h, b, cat)); // weights @ v -> (B,T,C)
+            } else {                                                         // (sequence, head) pairs are independent
+                Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
+                eachPair(p, (h, b) -> {
+                    kernel.scores(qkv, h, b, probs[h]);
+                    kernel.mix(qkv, probs[h], h, b, cat);
+                });
+            }
+            if (cache != null) cache.append(qkv, batch, time);               // a prompt: its keys and values
+        }
+        Profile.lap(Op.ATTN_F);
+        float[] y = proj.forward(cat, n, training);                          // (B,T,C) @ (C,C) -> (B,T,C)
+        y = dropout.forward(y, n * c, training);                             // (B,T,C)
+        Profile.lap(Op.PROJ_F);
+        return y;
+    }
+
+    /** {@code dy (B,T,C) -> dx (B,T,C)}, adding the gradients of c_attn and proj. */
+    public float[] backward(float[] dOut) {
+        int n = batch * time;
+        float[] dy = dropout.backward(dOut);                                 // (B,T,C)
+        float[] dCat = proj.backward(dy);                                    // (B,T,C) @ (C,C) -> (B,T,C)
+        Profile.lap(Op.PROJ_B);
+        Arrays.fill(dQkv, 0, n * 3 * c, 0f);
+        if (droppedOut) {                                                    // in the forward's phases
+            eachPair(par, (h, b) -> kernel.backwardWeights(dCat, qkv, weights[h], h, b, dWeights[h], dQkv));
+            float[][] dProbs = new float[nHead][];
+            par.forRange(nHead, (w, from, to) -> {
+                for (int h = from; h < to; h++) dProbs[h] = headDropout[h].backward(dWeights[h]); // through each head's mask
+            });
+            eachPair(par, (h, b) -> kernel.backwardScores(qkv, probs[h], dProbs[h], h, b, dQkv));
+        } else {
+            eachPair(par, (h, b) -> {
+                kernel.backwardWeights(dCat, qkv, probs[h], h, b, dWeights[h], dQkv);
+                kernel.backwardScores(qkv, probs[h], dWeights[h], h, b, dQkv);
+            });
+        }
+        Profile.lap(Op.ATTN_B);
+        float[] dx = cAttn.backward(dQkv);                                   // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
+        Profile.lap(Op.QKV_B);
+        return dx;
+    }
+
+    /** Work on one (head, sequence) pair. */
+    private interface PairTask {
+        void run(int head, int b);
+    }
+
+    /** {@code task} for every (sequence, head) pair, shared out over {@code p}'s threads (pairs are independent). */
+    private void eachPair(Parallel p, PairTask task) {
+        p.forRange(batch * nHead, (w, from, to) -> {
+            for (int bh = from; bh < to; bh++) task.run(bh % nHead, bh / nHead);
+        });
+    }
+
+    private void ensureRows(int n, int batch, int time) {
+        if (this.batch != batch || this.time != time || kernel == null) kernel = new CausalAttention(c, headSize, time);
+        this.batch = batch;
+        this.time = time;
+        if (cat == null || cat.length < n * c) {
+            cat = new float[n * c];
+            dQkv = new float[n * 3 * c];
+        }
+        int tt = batch * time * time;
+        for (int h = 0; h < nHead; h++) {
+            if (probs[h] == null || probs[h].length < tt) {
+                probs[h] = new float[tt];
+                dWeights[h] = new float[tt];
+            }
+            weights[h] = probs[h];
+        }
+    }
+
+    /** Head {@code head}'s attention weights for sequence {@code b} of the last batched forward, {@code (T, T)}, before dropout. */
+    float[][] probabilities(int head, int b) {
+        float[][] out = new float[time][time];
+        for (int t = 0; t < time; t++) System.arraycopy(probs[head], (b * time + t) * time, out[t], 0, time);
+        return out;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The fused query/key/value projection {@code (3C, C)}, nanoGPT's and GPT-2's {@code c_attn}. */
+    public Linear cAttn() {
+        return cAttn;
+    }
+
+    public Linear proj() {
+        return proj;
+    }
+
+    public int nHead() {
+        return nHead;
+    }
+
+    public int headSize() {
+        return headSize;
+    }
+
+    /** c_attn, proj. */
+    List<Linear> linears() {
+        return List.of(cAttn, proj);
+    }
+
+    /** c_attn's weight (and bias), then proj's: the stored tensors ({@link StateDict} gives the lecture's per-head names). */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>(cAttn.parameters());
+        out.addAll(proj.parameters());
+        return out;
+    }
+}
