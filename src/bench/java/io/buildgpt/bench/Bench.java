@@ -1,9 +1,9 @@
 package io.buildgpt.bench;
 
+import io.buildgpt.bigram.BigramLanguageModel;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.engine.BigramLanguageModel;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.LectureInit;

@@ -9,7 +9,7 @@ public final class TokenIds {
     private TokenIds() {}
 
     /** {@code (B, T)} ids of an integer tensor, checked against the vocabulary. */
-    static int[] of(INDArray tensor, String what, int vocab) {
+    public static int[] of(INDArray tensor, String what, int vocab) {
         if (tensor.rank() != 2 || tensor.size(1) < 1) {
             throw new IllegalArgumentException(what + " must have shape (B, T) with T >= 1, got " + Arrays.toString(tensor.shape())
                     + (tensor.rank() == 1 ? ": one sequence of T tokens is (1, T), e.g. " + what + ".reshape(1, " + what + ".length())" : ""));

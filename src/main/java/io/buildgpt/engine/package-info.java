@@ -1,6 +1,5 @@
 /**
- * The models. The bigram on ND4J arrays ({@link io.buildgpt.engine.Embedding},
- * {@link io.buildgpt.engine.BigramLanguageModel}), and the engine: the lecture's GPT ({@link io.buildgpt.engine.GptLanguageModel} and its layers, named as the
+ * The engine: the lecture's GPT ({@link io.buildgpt.engine.GptLanguageModel} and its layers, named as the
  * lecture's modules) on heap {@code float[]} with hand-written backward passes, its matrix products
  * through OpenBLAS ({@code Matmul}, {@code Blas}) split over one pool per model ({@code Parallel}),
  * generation with a key/value cache, LoRA and quantized weights for fine-tuning, and the tensor file

@@ -37,8 +37,9 @@ final class Mt19937 {
     /**
      * The next {@code N} words in place, as the reference {@code next_state}. Written as three loops
      * instead of one with {@code % N} on both indices, and with the odd-bit test as a mask instead of a
-     * branch: two integer divisions and an unpredictable branch per word made this the slowest part of
-     * drawing (17 ns a word, a third of a dropout-heavy training step); the words are the same.
+     * branch: two integer divisions and an unpredictable branch per word would make this the slowest part
+     * of drawing, and dropout draws a word for every activation it masks (figures in BENCHMARKS.md); the
+     * words are the same.
      */
     private void twist() {
         int i = 0;

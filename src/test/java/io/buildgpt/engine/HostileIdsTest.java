@@ -1,5 +1,7 @@
 package io.buildgpt.engine;
 
+import io.buildgpt.bigram.BigramLanguageModel;
+import io.buildgpt.bigram.Embedding;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

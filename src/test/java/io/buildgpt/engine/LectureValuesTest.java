@@ -1,5 +1,6 @@
 package io.buildgpt.engine;
 
+import io.buildgpt.bigram.BigramLanguageModel;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.Corpus;

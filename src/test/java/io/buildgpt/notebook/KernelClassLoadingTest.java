@@ -53,7 +53,7 @@ class KernelClassLoadingTest {
     @Test
     void theModuleRunsAForwardPassInAKernelWithRuntimeJars() throws Exception {
         Result r = probe(
-                "var model = new io.buildgpt.engine.BigramLanguageModel(65, 1337);",
+                "var model = new io.buildgpt.bigram.BigramLanguageModel(65, 1337);",
                 "var idx = org.nd4j.linalg.factory.Nd4j.createFromArray(new long[][]{{0, 1, 2}});",
                 "java.util.Arrays.toString(model.forward(idx, idx).logits().shape())",
                 "org.nd4j.linalg.factory.Nd4j.zeros(2).length()");

@@ -1,10 +1,10 @@
 package io.buildgpt.train;
 
 import io.buildgpt.TestTexts;
+import io.buildgpt.bigram.BigramLanguageModel;
 import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.TokenSplit;
-import io.buildgpt.engine.BigramLanguageModel;
 import io.buildgpt.engine.LanguageModel;
 import io.buildgpt.engine.Parameter;
 import org.junit.jupiter.api.Assumptions;

@@ -18,7 +18,7 @@ import java.nio.FloatBuffer;
  * {@code FloatBuffer}) through JNI's {@code GetFloatArrayElements}, which on HotSpot copies the
  * <em>whole</em> array in and back out on every call (figures in BENCHMARKS.md), and two threads writing different rows of one array overwrite each other's
  * rows with stale copies. So the engine copies exactly the operands' rows into its thread's direct
- * buffers (a memcpy, a few percent of the product) and copies the result rows back.
+ * buffers (a memcpy, smaller than the product it feeds; figures in BENCHMARKS.md) and copies the result rows back.
  *
  * <p>Threads: OpenBLAS runs on one thread; the engine splits its products itself over its own pool
  * ({@link Parallel}) in row blocks of fixed size ({@link Matmul}). That keeps the cores from being
@@ -45,7 +45,7 @@ public final class Blas {
 
     private Blas() {}
 
-    /** Forces the native library to load (about half a second, once). */
+    /** Forces the native library to load, once per process, so that its load time is not charged to the first product (figures in BENCHMARKS.md). */
     public static void load() {
         // the static initialiser does the work
     }

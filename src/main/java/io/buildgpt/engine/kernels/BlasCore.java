@@ -10,8 +10,9 @@ import java.util.Set;
  * {@code /proc/cpuinfo} and the user's own setting: a pure function, so it can be tested on any CPU's text.
  *
  * <p>Why: the OpenBLAS that {@code nd4j-native} brings (0.3.19, JavaCPP 1.5.7) picks its kernel from a list of
- * CPU models it knew in 2021. A newer CPU is not on the list and gets an old, generic kernel several times
- * slower (an Intel Xeon family 6 model 207, an AMD EPYC family 26), and an AMD Zen 4 gets its AVX2 kernel
+ * CPU models it knew in 2021. A newer CPU is not on the list and gets an old, generic kernel that leaves its
+ * wider vector units unused, so products run far slower (as on an Intel Xeon family 6 model 207 and an AMD
+ * EPYC family 26; figures in BENCHMARKS.md), and an AMD Zen 4 gets its AVX2 kernel
  * although it has AVX-512. Deciding by the CPU's instruction sets instead of its model number keeps working
  * for CPUs released after the library:
  * <ul>

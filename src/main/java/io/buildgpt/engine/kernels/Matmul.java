@@ -74,9 +74,9 @@ public final class Matmul {
      * {@code c(k,m) += a(n,k)^T @ b(n,m)}: the weight gradient {@code dW += dY^T @ X}. Blocks of
      * {@link #GRADIENT_ROWS} rows {@code p} of {@code c} go to the threads; each is one {@code sgemm} over
      * all {@code n}, so no sum is split. Why 192 rows: {@code k} is {@code C}, {@code 3C} or {@code 4C}, and
-     * for the lecture's C = 384 that makes 2, 6 and 8 blocks, which two threads share evenly; with 256-row
-     * blocks C = 384 made one block of 256 and one of 128, which two threads cannot share evenly
-     * (BENCHMARKS.md). One thread is no slower with 192.
+     * for the lecture's C = 384 that makes 2, 6 and 8 blocks, which two threads share evenly; 256-row
+     * blocks would cut C = 384 into one block of 256 and one of 128, which two threads cannot share evenly,
+     * and one thread gains nothing from the larger blocks (figures in BENCHMARKS.md).
      */
     public void accumulateTransposedA(float[] a, float[] b, float[] c, int n, int k, int m) {
         forBlocks(k, GRADIENT_ROWS, (from, to) -> {

@@ -7,17 +7,18 @@ import java.util.concurrent.locks.LockSupport;
  * caller taking the first. Created once per model; with one thread it is a plain call.
  *
  * <p>Why not a ForkJoinPool or an ExecutorService: a training step makes about sixty parallel
- * calls of 0.1-1 ms each, so the hand-off must cost microseconds. Helpers spin briefly on a
- * volatile flag before parking, and the caller spins while it waits for them.
+ * calls, each one product or one attention pass on small shapes, so a queue's hand-off would be a
+ * visible share of each and the hand-off must cost microseconds (figures in BENCHMARKS.md). Helpers
+ * spin briefly on a volatile flag before parking, and the caller spins while it waits for them.
  *
  * <p>Splits are by output rows (or by independent (batch, head) pairs), never across a sum, so each
  * value is computed by the same operations in the same order whatever the thread count: results
  * are bit-identical to one thread.
  *
  * <p>Threads live only while used: a helper starts at the first task it is given, and ends after
- * {@link #IDLE_MILLIS} without work (the next task starts it again, for about 0.1 ms). So models that
- * are never closed (made in a loop, or by re-running a notebook cell) leave no threads behind. They
- * are daemons; {@link #close} ends them at once and makes any later use fail with a message.
+ * {@link #IDLE_MILLIS} without work (the next task starts it again: one thread start, not one per
+ * task). So models that are never closed (made in a loop, or by re-running a notebook cell) leave no
+ * threads behind. They are daemons; {@link #close} ends them at once and makes any later use fail with a message.
  */
 public final class Parallel implements AutoCloseable {
     /** {@code run(worker, from, to)}: the body over indices {@code from..to-1}, with {@code worker} picking per-thread scratch. */

@@ -54,7 +54,7 @@ public final class Softmax {
      * {@code exp(x)} in float for {@code x <= 0} (a score minus its row's maximum), within one unit in the
      * last place of the correctly rounded value, and 0 below {@code -87.34} (where the float result would be
      * subnormal). Attention's softmax uses it: {@code Math.exp} computes in double through a general
-     * routine, about three times slower than this (BENCHMARKS.md), and a GPT step computes
+     * routine, much slower than this polynomial (figures in BENCHMARKS.md), and a GPT step computes
      * {@code B * nHead * nLayer * T(T+1)/2} of them (76 million for the lecture's GPT). PyTorch's softmax
      * is not exact either: its vectorised float {@code exp} is also accurate to about one unit.
      *

@@ -1,5 +1,6 @@
-package io.buildgpt.engine;
+package io.buildgpt.bigram;
 
+import io.buildgpt.engine.TokenIds;
 import io.buildgpt.nd4j.Nd4jLoader;
 import io.buildgpt.random.TorchGenerator;
 import io.buildgpt.random.TorchInit;

@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.bigram;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

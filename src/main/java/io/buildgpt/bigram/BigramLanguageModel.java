@@ -1,6 +1,10 @@
-package io.buildgpt.engine;
-import io.buildgpt.engine.kernels.Softmax;
+package io.buildgpt.bigram;
 
+import io.buildgpt.engine.ForwardResult;
+import io.buildgpt.engine.LanguageModel;
+import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.TokenIds;
+import io.buildgpt.engine.kernels.Softmax;
 import io.buildgpt.nd4j.Nd4jLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,7 +44,7 @@ public final class BigramLanguageModel implements LanguageModel {
         this.vocabSize = vocabSize;
         this.exps = new float[vocabSize];
         this.tokenEmbeddingTable = new Parameter("token_embedding_table", vocabSize, vocabSize);
-        System.arraycopy(TorchInit.embedding(g, vocabSize, vocabSize), 0, tokenEmbeddingTable.data, 0, vocabSize * vocabSize);
+        System.arraycopy(TorchInit.embedding(g, vocabSize, vocabSize), 0, tokenEmbeddingTable.data(), 0, vocabSize * vocabSize);
     }
 
     @Override
@@ -59,7 +63,7 @@ public final class BigramLanguageModel implements LanguageModel {
         int[] x = TokenIds.of(idx, "idx", vocabSize); // checks the shape (B, T) first
         int batch = (int) idx.size(0), time = (int) idx.size(1);
         float[] logits = new float[x.length * vocabSize];
-        float[] table = tokenEmbeddingTable.data;
+        float[] table = tokenEmbeddingTable.data();
         for (int i = 0; i < x.length; i++) {
             System.arraycopy(table, x[i] * vocabSize, logits, i * vocabSize, vocabSize); // (B,T) -> (B,T,V)
         }
@@ -79,7 +83,7 @@ public final class BigramLanguageModel implements LanguageModel {
     }
 
     private double crossEntropy(int[] x, int[] y, boolean withGradient) {
-        float[] table = tokenEmbeddingTable.data;
+        float[] table = tokenEmbeddingTable.data();
         float[] grad = withGradient ? tokenEmbeddingTable.grad() : null;
         float scale = 1f / x.length; // mean over B*T positions
         double sum = 0;
@@ -119,7 +123,7 @@ public final class BigramLanguageModel implements LanguageModel {
         float[] probs = new float[vocabSize], q = new float[vocabSize];
         for (int n = 0; n < maxNewTokens; n++) {
             for (int b = 0; b < batch; b++) { // only the last token matters
-                last[b] = Softmax.sample(tokenEmbeddingTable.data, last[b] * vocabSize, vocabSize, g, probs, q);
+                last[b] = Softmax.sample(tokenEmbeddingTable.data(), last[b] * vocabSize, vocabSize, g, probs, q);
                 out[b * (time + maxNewTokens) + time + n] = last[b];
             }
         }

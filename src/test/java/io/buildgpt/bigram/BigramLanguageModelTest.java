@@ -1,5 +1,4 @@
-package io.buildgpt.engine;
-import io.buildgpt.engine.kernels.Softmax;
+package io.buildgpt.bigram;
 
 import io.buildgpt.TestTexts;
 import io.buildgpt.data.BatchSampler;
@@ -7,6 +6,9 @@ import io.buildgpt.data.Batch;
 import io.buildgpt.data.CharTokenizer;
 import io.buildgpt.data.Split;
 import io.buildgpt.data.TokenSplit;
+import io.buildgpt.engine.ForwardResult;
+import io.buildgpt.engine.GradientCheck;
+import io.buildgpt.engine.kernels.Softmax;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
