@@ -180,7 +180,7 @@ public final class Bench {
         new Trainer(model, new BatchSampler(prose, batchSize, blockSize, seed), new AdamW(model.parameters(), 1e-3))
                 .train(new TrainConfig(pretrainSteps, Math.max(1, pretrainSteps / 3), 20, 1e-3),
                         (step, est, h) -> System.out.printf("pretrain step %4d: %s%n", step, est));
-        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(rank), seed);
+        io.buildgpt.finetune.Lora.enable(model, io.buildgpt.finetune.LoraConfig.queryValue(rank), seed);
         Path dir = Path.of("target", "bench-lora");
         Files.createDirectories(dir);
         io.buildgpt.engine.ParameterFile.write(dir.resolve("start.params"), model.parameters());

@@ -2,9 +2,12 @@ package io.buildgpt.bench;
 
 import io.buildgpt.engine.Gpt2Checkpoint;
 import io.buildgpt.engine.GptLanguageModel;
-import io.buildgpt.engine.LoraConfig;
-import io.buildgpt.engine.QuantSpec;
 import io.buildgpt.engine.kernels.Blas;
+import io.buildgpt.finetune.FineTune;
+import io.buildgpt.finetune.Lora;
+import io.buildgpt.finetune.LoraConfig;
+import io.buildgpt.finetune.QuantSpec;
+import io.buildgpt.finetune.Quantize;
 import io.buildgpt.train.AdamW;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,9 +49,9 @@ public final class LoraGpt2Bench {
             generation(model, generate);
             return;
         }
-        if (quant.equals("nf4dq")) model.quantizeBase(QuantSpec.nf4DoubleQuant(), false);
+        if (quant.equals("nf4dq")) Quantize.base(model, QuantSpec.nf4DoubleQuant(), false);
         else if (!quant.equals("none")) throw new IllegalArgumentException("--quant " + quant + ": none or nf4dq");
-        model.enableLora(LoraConfig.peft(8, 16, 0.0, List.of("c_attn")), 0);
+        Lora.enable(model, LoraConfig.peft(8, 16, 0.0, List.of("c_attn")), 0);
         AdamW optimizer = new AdamW(model.trainableParameters(), 1e-3, 0.9, 0.999, 1e-8, 0.0);
         Random rnd = new Random(0);
         int[] x = new int[b * t], y = new int[b * t];
@@ -73,7 +76,7 @@ public final class LoraGpt2Bench {
         Arrays.sort(sorted);
         System.out.printf("RESULT framework=java workload=lora-gpt2 quant=%s ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f"
                         + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2],
-                steps, loss, model.baseMemoryBytes() / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
+                steps, loss, FineTune.baseMemoryBytes(model) / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
                 Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024);
     }
 

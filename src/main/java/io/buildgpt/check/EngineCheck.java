@@ -4,6 +4,7 @@ import io.buildgpt.engine.ForwardResult;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.StateDict;
 import io.buildgpt.nn.Module;
 import io.buildgpt.tensor.Tensor;
 
@@ -39,7 +40,7 @@ public final class EngineCheck {
      */
     public static void copyWeights(GptLanguageModel engine, Module cell) {
         Map<String, Tensor> target = cell.namedParameters();
-        Map<String, Parameter> source = byName(engine.parameters());
+        Map<String, StateDict.Entry> source = StateDict.byName(engine);   // the lecture's names, per head
         if (!target.keySet().equals(source.keySet())) {
             TreeSet<String> onlyCell = new TreeSet<>(target.keySet());
             onlyCell.removeAll(source.keySet());
@@ -50,13 +51,13 @@ public final class EngineCheck {
                     + " (a camelCase field becomes snake_case)");
         }
         try (var g = Tensor.noGrad()) {
-            for (Parameter s : source.values()) {
+            for (StateDict.Entry s : source.values()) {
                 Tensor t = target.get(s.name());
                 if (!Arrays.equals(s.shape(), t.shape())) {
                     throw new IllegalArgumentException(s.name() + " has shape " + Arrays.toString(s.shape()) + " in the engine but "
                             + Arrays.toString(t.shape()) + " in the cell model: build both with the same hyperparameters");
                 }
-                t.copy_(Tensor.tensor(s.data(), s.shape()));
+                t.copy_(Tensor.tensor(s.values(), s.shape()));
             }
         }
     }
@@ -99,11 +100,11 @@ public final class EngineCheck {
             throw new IllegalArgumentException("the cell model's logits have " + cellLogits.length + " values, the engine's "
                     + engineLogits.length + ": forward must return the logits (B, T, V) before any view");
         }
-        Map<String, Parameter> eng = byName(engine.parameters());
+        Map<String, StateDict.Entry> eng = StateDict.byName(engine);
         Map<String, Double> gradDiffs = new LinkedHashMap<>();
         for (var p : cell.namedParameters().entrySet()) {
             if (p.getValue().grad() == null) throw new IllegalStateException(p.getKey() + " got no gradient from the loss: is it used in forward?");
-            gradDiffs.put(p.getKey(), maxAbsDiff(p.getValue().grad().toFloatArray(), eng.get(p.getKey()).grad()));
+            gradDiffs.put(p.getKey(), maxAbsDiff(p.getValue().grad().toFloatArray(), eng.get(p.getKey()).gradient()));
         }
         double cellLoss = out[1].item();
         return new EngineCheckResult(maxAbsDiff(cellLogits, engineLogits), Math.abs(cellLoss - engineLoss), cellLoss, engineLoss, gradDiffs);

@@ -82,6 +82,37 @@ public final class StateDict {
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * The state_dict as new {@link Parameter}s holding copies of the values and, where computed, the gradients:
+     * for files and checks in the lecture's names (e.g. {@code ParameterFile.write} for PyTorch to read).
+     */
+    public static List<Parameter> copies(GptLanguageModel model) {
+        List<Parameter> out = new ArrayList<>();
+        for (Entry e : of(model)) {
+            Parameter p = new Parameter(e.name(), e.shape());
+            System.arraycopy(e.parameter().data, e.offset(), p.data, 0, e.size());
+            if (e.parameter().hasGrad()) System.arraycopy(e.parameter().grad(), e.offset(), p.grad(), 0, e.size());
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** Writes every tensor of {@code values} (state_dict names, e.g. read back from a file) into {@code model}; all names must match. */
+    public static void load(GptLanguageModel model, List<Parameter> values) {
+        Map<String, Entry> entries = byName(model);
+        if (values.size() != entries.size()) {
+            throw new IllegalArgumentException(values.size() + " tensors given, the model has " + entries.size() + " in its state_dict");
+        }
+        for (Parameter v : values) {
+            Entry e = entries.get(v.name());
+            if (e == null) throw new IllegalArgumentException("the model has no tensor named " + v.name());
+            if (!Arrays.equals(e.shape(), v.shape())) {
+                throw new IllegalArgumentException(v.name() + " is " + Arrays.toString(e.shape()) + " in the model, " + Arrays.toString(v.shape()) + " given");
+            }
+            e.set(v.data);
+        }
+    }
+
     /** {@link #of(GptLanguageModel)} by name. */
     public static Map<String, Entry> byName(GptLanguageModel model) {
         Map<String, Entry> m = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import io.buildgpt.bench.LectureGpt.GPTLanguageModel;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.StateDict;
 import io.buildgpt.nn.Embedding;
 import io.buildgpt.nn.Module;
 import io.buildgpt.tensor.F;
@@ -39,12 +40,12 @@ class EngineCheckTest {
             EngineCheckResult r = EngineCheck.compare(cell, cell::forward, engine, ids(7, 3), ids(5, 1));
             assertTrue(r.equal(), r.toString());
             assertTrue(r.maxLogitDifference() < 1e-5 && r.lossDifference() < 1e-5 && r.maxGradientDifference() < 1e-5, r.toString());
-            assertEquals(engine.parameters().stream().map(Parameter::name).toList(), r.names());
+            assertEquals(StateDict.of(engine).stream().map(StateDict.Entry::name).toList(), r.names());
             assertEquals(List.copyOf(cell.namedParameters().keySet()), r.names());
             assertEquals(Math.log(V), r.cellLoss(), 0.5, "a fresh model's loss is near ln V");
             assertTrue(cell.isTraining(), "the cell model is back in training mode after the check");
             float[] w = cell.namedParameters().get("lm_head.weight").toFloatArray();
-            assertEquals(engine.parameters().stream().filter(p -> p.name().equals("lm_head.weight")).findFirst().orElseThrow().data()[5], w[5]);
+            assertEquals(StateDict.byName(engine).get("lm_head.weight").values()[5], w[5]);
         }
     }
 
@@ -97,8 +98,8 @@ class EngineCheckTest {
             GPTLanguageModel cell = new GPTLanguageModel(V, BLOCK, C, HEADS, LAYERS, 0.0);
             var cellWeights = cell.namedParameters();
             double max = 0;
-            for (Parameter p : engine.parameters()) {
-                float[] a = p.data(), b = cellWeights.get(p.name()).toFloatArray();
+            for (StateDict.Entry p : StateDict.of(engine)) {
+                float[] a = p.values(), b = cellWeights.get(p.name()).toFloatArray();
                 for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
             }
             assertEquals(0.0, max, "gpt.py's _init_weights by layer type draws what the engine's LectureInit draws");

@@ -19,7 +19,7 @@ class AttentionWeightsTest {
         float[][] w = model.attentionWeights(context, 0, 1);
 
         // independent route: x = tok + pos, LayerNorm ln1 by hand, then SelfAttentionTrick.head with head 1's weights
-        List<Parameter> p = model.parameters();
+        List<Parameter> p = StateDict.copies(model);  // head 1's key, query, value under the lecture's names
         INDArray tok = param(p, "token_embedding_table.weight"), pos = param(p, "position_embedding_table.weight");
         INDArray x = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 6, 8);
         for (int t = 0; t < 6; t++) {

@@ -78,7 +78,7 @@ class Gpt2CheckpointTest {
         assertEquals(((Number) e.get("loss")).doubleValue(), model.loss(x, y, b, t - 1), 1e-5);
         assertEquals(((Number) e.get("loss")).doubleValue(), model.lossAndGradients(x, y, b, t - 1), 1e-5);
         Map<String, Parameter> p = new LinkedHashMap<>();
-        for (Parameter q : model.parameters()) p.put(q.name(), q);
+        for (Parameter q : StateDict.copies(model)) p.put(q.name(), q);
         Map<String, List<String>> engineNames = Map.of(
                 "transformer.wte.weight", List.of("token_embedding_table.weight"),   // tied: embedding + lm_head shares
                 "transformer.wpe.weight", List.of("position_embedding_table.weight"),

@@ -44,12 +44,13 @@ class Gpt2VariantTest {
 
     @Test
     void attentionWithQkvBiasHasFiniteDifferenceGradients() {
-        MultiHeadAttention sa = new MultiHeadAttention("sa", 8, 2, 4, 0.0, new TorchGenerator(3),
-                io.buildgpt.engine.kernels.Parallel.SERIAL, true);
+        Attention sa = new Attention("sa", 8, 2, 0.0, new TorchGenerator(3), io.buildgpt.engine.kernels.Parallel.SERIAL, true);
         LayerGradientTest.initialised(sa, sa.parameters(), 2);
-        assertTrue(sa.parameters().contains(sa.qkvBias()));
-        assertFalse(isZero(sa.qkvBias().data()), "the bias was filled, so the check covers it");
-        LayerCheck.check("MultiHeadAttention(qkv bias)", input(2 * 4 * 8, 5), 2 * 4 * 8, x -> sa.forward(x, 2, 4, true), sa::backward,
+        Parameter qkvBias = sa.cAttn().bias();
+        assertTrue(sa.parameters().contains(qkvBias));
+        assertEquals("sa.c_attn.bias", qkvBias.name());
+        assertFalse(isZero(qkvBias.data()), "the bias was filled, so the check covers it");
+        LayerCheck.check("Attention(qkv bias)", input(2 * 4 * 8, 5), 2 * 4 * 8, x -> sa.forward(x, 2, 4, true), sa::backward,
                 sa.parameters(), 1e-2);
     }
 
@@ -58,14 +59,13 @@ class Gpt2VariantTest {
         GptLanguageModel model = new GptLanguageModel(TINY, 3);
         Parameter wte = model.parameters().get(0);
         assertEquals("token_embedding_table.weight", wte.name());
-        assertSame(wte, model.lmHead().weight());
+        assertSame(wte, ((DenseWeight) model.lmHead().weight()).parameter());
         assertNull(model.lmHead().bias());
         assertEquals(1, model.parameters().stream().filter(p -> p == wte).count());
         // GPT-2's count: wte + wpe + per layer (2 LN + c_attn W,b + c_proj W,b + c_fc W,b + mlp c_proj W,b) + ln_f
         int c = 8, v = 7, t = 4;
         long perLayer = 4L * c + (3L * c * c + 3 * c) + (c * c + c) + (4L * c * c + 4 * c) + (4L * c * c + c);
         assertEquals((long) v * c + (long) t * c + 2 * perLayer + 2 * c, model.parameterCount());
-        assertThrows(IllegalArgumentException.class, () -> model.quantizeBase(QuantSpec.ofBits(8, 8), true));
     }
 
     @Test
@@ -73,33 +73,9 @@ class Gpt2VariantTest {
         GptLanguageModel model = new GptLanguageModel(TINY, 3);
         // weights of order 1/sqrt(fan_in) and nonzero biases, so that every gradient is large enough for float
         // finite differences; the tied wte gets both its embedding and its lm_head share
-        LectureInit.fill(model.parameters(), new TorchGenerator(3), false);
+        LectureInit.fill(model, new TorchGenerator(3), false);
         int[] x = ids(8, 7, 1), y = ids(8, 7, 2);
         LayerCheck.checkModel(model, x, y, 2, 4, 1e-2);
-    }
-
-    @Test
-    void peftStyleLoraOnTheFusedCAttnHasFiniteDifferenceGradients() {
-        GptLanguageModel model = new GptLanguageModel(TINY, 3);
-        LectureInit.fill(model.parameters(), new TorchGenerator(3), false);
-        model.enableLora(LoraConfig.peft(2, 4, 0.0, java.util.List.of("c_attn", "c_proj", "c_fc")), 5);
-        Random r = new Random(9);
-        for (LoraAdapter a : model.loraAdapters()) for (int i = 0; i < a.b().size(); i++) a.b().data()[i] = (float) (0.3 * r.nextGaussian());
-        assertEquals("blocks.0.sa.c_attn.lora_A", model.loraAdapters().get(0).a().name());
-        assertEquals(3 * 8, model.loraAdapters().get(0).b().shape()[0], "one B (3C, r) on the fused projection");
-        int[] x = ids(8, 7, 1), y = ids(8, 7, 2);
-        LayerCheck.checkModel(model, x, y, 2, 4, 1e-2);
-    }
-
-    @Test
-    void frozenWeightsGetNoGradientArray() {
-        GptLanguageModel model = new GptLanguageModel(TINY, 3);
-        model.enableLora(LoraConfig.peft(2, 4, 0.0, java.util.List.of("c_attn", "c_fc")), 5);
-        model.lossAndGradients(ids(8, 7, 1), ids(8, 7, 2), 2, 4);
-        for (Block b : new Block[]{model.block(0), model.block(1)}) {
-            for (Linear l : b.linears()) assertFalse(l.weight().hasGrad(), l.weight().name() + " is frozen: no gradient array");
-        }
-        for (Parameter p : model.trainableParameters()) assertTrue(p.hasGrad(), p.name());
     }
 
     @Test
@@ -123,7 +99,7 @@ class Gpt2VariantTest {
     @Test
     void cachedGenerationGivesTheTokensOfUncachedGeneration() {
         GptLanguageModel model = new GptLanguageModel(GptConfig.gpt2(11, 8, 16, 4, 2, 0.0), 5);
-        LectureInit.fill(model.parameters(), new TorchGenerator(5), false);
+        LectureInit.fill(model, new TorchGenerator(5), false);
         var idx = org.nd4j.linalg.factory.Nd4j.create(new float[][]{{1, 2, 3}});
         assertEquals(model.generate(idx, 12, 1.0, null, 9), model.generateCached(idx, 12, 1.0, null, 9));
     }

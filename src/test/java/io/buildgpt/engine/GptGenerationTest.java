@@ -36,10 +36,12 @@ class GptGenerationTest {
     void cachedStepLogitsEqualTheFullForwardPass() {
         int[] seq = {3, 1, 4, 1, 5, 9, 2, 6};
         float[] full = model.logits(seq, 1, 8, false).clone();   // (1, 8, V)
-        model.logits(Arrays.copyOf(seq, 1), 1, 1, false);          // prefill position 0
-        model.generation().fillCaches(1, 1);
+        KvCache[] caches = model.stack().caches();
+        for (KvCache k : caches) k.clear();
+        model.stack().logits(Arrays.copyOf(seq, 1), 1, 1, false, caches, true); // prefill position 0
+        assertEquals(1, caches[0].length());
         for (int pos = 1; pos < 8; pos++) {
-            float[] step = model.generation().stepLogits(new int[]{seq[pos]}, 1, pos);
+            float[] step = model.stack().logits(new int[]{seq[pos]}, 1, 1, false, caches, true); // one position, over the cache
             for (int v = 0; v < 13; v++) assertEquals(full[pos * 13 + v], step[v], 1e-5f, "position " + pos);
         }
     }

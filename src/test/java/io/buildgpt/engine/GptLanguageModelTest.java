@@ -22,11 +22,16 @@ class GptLanguageModelTest {
         // 209,729: counted by src/bench/gpt_parity.py's torch model (sum(p.numel() for p in model.parameters()))
         GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(65), 1337);
         assertEquals(209_729, model.parameterCount());
-        List<String> names = model.parameters().stream().map(Parameter::name).toList();
+        List<Parameter> state = StateDict.copies(model);                    // the lecture's state_dict: per-head tensors
+        List<String> names = state.stream().map(Parameter::name).toList();
         assertEquals(List.of("token_embedding_table.weight", "position_embedding_table.weight",
                 "blocks.0.sa.heads.0.key.weight", "blocks.0.sa.heads.0.query.weight", "blocks.0.sa.heads.0.value.weight"), names.subList(0, 5));
         assertTrue(names.containsAll(List.of("blocks.3.sa.proj.bias", "blocks.3.ffwd.net.2.weight", "blocks.3.ln2.bias", "ln_f.weight", "lm_head.bias")));
-        assertArrayEquals(new int[]{65, 64}, model.parameters().get(names.indexOf("lm_head.weight")).shape(), "Linear weights are (out, in)");
+        assertArrayEquals(new int[]{65, 64}, state.get(names.indexOf("lm_head.weight")).shape(), "Linear weights are (out, in)");
+        List<String> stored = model.parameters().stream().map(Parameter::name).toList();   // the engine's storage: c_attn fused
+        assertEquals(List.of("token_embedding_table.weight", "position_embedding_table.weight", "blocks.0.sa.c_attn.weight"), stored.subList(0, 3));
+        assertArrayEquals(new int[]{3 * 64, 64}, model.parameters().get(2).shape(), "queries | keys | values of the 4 heads");
+        assertEquals(2 + 4 * (1 + 2 + 4 + 4) + 2 + 2, stored.size());
         assertEquals(2 + 4 * (4 * 3 + 2 + 4 + 4) + 2 + 2, names.size());
     }
 

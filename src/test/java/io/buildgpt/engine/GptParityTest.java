@@ -34,7 +34,7 @@ class GptParityTest {
         int batch = 2, time = 32;
         int[] x = GptLanguageModelTest.randomIds(batch * time, 65, 1), y = GptLanguageModelTest.randomIds(batch * time, 65, 2);
         Path params = dir.resolve("params.bin"), logitsFile = dir.resolve("logits.bin"), gradsFile = dir.resolve("grads.bin");
-        ParameterFile.write(params, model.parameters());
+        ParameterFile.write(params, StateDict.copies(model));   // the lecture's per-head names, as PyTorch's state_dict
 
         String out = run(List.of("python3", script().toString(), "--params", params.toString(),
                 "--vocab", "65", "--block", "32", "--embd", "64", "--head", "4", "--layer", "4",
@@ -50,12 +50,13 @@ class GptParityTest {
         double loss = model.lossAndGradients(x, y, batch, time);
         assertEquals(torchLoss, loss, 1e-4);
 
-        GptLanguageModel torchGrads = new GptLanguageModel(config, 0); // a holder: its values become torch's gradients
-        ParameterFile.read(gradsFile, torchGrads.parameters());
-        for (int p = 0; p < model.parameters().size(); p++) {
-            float[] mine = model.parameters().get(p).grad(), theirs = torchGrads.parameters().get(p).data();
+        List<Parameter> torchGrads = StateDict.copies(new GptLanguageModel(config, 0)); // a holder: its values become torch's gradients
+        ParameterFile.read(gradsFile, torchGrads);
+        List<Parameter> mineAll = StateDict.copies(model);
+        for (int p = 0; p < mineAll.size(); p++) {
+            float[] mine = mineAll.get(p).grad(), theirs = torchGrads.get(p).data();
             for (int i = 0; i < mine.length; i++) {
-                assertEquals(theirs[i], mine[i], 1e-5 + 1e-3 * Math.abs(theirs[i]), model.parameters().get(p).name() + "[" + i + "]");
+                assertEquals(theirs[i], mine[i], 1e-5 + 1e-3 * Math.abs(theirs[i]), mineAll.get(p).name() + "[" + i + "]");
             }
         }
     }

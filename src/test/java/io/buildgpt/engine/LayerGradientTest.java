@@ -41,14 +41,14 @@ class LayerGradientTest {
         return initialised(l, l.parameters(), seed);
     }
 
-    static MultiHeadAttention attention(int nEmbd, int nHead, int blockSize, long seed) {
-        MultiHeadAttention sa = new MultiHeadAttention("sa", nEmbd, nHead, blockSize, 0.0, new TorchGenerator(seed + 1));
+    static Attention attention(int nEmbd, int nHead, int blockSize, long seed) {
+        Attention sa = new Attention("sa", nEmbd, nHead, 0.0, new TorchGenerator(seed + 1));
         return initialised(sa, sa.parameters(), seed);
     }
 
     @Test
     void linearWithAndWithoutBias() {
-        for (int rows : new int[]{3, 12}) { // below and above Linear.FEW_ROWS: both forward paths
+        for (int rows : new int[]{3, 12}) { // below and above Matmul.DOT_ROWS: both forward paths
             Linear lin = linear("lin", 5, 6, true, 1);
             LayerCheck.check("Linear rows=" + rows, input(rows * 5, 2), rows * 6, x -> lin.forward(x, rows), lin::backward, lin.parameters(), 1e-2);
         }
@@ -69,34 +69,35 @@ class LayerGradientTest {
 
     @Test
     void multiHeadAttention() {
-        MultiHeadAttention sa = attention(C, 2, T, 7);
-        LayerCheck.check("MultiHeadAttention", input(B * T * C, 9), B * T * C, x -> sa.forward(x, B, T, true), sa::backward, sa.parameters(), 1e-2);
+        Attention sa = attention(C, 2, T, 7);
+        LayerCheck.check("Attention", input(B * T * C, 9), B * T * C, x -> sa.forward(x, B, T, true), sa::backward, sa.parameters(), 1e-2);
     }
 
     @Test
     void attentionWithAShorterTimeThanTheBlock() {
-        MultiHeadAttention sa = attention(C, 4, 6, 10);
-        LayerCheck.check("MultiHeadAttention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(x, 3, 3, true), sa::backward, sa.parameters(), 1e-2);
+        Attention sa = attention(C, 4, 6, 10);
+        LayerCheck.check("Attention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(x, 3, 3, true), sa::backward, sa.parameters(), 1e-2);
     }
 
     @Test
     void attentionLongerThanOneCausalBlock() {
-        int t = 2 * Head.CAUSAL_BLOCK + 22, c = 4;                        // three row blocks, the last one partial
-        MultiHeadAttention sa = attention(c, 2, t, 13);
+        int t = 2 * io.buildgpt.engine.kernels.CausalAttention.CAUSAL_BLOCK + 22, c = 4;                        // three row blocks, the last one partial
+        Attention sa = attention(c, 2, t, 13);
         float[] x = input(t * c, 14);
         float[] out = sa.forward(x, 1, t, false).clone();
         float[] want = naiveAttention(sa, x, t, c);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], out[i], 1e-5, "output " + i + " (position " + i / c + ")");
-        LayerCheck.check("MultiHeadAttention T=" + t, x, t * c, in -> sa.forward(in, 1, t, true), sa::backward, sa.parameters(), 1e-2);
+        LayerCheck.check("Attention T=" + t, x, t * c, in -> sa.forward(in, 1, t, true), sa::backward, sa.parameters(), 1e-2);
     }
 
     /** The lecture's attention with plain loops, in double: every position's query against all earlier keys, then proj. */
-    private static float[] naiveAttention(MultiHeadAttention sa, float[] x, int t, int c) {
-        int hs = sa.heads().get(0).headSize();
+    private static float[] naiveAttention(Attention sa, float[] x, int t, int c) {
+        int hs = sa.headSize();
         double[] cat = new double[t * c];
-        for (int h = 0; h < sa.heads().size(); h++) {
-            Head head = sa.heads().get(h);
-            double[][] q = project(head.query, x, t, c, hs), k = project(head.key, x, t, c, hs), v = project(head.value, x, t, c, hs);
+        float[] wQkv = data(sa.cAttn());                                  // (3C, C): queries | keys | values, head h at rows h*hs..
+        for (int h = 0; h < sa.nHead(); h++) {
+            double[][] q = project(wQkv, (h * hs) * c, x, t, c, hs), k = project(wQkv, (c + h * hs) * c, x, t, c, hs),
+                    v = project(wQkv, (2 * c + h * hs) * c, x, t, c, hs);
             for (int i = 0; i < t; i++) {
                 double[] w = new double[i + 1];
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
@@ -109,7 +110,7 @@ class LayerGradientTest {
                 for (int j = 0; j <= i; j++) for (int d = 0; d < hs; d++) cat[i * c + h * hs + d] += w[j] / sum * v[j][d];
             }
         }
-        float[] out = new float[t * c], pw = sa.proj().weight().data(), pb = sa.proj().bias().data();
+        float[] out = new float[t * c], pw = data(sa.proj()), pb = sa.proj().bias().data();
         for (int i = 0; i < t; i++) {
             for (int o = 0; o < c; o++) {
                 double y = pb[o];
@@ -120,11 +121,15 @@ class LayerGradientTest {
         return out;
     }
 
-    private static double[][] project(Linear l, float[] x, int t, int c, int hs) {
+    private static double[][] project(float[] w, int off, float[] x, int t, int c, int hs) {
         double[][] y = new double[t][hs];
-        float[] w = l.weight().data();
-        for (int i = 0; i < t; i++) for (int o = 0; o < hs; o++) for (int j = 0; j < c; j++) y[i][o] += x[i * c + j] * w[o * c + j];
+        for (int i = 0; i < t; i++) for (int o = 0; o < hs; o++) for (int j = 0; j < c; j++) y[i][o] += x[i * c + j] * w[off + o * c + j];
         return y;
+    }
+
+    /** A Linear's float32 weight (out, in). */
+    static float[] data(Linear l) {
+        return ((DenseWeight) l.weight()).parameter().data();
     }
 
     // seed 15 puts a hidden pre-activation at 0.0007: LayerCheck must skip that kink, not fail

@@ -64,7 +64,7 @@ class AdamWTest {
         io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
                 new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         AdamW adam = new AdamW(model, 1e-2);             // made before enableLora, as a user might
-        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(2), 3);
+        io.buildgpt.finetune.Lora.enable(model, io.buildgpt.finetune.LoraConfig.queryValue(2), 3);
         java.util.List<io.buildgpt.engine.Parameter> base = new java.util.ArrayList<>(model.parameters());
         base.removeAll(model.trainableParameters());
         double baseBefore = sum(base);
@@ -72,7 +72,7 @@ class AdamWTest {
         new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), adam).train(new TrainConfig(5, 5, 1, 1e-2));
         assertEquals(baseBefore, sum(base), "the frozen base does not change");
         assertNotEquals(adaptersBefore, sum(model.trainableParameters()), "the adapters train");
-        model.mergeLora();
+        io.buildgpt.finetune.Lora.merge(model);
         double all = sum(model.parameters());
         new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), adam).train(new TrainConfig(5, 5, 1, 1e-2));
         assertNotEquals(all, sum(model.parameters()), "after mergeLora every parameter trains again");
@@ -85,10 +85,10 @@ class AdamWTest {
         io.buildgpt.engine.GptLanguageModel model = new io.buildgpt.engine.GptLanguageModel(
                 new io.buildgpt.engine.GptConfig(tok.vocabSize(), 8, 16, 2, 1, 0.0), 1);
         AdamW stale = new AdamW(model.trainableParameters(), 1e-2);
-        model.enableLora(io.buildgpt.engine.LoraConfig.queryValue(2), 3);
+        io.buildgpt.finetune.Lora.enable(model, io.buildgpt.finetune.LoraConfig.queryValue(2), 3);
         Trainer trainer = new Trainer(model, new io.buildgpt.data.BatchSampler(data, 4, 1), stale);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(new TrainConfig(5, 5, 1, 1e-2)));
-        assertTrue(e.getMessage().startsWith("the optimiser updates 22 tensors but the model now trains 4 (blocks.0.sa.query.lora_A, ...):"
+        assertTrue(e.getMessage().startsWith("the optimiser updates 17 tensors but the model now trains 4 (blocks.0.sa.query.lora_A, ...):"
                 + " was LoRA enabled or merged after the AdamW was made?"), e.getMessage());
 
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> new AdamW(java.util.List.of(), 1e-3));
