@@ -1,21 +1,17 @@
 /**
- * The engine: the lecture's GPT ({@link io.buildgpt.engine.GptLanguageModel} and its layers, named as the
- * lecture's modules) on heap {@code float[]} with hand-written backward passes, its matrix products
- * through OpenBLAS ({@code Matmul}, {@code Blas}) split over one pool per model ({@code Parallel}),
- * generation with a key/value cache, LoRA and quantized weights for fine-tuning, and the tensor file
- * format ({@link io.buildgpt.engine.TensorFile}). The engine starts ND4J only when an ND4J array
- * goes in or out.
+ * The engine: the lecture's GPT and GPT-2 ({@link io.buildgpt.engine.GptLanguageModel}) on heap
+ * {@code float[]} with hand-written backward passes, its matrix products through OpenBLAS
+ * ({@code engine.kernels}) split over one pool per model, generation with a key/value cache, Hugging Face
+ * checkpoints, and the tensor file format ({@link io.buildgpt.engine.TensorFile}). It starts ND4J only when
+ * an ND4J array goes in or out, and it knows nothing of fine-tuning ({@code io.buildgpt.finetune} builds on it).
  *
- * <p>Inside the engine, one job per class: {@code GptLanguageModel} is the public face (checks through
- * {@code GptInputs}, the batched passes in {@code GptStack}, the loss in {@code GptLoss}); the layers
- * ({@link io.buildgpt.engine.Block}, {@link io.buildgpt.engine.MultiHeadAttention}, {@code Head},
- * {@link io.buildgpt.engine.FeedForward}, ...) hold only the lecture's forward and backward; generation's
- * passes are all in {@code GenerationPass} (one {@code KvCache} per block), driven by {@code GptGeneration};
- * fine-tuning wrappers are wired by {@code Adaptation}; {@link io.buildgpt.engine.Profile} times the
- * layers with one lap per layer call, off by default.
+ * <p>One place per concept: {@code GptLanguageModel} is the public face (checks in {@code GptInputs}, the
+ * loss in {@code GptLoss}, sampling in {@code GptGeneration}); {@code GptStack} holds the layers and the one
+ * forward pass for training, a prompt and a generation step; {@link io.buildgpt.engine.Attention} is the
+ * attention with its fused {@code c_attn} weight, taking an optional {@link io.buildgpt.engine.KvCache};
+ * {@link io.buildgpt.engine.Block}, {@link io.buildgpt.engine.FeedForward}, {@link io.buildgpt.engine.LayerNorm}
+ * and {@link io.buildgpt.engine.Linear} hold the lecture's forward and backward; a Linear multiplies by a
+ * {@link io.buildgpt.engine.Weight} ({@link io.buildgpt.engine.DenseWeight} here, others in fine-tuning);
+ * {@link io.buildgpt.engine.StateDict} gives the tensors under the lecture's PyTorch names.
  */
 package io.buildgpt.engine;
-import io.buildgpt.engine.kernels.Profile;
-import io.buildgpt.engine.kernels.Parallel;
-import io.buildgpt.engine.kernels.Matmul;
-import io.buildgpt.engine.kernels.Blas;

@@ -45,7 +45,7 @@ public final class LoraAdapter {
         this.out = out;
         this.scale = config.scale();
         this.p = config.dropout();
-        this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by enableLora from its seed
+        this.dropRng = new TorchGenerator(name.hashCode()); // reseeded by Lora.enable from its seed
         this.a = new Parameter(name + ".lora_A", rank, in);  // zeros: the caller draws A (Lora.enable: TorchInit)
         this.b = new Parameter(name + ".lora_B", out, rank); // zeros: the adapted model starts as the base
     }

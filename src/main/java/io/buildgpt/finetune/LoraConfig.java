@@ -1,12 +1,12 @@
 package io.buildgpt.finetune;
 
 /**
- * How {@link GptLanguageModel#enableLora} adapts a model: every targeted weight {@code W (out, in)}
+ * How {@link Lora#enable} adapts a model: every targeted weight {@code W (out, in)}
  * is used as {@code W + (alpha / rank) * B @ A} with a trainable {@code A (rank, in)} and
  * {@code B (out, rank)}, while {@code W} stays frozen.
  *
  * @param rank    the adapters' inner size r: trainable values per adapted weight are {@code r * (in + out)};
- *                at most the model's {@code n_embd} (checked by {@link GptLanguageModel#enableLora})
+ *                at most the model's {@code n_embd} (checked by {@link Lora#enable})
  * @param alpha   scale numerator: the update is multiplied by {@code alpha / rank}, so changing the rank
  *                does not change the size of the update at the same learning rate
  * @param dropout PEFT's {@code lora_dropout}, in {@code [0, 1)}: see below
@@ -15,12 +15,8 @@ package io.buildgpt.finetune;
  *                {@code c_proj} (both), {@code attn.c_proj}, {@code c_fc}, {@code mlp.c_proj}; null otherwise
  *
  * <p>Dropout: PEFT's {@code lora_dropout} zeroes entries of the adapter's input {@code x} per row,
- * {@code y = x W^T + s * drop(x) A^T B^T} (inverted: survivors scaled by {@code 1/(1-p)}), in
- * training mode only. Such a per-row mask cannot be folded into the shared effective weight
- * {@code W + s * B @ A}: so with {@code p > 0}, in training, the layers run the base weight alone and
- * add the adapter's branch explicitly (see {@link LoraAdapter}); in eval mode, and always with
- * {@code p = 0}, the exact effective-weight path is used. The masks come from per-adapter generators
- * seeded from {@link GptLanguageModel#enableLora}'s seed.
+ * {@code y = x W^T + s * drop(x) A^T B^T} (inverted: survivors scaled by {@code 1/(1-p)}), in training mode
+ * only; the masks come from per-adapter generators seeded from {@link Lora#enable}'s seed.
  */
 public record LoraConfig(int rank, double alpha, double dropout, Targets targets, java.util.List<String> modules) {
 

@@ -1,7 +1,7 @@
 package io.buildgpt.finetune;
 
 /**
- * How {@link GptLanguageModel#quantizeBase(QuantSpec, boolean)} stores a frozen weight.
+ * How {@link Quantize#base(io.buildgpt.engine.GptLanguageModel, QuantSpec, boolean)} stores a frozen weight.
  *
  * @param format      the grid each value is rounded to (see {@link Format})
  * @param groupSize   consecutive values sharing one scale (bitsandbytes' and QLoRA's block size, 64 there); not the
