@@ -44,7 +44,7 @@ public final class DenseWeight implements Weight {
     @Override
     public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
         int out = outFeatures(), in = inFeatures();
-        if (n < Matmul.DOT_ROWS) Matmul.multiplyTransposed(x, w.data, y, 0, out, n, in, out); // (n,in) @ (out,in)^T -> (n,out)
+        if (n < Matmul.DOT_ROWS) mm.fewRows(x, w.data, y, n, in, out);                         // (n,in) @ (out,in)^T -> (n,out)
         else mm.multiplyByTransposeOf(x, w.data, y, n, in, out);                                // (n,in) @ (out,in)^T -> (n,out)
     }
 

@@ -79,15 +79,31 @@ public final class LayerNorm {
         float[] g = weight.data;
         for (int i = from; i < to; i++) {
             int row = i * dim;
-            double sumD = 0, sumDX = 0;
-            for (int j = 0; j < dim; j++) {
-                float d = dy[row + j] * g[j];                                 // dxhat (n,dim)
-                sumD += d;
-                sumDX += d * xhat[row + j];
+            // two sums over the row, each in four partial sums (as in sum): one running double sum is a chain
+            // of dim dependent additions, which made this loop half of the layer's backward time
+            double d0 = 0, d1 = 0, d2 = 0, d3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+            int j = 0;
+            for (; j + 3 < dim; j += 4) {
+                float a0 = dy[row + j] * g[j], a1 = dy[row + j + 1] * g[j + 1];   // dxhat (n,dim)
+                float a2 = dy[row + j + 2] * g[j + 2], a3 = dy[row + j + 3] * g[j + 3];
+                d0 += a0;
+                d1 += a1;
+                d2 += a2;
+                d3 += a3;
+                e0 += a0 * xhat[row + j];
+                e1 += a1 * xhat[row + j + 1];
+                e2 += a2 * xhat[row + j + 2];
+                e3 += a3 * xhat[row + j + 3];
             }
+            for (; j < dim; j++) {
+                float a = dy[row + j] * g[j];
+                d0 += a;
+                e0 += a * xhat[row + j];
+            }
+            double sumD = (d0 + d1) + (d2 + d3), sumDX = (e0 + e1) + (e2 + e3);
             float meanD = (float) (sumD / dim), meanDX = (float) (sumDX / dim);
             float r = rstd[i];
-            for (int j = 0; j < dim; j++) {
+            for (j = 0; j < dim; j++) {
                 dx[row + j] = r * (dy[row + j] * g[j] - meanD - xhat[row + j] * meanDX); // (n,dim)
             }
         }
@@ -99,8 +115,8 @@ public final class LayerNorm {
 
     /**
      * {@code sum_j x[row+j]}, in double, with four partial sums: one running sum waits for each addition
-     * to finish (a chain of {@code dim} dependent adds), four let the CPU overlap them, which makes the
-     * row statistics about three times faster. In double the order changes the sum only far below a
+     * to finish (a chain of {@code dim} dependent adds), four let the CPU overlap them (figures in
+     * BENCHMARKS.md). In double the order changes the sum only far below a
      * float's precision.
      */
     private static double sum(float[] x, int row, int dim) {

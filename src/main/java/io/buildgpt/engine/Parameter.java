@@ -12,8 +12,7 @@ import java.util.Arrays;
  * row-major {@code float[]} on the Java heap.
  *
  * <p>Why not an ND4J array: a training step touches each parameter a handful of times, and on
- * these small shapes one ND4J call (15-60 µs) costs more than the arithmetic (see README,
- * "Why the hot loops are plain Java"). {@link #value()} gives an ND4J copy to look at.
+ * these small shapes one ND4J call costs more than the arithmetic (figures in BENCHMARKS.md). {@link #value()} gives an ND4J copy to look at.
  */
 public final class Parameter {
     private final String name;

@@ -109,6 +109,32 @@ public final class Matmul {
     }
 
     /**
+     * Multiply-adds above which {@link #fewRows} shares the weight's rows out over the threads: a generation
+     * step's product with a large weight (GPT-2's) is worth splitting, a small model's is not.
+     */
+    public static final long FEW_ROWS_PARALLEL_WORK = 1 << 20;
+    /** Weight rows per unit of work in {@link #fewRows}: fixed, and each output is its own dot product, so any split gives the same bits. */
+    static final int FEW_ROWS_BLOCK = 256;
+
+    /**
+     * {@code c(n,m) = a(n,k) @ w(m,k)^T} for fewer than {@link #DOT_ROWS} rows: dot products on {@code w} as
+     * stored (nothing copied), the weight's rows split over the threads when the product is large.
+     */
+    public void fewRows(float[] a, float[] w, float[] c, int n, int k, int m) {
+        if ((long) n * k * m < FEW_ROWS_PARALLEL_WORK || par.threads() == 1) {
+            dotRows(a, w, c, 0, m, n, k, m);
+            return;
+        }
+        par.forRange((m + FEW_ROWS_BLOCK - 1) / FEW_ROWS_BLOCK, (worker, from, to) -> {
+            for (int i = 0; i < n; i++) {
+                for (int j = from * FEW_ROWS_BLOCK, end = Math.min(m, to * FEW_ROWS_BLOCK); j < end; j++) {
+                    c[i * m + j] = dot(a, i * k, w, j * k, k);                 // row i of a . row j of w
+                }
+            }
+        });
+    }
+
+    /**
      * Below this many rows {@link #multiplyTransposed} runs Java dot products instead of BLAS. Why: a
      * generation step multiplies one row per sequence by each weight, and handing a weight to BLAS means
      * copying it into a direct buffer first ({@link Blas}), which costs as much as the product itself.
