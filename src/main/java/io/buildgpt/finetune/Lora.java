@@ -114,8 +114,8 @@ public final class Lora {
             QuantSpec q = Quantize.spec(model);
             if (q != null) {
                 throw new IllegalStateException("the base is quantized (" + q.label() + "), and a quantized group cannot hold W + s*B@A:"
-                        + " dequantize the base first (the merged model is then float32, quantization error included), or keep the"
-                        + " adapters unmerged");
+                        + " dequantize the base first with Quantize.dequantize(model) (the merged model is then float32, quantization error"
+                        + " included), or keep the adapters unmerged");
             }
             for (Linear l : model.linears()) {
                 Weight w = l.weight();

@@ -65,28 +65,28 @@ class PeftLoraTest {
     void unmergedAdaptersOnTheFusedCAttnGivePeftsLogits() throws IOException {
         PeftLora lora = PeftLora.read(ADAPTER);
         GptLanguageModel model = Gpt2Checkpoint.load(BASE);
-        model.enableLora(lora.config(), 0);
-        assertEquals(8, model.loraAdapters().size());
-        assertEquals(List.of(4, 64), List.of(model.loraAdapters().get(0).a().shape()[0], model.loraAdapters().get(0).a().shape()[1]));
-        assertEquals(192, model.loraAdapters().get(0).b().shape()[0], "c_attn's B is (3C, r): one adapter on the fused projection");
+        Lora.enable(model, lora.config(), 0);
+        assertEquals(8, Lora.adapters(model).size());
+        assertEquals(List.of(4, 64), List.of(Lora.adapters(model).get(0).a().shape()[0], Lora.adapters(model).get(0).a().shape()[1]));
+        assertEquals(192, Lora.adapters(model).get(0).b().shape()[0], "c_attn's B is (3C, r): one adapter on the fused projection");
         lora.loadInto(model);
         double unmerged = worstLogitDifference(model, ADAPTER);
         assertTrue(unmerged < 1e-4, "adapters beside the frozen base against PeftModel's logits: " + unmerged);
         PeftLora back = PeftLora.of(model);
         assertEquals(lora.weights().keySet(), back.weights().keySet());
         for (String k : lora.weights().keySet()) assertArrayEquals(lora.weights().get(k).b(), back.weights().get(k).b(), k);
-        model.mergeLora();
+        Lora.merge(model);
         assertTrue(worstLogitDifference(model, ADAPTER) < 1e-4, "merged by the engine");
     }
 
     @Test
     void newAdaptersStartAsPeftDoes() throws IOException {
         GptLanguageModel model = Gpt2Checkpoint.load(BASE);
-        model.enableLora(io.buildgpt.engine.LoraConfig.peft(8, 16, 0.05, List.of("c_attn", "c_proj")), 7);
+        Lora.enable(model, LoraConfig.peft(8, 16, 0.05, List.of("c_attn", "c_proj")), 7);
         int c = 64, r = 8;
         assertEquals(2 * (r * (c + 3 * c) + r * (c + c) + r * (4 * c + c)), model.trainableParameters().stream().mapToInt(p -> p.size()).sum(),
                 "c_attn, attn.c_proj and mlp.c_proj per layer; c_fc not targeted");
-        for (var a : model.loraAdapters()) {
+        for (var a : Lora.adapters(model)) {
             double bound = 1 / Math.sqrt(a.a().shape()[1]);                    // kaiming_uniform(a=sqrt(5)) on (r, in)
             double max = 0;
             for (float v : a.a().data()) max = Math.max(max, Math.abs(v));
@@ -100,23 +100,23 @@ class PeftLoraTest {
     void qloraOnTheCheckpointKeepsTheAdaptersOutputAndTrainsOnlyThem() throws IOException {
         PeftLora lora = PeftLora.read(ADAPTER);
         GptLanguageModel model = Gpt2Checkpoint.load(BASE);
-        long floatBytes = model.baseMemoryBytes();
-        model.enableLora(lora.config(), 0);
+        long floatBytes = FineTune.baseMemoryBytes(model);
+        Lora.enable(model, lora.config(), 0);
         lora.loadInto(model);
-        model.quantizeBase(io.buildgpt.engine.QuantSpec.nf4DoubleQuant(), false);   // lm_head is wte: stays float32
+        Quantize.base(model, QuantSpec.nf4DoubleQuant(), false);   // lm_head is wte: stays float32
         double worst = worstLogitDifference(model, ADAPTER);
         // the same model with every quantized weight replaced by its dequantized values, in float32: the same logits
         GptLanguageModel reference = Gpt2Checkpoint.load(BASE);
-        reference.enableLora(lora.config(), 0);
+        Lora.enable(reference, lora.config(), 0);
         lora.loadInto(reference);
-        reference.quantizeBase(io.buildgpt.engine.QuantSpec.nf4DoubleQuant(), false);
-        reference.dequantizeBase();
+        Quantize.base(reference, QuantSpec.nf4DoubleQuant(), false);
+        Quantize.dequantize(reference);
         float[][] ids = {{280, 294, 265, 73, 90, 69, 298, 261}};
         INDArray q = model.forward(Nd4j.create(ids), null).logits(), f = reference.forward(Nd4j.create(ids), null).logits();
         assertTrue(q.sub(f).amaxNumber().doubleValue() < 1e-4, "quantized products = float products on the dequantized weights");
         System.out.println("NF4 + double quant base, PEFT adapter: largest logit difference to PEFT's float32 model " + worst);
         assertTrue(worst > 1e-3, "4 bits change the logits: " + worst);
-        assertTrue(model.baseMemoryBytes() < 0.6 * floatBytes, model.baseMemoryBytes() + " against " + floatBytes);
+        assertTrue(FineTune.baseMemoryBytes(model) < 0.6 * floatBytes, FineTune.baseMemoryBytes(model) + " against " + floatBytes);
         int[] x = {280, 294, 265, 73, 90, 69, 298, 261}, y = {294, 265, 73, 90, 69, 298, 261, 282};
         double before = model.lossAndGradients(x, y, 1, 8);
         io.buildgpt.train.AdamW opt = new io.buildgpt.train.AdamW(model.trainableParameters(), 1e-2, 0.9, 0.999, 1e-8, 0.0);

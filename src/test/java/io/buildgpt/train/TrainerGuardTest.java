@@ -4,7 +4,9 @@ import io.buildgpt.data.BatchSampler;
 import io.buildgpt.data.TokenSplit;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
-import io.buildgpt.engine.LoraConfig;
+import io.buildgpt.finetune.Lora;
+import io.buildgpt.finetune.LoraConfig;
+import io.buildgpt.finetune.Quantize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -58,8 +60,8 @@ class TrainerGuardTest {
         List<String> messages = new ArrayList<>();
         int trainableBefore = model.trainableParameters().size();
         try {
-            for (Executable call : List.<Executable>of(() -> model.enableLora(LoraConfig.queryValue(2), 3), model::mergeLora,
-                    () -> model.quantizeBase(8), model::dequantizeBase)) {
+            for (Executable call : List.<Executable>of(() -> Lora.enable(model, LoraConfig.queryValue(2), 3), () -> Lora.merge(model),
+                    () -> Quantize.base(model, 8), () -> Quantize.dequantize(model))) {
                 messages.add(assertThrows(IllegalStateException.class, call).getMessage());
             }
         } finally {
@@ -68,8 +70,9 @@ class TrainerGuardTest {
         }
         assertNull(trainFailure.get(), "the training itself ran to the end");
         assertEquals(trainableBefore, model.trainableParameters().size(), "what trains did not change");
-        assertNull(model.loraConfig());
-        assertFalse(model.isQuantized());
+        assertNull(Lora.config(model));
+        assertNull(Quantize.spec(model));
+        assertTrue(model.isPlain(), "no weight was frozen, adapted or quantized");
         String me = Thread.currentThread().getName();
         assertEquals("this GptLanguageModel is in use by thread 'trainer', so enableLora cannot run on thread '" + me
                 + "' at the same time: a model holds its activations in its own buffers; use one model per thread"
@@ -77,19 +80,20 @@ class TrainerGuardTest {
         assertTrue(messages.get(1).contains("so mergeLora cannot run"), messages.get(1));
         assertTrue(messages.get(2).contains("so quantizeBase cannot run"), messages.get(2));
         assertTrue(messages.get(3).contains("so dequantizeBase cannot run"), messages.get(3));
-        model.enableLora(LoraConfig.queryValue(2), 3); // free again once the training is over
-        assertNotNull(model.loraConfig());
+        Lora.enable(model, LoraConfig.queryValue(2), 3); // free again once the training is over
+        assertNotNull(Lora.config(model));
     }
 
     @Test
     void enableLoraAndQuantizeBaseAfterCloseAreRefused() {
         GptLanguageModel model = new GptLanguageModel(config, 1, 2);
         model.close();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.enableLora(LoraConfig.queryValue(2), 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Lora.enable(model, LoraConfig.queryValue(2), 3));
         assertEquals("this GptLanguageModel was closed, so enableLora cannot run: its worker threads are stopped;"
                 + " make a new model (or do not close it while it is still needed)", e.getMessage());
-        assertNull(model.loraConfig(), "nothing was added");
-        assertThrows(IllegalStateException.class, () -> model.quantizeBase(4));
-        assertFalse(model.isQuantized());
+        assertNull(Lora.config(model), "nothing was added");
+        assertThrows(IllegalStateException.class, () -> Quantize.base(model, 4));
+        assertNull(Quantize.spec(model));
+        assertTrue(model.isPlain(), "nothing was frozen or quantized");
     }
 }

@@ -1,12 +1,13 @@
-package io.buildgpt.train;
+package io.buildgpt.finetune;
 
 import io.buildgpt.TestTexts;
 import io.buildgpt.data.ByteTokenizer;
 import io.buildgpt.data.TokenSplit;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
-import io.buildgpt.engine.LoraAdapter;
-import io.buildgpt.engine.LoraConfig;
+import io.buildgpt.train.MemoryUse;
+import io.buildgpt.train.TrainConfig;
+import io.buildgpt.train.TrainListener;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
@@ -27,23 +28,23 @@ class FineTuneTest {
 
     @Test
     void copyKeepsAdaptersAndRefusesAQuantizedBaseSayingSo() {
-        GptLanguageModel adapted = FineTune.copy(pretrained, 1).enableLora(LoraConfig.queryValue(2), 4);
+        GptLanguageModel adapted = Lora.enable(FineTune.copy(pretrained, 1), LoraConfig.queryValue(2), 4);
         io.buildgpt.random.TorchGenerator r = new io.buildgpt.random.TorchGenerator(5);
-        for (LoraAdapter a : adapted.loraAdapters()) a.b().normal(r, 0.5);     // adapters that change the outputs
+        for (LoraAdapter a : Lora.adapters(adapted)) a.b().normal(r, 0.5);     // adapters that change the outputs
         double withAdapters = FineTune.heldOutLoss(adapted, data, 4, 3);
         assertNotEquals(FineTune.heldOutLoss(pretrained, data, 4, 3), withAdapters, 1e-3);
         GptLanguageModel copy = FineTune.copy(adapted, 1);
-        assertEquals(adapted.loraConfig(), copy.loraConfig());
+        assertEquals(Lora.config(adapted), Lora.config(copy));
         assertEquals(withAdapters, FineTune.heldOutLoss(copy, data, 4, 3), 0.0, "the adapters travel with the copy");
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTune.run(FineTune.Method.LORA, adapted,
                 data, 4, new TrainConfig(2, 1, 1, 1e-2), LoraConfig.queryValue(2), 5, 1, TrainListener.NONE));
-        assertTrue(e.getMessage().contains("already has LoRA adapters") && e.getMessage().contains("mergeLora()"), e.getMessage());
+        assertTrue(e.getMessage().contains("already has LoRA adapters") && e.getMessage().contains("Lora.merge(model)"), e.getMessage());
 
         GptLanguageModel quantized = FineTune.copy(pretrained, 1);
-        quantized.quantizeBase(4);
+        Quantize.base(quantized, 4);
         e = assertThrows(IllegalArgumentException.class, () -> FineTune.copy(quantized, 1));
-        assertTrue(e.getMessage().contains("quantized (INT4, groups of 64)") && e.getMessage().contains("dequantizeBase()"), e.getMessage());
+        assertTrue(e.getMessage().contains("quantized (INT4, groups of 64)") && e.getMessage().contains("Quantize.dequantize(model)"), e.getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
 import io.buildgpt.json.Json;
 import org.junit.jupiter.api.Test;

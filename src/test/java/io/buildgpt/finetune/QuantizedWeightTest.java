@@ -1,8 +1,13 @@
-package io.buildgpt.engine;
+package io.buildgpt.finetune;
 
+import io.buildgpt.engine.GptConfig;
+import io.buildgpt.engine.GptLanguageModel;
+import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.StateDict;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -61,27 +66,33 @@ class QuantizedWeightTest {
     @Test
     void quantizingTheBaseShrinksItAndKeepsTheLossClose() {
         GptLanguageModel model = new GptLanguageModel(GptConfig.smallDefaults(256), 3);
-        long before = model.baseMemoryBytes();
+        long before = FineTune.baseMemoryBytes(model);
         assertEquals(4L * 234_368, before);
-        int[] x = GptLanguageModelTest.randomIds(4 * 32, 256, 4), y = GptLanguageModelTest.randomIds(4 * 32, 256, 5);
+        assertTrue(StateDict.byName(model).containsKey("blocks.0.sa.heads.0.query.weight"), "float32: the lecture's per-head weights");
+        int[] x = LoraTest.randomIds(4 * 32, 256, 4), y = LoraTest.randomIds(4 * 32, 256, 5);
         double loss = model.loss(x, y, 4, 32);
-        model.quantizeBase(8);
-        long after8 = model.baseMemoryBytes();
+        Quantize.base(model, 8);
+        long after8 = FineTune.baseMemoryBytes(model);
         double loss8 = model.loss(x, y, 4, 32);
-        model.dequantizeBase();
-        model.quantizeBase(4);
-        long after4 = model.baseMemoryBytes();
+        Quantize.dequantize(model);
+        Quantize.base(model, 4);
+        long after4 = FineTune.baseMemoryBytes(model);
         double loss4 = model.loss(x, y, 4, 32);
         // blocks' Linear weights: 4 x (3*64*64 + 64*64 + 2*64*256) = 196,608; the other 37,760 values stay float32
         assertEquals(4L * 37_760 + 196_608 + 4L * 196_608 / 64, after8);
         assertEquals(4L * 37_760 + 196_608 / 2 + 4L * 196_608 / 64, after4);
         assertEquals(234_368, model.parameterCount(), "quantized weights still count");
-        assertFalse(model.parameters().stream().anyMatch(p -> p.name().equals("blocks.0.sa.heads.0.query.weight")));
+        // no float32 copy of a quantized weight is kept: neither the fused attention weight nor its per-head views
+        assertFalse(model.parameters().stream().anyMatch(p -> p.name().equals("blocks.0.sa.c_attn.weight")));
+        assertFalse(StateDict.byName(model).containsKey("blocks.0.sa.heads.0.query.weight"));
+        assertEquals(37_760, model.parameters().stream().mapToLong(Parameter::size).sum(), "only what stays float32 is a Parameter");
+        assertEquals(List.of("INT4, groups of 64"), Quantize.weights(model).stream().map(q -> q.spec().label()).distinct().toList());
+        assertEquals(4 * 4, Quantize.weights(model).size(), "c_attn, proj, ffwd.net.0, ffwd.net.2 of 4 blocks; lm_head stays float32");
         System.out.printf("base memory, 64/4/4 vocab 256: float32 %,d B; 8-bit %,d B (%.2fx); 4-bit %,d B (%.2fx); loss %.4f / %.4f / %.4f%n",
                 before, after8, (double) before / after8, after4, (double) before / after4, loss, loss8, loss4);
         assertEquals(loss, loss8, 0.01);
         assertEquals(loss, loss4, 0.1);
-        assertThrows(IllegalStateException.class, () -> model.quantizeBase(8));
+        assertThrows(IllegalStateException.class, () -> Quantize.base(model, 8));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantizedWeight.quantize(new float[4], new int[]{4}, 3, 64));
         assertTrue(e.getMessage().contains("bits = 3") && e.getMessage().contains("4 or 8"), e.getMessage());
     }
