@@ -105,9 +105,14 @@ final class GptStack {
         return caches;
     }
 
-    /** Whether the embeddings take gradients (fine-tuning freezes them with the base). */
+    /** Whether the embeddings and LayerNorms take gradients (fine-tuning freezes them with the base). */
     void setTrainsEmbeddings(boolean trains) {
         this.trainsEmbeddings = trains;
+        for (Block b : blocks) {
+            b.ln1().setTrains(trains);
+            b.ln2().setTrains(trains);
+        }
+        lnF.setTrains(trains);
     }
 
     /** From {@code dLogits (B*T, V)} of the last {@link #logits} call down to the embeddings, adding into every gradient. */

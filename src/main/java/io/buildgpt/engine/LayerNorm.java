@@ -17,6 +17,7 @@ public final class LayerNorm {
     private final int dim;
     private final Parameter weight, bias; // (dim), (dim)
     private float[] y, xhat, dx;          // (n, dim) each
+    private boolean trains = true;
     private float[] rstd;                 // (n): 1 / sqrt(var + eps) per row
     private int n;
     private final Parallel par;
@@ -63,6 +64,17 @@ public final class LayerNorm {
 
     /** Adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
     public float[] backward(float[] dy) {
+        if (trains) accumulateGradients(dy);
+        pool(n).forRange(n, (w, from, to) -> backwardRows(dy, from, to));    // each row on its own
+        return dx;
+    }
+
+    /** Whether weight and bias take gradients (fine-tuning freezes them with the base: no gradient arrays then). */
+    public void setTrains(boolean trains) {
+        this.trains = trains;
+    }
+
+    private void accumulateGradients(float[] dy) {
         float[] dg = weight.grad(), db = bias.grad();
         for (int i = 0; i < n; i++) {                                         // summed over rows in order, on this thread
             int row = i * dim;
@@ -71,8 +83,6 @@ public final class LayerNorm {
                 db[j] += dy[row + j];                                         // (n,dim) -> (dim)
             }
         }
-        pool(n).forRange(n, (w, from, to) -> backwardRows(dy, from, to));    // each row on its own
-        return dx;
     }
 
     private void backwardRows(float[] dy, int from, int to) {

@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gradient is still caught: on a smooth stretch all three estimates agree with each other and not
  * with it. Checked: every entry within 2e-3, and the error norm within 1e-3 of the gradient's norm plus 2e-5 (float32 rounding).
  */
-final class LayerCheck {
+public final class LayerCheck {
     private LayerCheck() {}
 
-    static void check(String what, float[] input, int outSize, Function<float[], float[]> forward,
+    public static void check(String what, float[] input, int outSize, Function<float[], float[]> forward,
                       Function<float[], float[]> backward, List<Parameter> params, double h) {
         float[] r = new float[outSize];
         Random rng = new Random(42);
@@ -42,7 +42,7 @@ final class LayerCheck {
         for (Parameter p : params) compare(what + " " + p.name(), p.data(), p.grad().clone(), loss, h);
     }
 
-    static void checkModel(LanguageModel model, int[] x, int[] y, int batch, int time, double h) {
+    public static void checkModel(LanguageModel model, int[] x, int[] y, int batch, int time, double h) {
         model.lossAndGradients(x, y, batch, time);
         for (Parameter p : model.trainableParameters()) {
             compare(p.name(), p.data(), p.grad().clone(), () -> model.loss(x, y, batch, time), h);
