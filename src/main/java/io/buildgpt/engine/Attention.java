@@ -47,6 +47,7 @@ public final class Attention {
     private float[] qkv;                     // (B*T, 3C) of the last forward, cAttn's buffer
     private float[] cat, dQkv;               // (B*T, C), (B*T, 3C)
     private CausalAttention kernel;
+    private float[] rowProbs;                // (T): one query's weights, last-position-only attention
     private int batch, time;
     private boolean droppedOut;
 
@@ -79,12 +80,32 @@ public final class Attention {
 
     /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation only) the positions follow those it holds. */
     public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
-        if (cache != null && training) throw new IllegalArgumentException(name + ": a key/value cache is for evaluation, not training");
+        return forward(x, batch, time, training, cache, false);
+    }
+
+    /**
+     * As above; with {@code lastOnly} (evaluation, the model's last block when only the next token's logits are
+     * wanted) every position still gives its key and value, but only the last position of each sequence asks
+     * its query: {@code (B,T,C) -> (B,C)}.
+     */
+    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
+        if ((cache != null || lastOnly) && training) {
+            throw new IllegalArgumentException(name + ": a key/value cache and last-position-only attention are for evaluation, not training");
+        }
         int n = batch * time;
         ensureRows(n, batch, time);
         qkv = cAttn.forward(x, n, training);                                 // (B,T,C) @ (C,3C) -> (B,T,3C)
         Profile.lap(Op.QKV_F);
         droppedOut = false;
+        if (lastOnly && time > 1) {
+            if (cache != null && cache.length() > 0) throw new IllegalArgumentException(name + ": last-position-only attention starts a cache, it cannot extend one");
+            if (cache != null) cache.append(qkv, batch, time);               // the prompt's keys and values
+            lastQueries(batch, time);                                        // (B,T,3C) -> (B,C)
+            Profile.lap(Op.ATTN_F);
+            float[] y = proj.forward(cat, batch, false);                     // (B,C) @ (C,C) -> (B,C)
+            Profile.lap(Op.PROJ_F);
+            return y;
+        }
         if (cache != null && cache.length() > 0) {                           // each new query over the cache
             cache.append(qkv, batch, time);
             cache.attend(qkv, batch, time, cat);                             // (B,T,3C) -> (B,T,C)
@@ -136,6 +157,21 @@ public final class Attention {
         float[] dx = cAttn.backward(dQkv);                                   // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
         Profile.lap(Op.QKV_B);
         return dx;
+    }
+
+    /** The last position's query of each sequence over its {@code T} keys and values, all in {@code qkv}: {@code cat (B, C)}. */
+    private void lastQueries(int batch, int time) {
+        int c3 = 3 * c;
+        float scale = (float) (1 / Math.sqrt(headSize));
+        if (rowProbs == null || rowProbs.length < time) rowProbs = new float[time];
+        for (int b = 0; b < batch; b++) {
+            int base = b * time * c3, last = base + (time - 1) * c3;
+            for (int h = 0; h < nHead; h++) {                                // q (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
+                int hc = h * headSize;
+                CausalAttention.attendOne(qkv, last + hc, qkv, base + c + hc, qkv, base + 2 * c + hc, c3, time, headSize, scale,
+                        rowProbs, cat, b * c + hc);
+            }
+        }
     }
 
     /** Work on one (head, sequence) pair. */

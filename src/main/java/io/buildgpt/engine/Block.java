@@ -44,18 +44,35 @@ public final class Block {
 
     /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation) the attention appends to it and reads it. */
     public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
-        int n = batch * time;
+        return forward(x, batch, time, training, cache, false);
+    }
+
+    /**
+     * As above; with {@code lastOnly} (evaluation, the last block when only the next token is wanted) the block
+     * returns the last position of each sequence only, {@code (B,T,C) -> (B,C)}: the attention still reads every
+     * position's key and value, and the rest of the block runs on {@code B} rows instead of {@code B*T}.
+     */
+    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
+        boolean last = lastOnly && time > 1;
+        int n = batch * time, rows = last ? batch : n;
         ensureRows(n);
-        this.n = n;
+        this.n = rows;
         float[] h = ln1.forward(x, n);                                       // (B,T,C)
         Profile.lap(Op.LN_F);
-        float[] a = sa.forward(h, batch, time, training, cache);                    // (B,T,C) -> (B,T,C)
-        for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];                 // x + sa(ln1(x))
+        float[] a = sa.forward(h, batch, time, training, cache, lastOnly);   // (B,T,C) -> (B,T,C), or (B,C)
+        if (last) {
+            for (int b = 0; b < batch; b++) {
+                int row = ((b + 1) * time - 1) * c;                          // the last position of sequence b
+                for (int j = 0; j < c; j++) x1[b * c + j] = x[row + j] + a[b * c + j];
+            }
+        } else {
+            for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];             // x + sa(ln1(x))
+        }
         Profile.lap(Op.RESID_F);
-        h = ln2.forward(x1, n);                                              // (B,T,C)
+        h = ln2.forward(x1, rows);                                           // (rows,C)
         Profile.lap(Op.LN_F);
-        float[] f = ffwd.forward(h, n, training);                            // (B,T,C) -> (B,T,C)
-        for (int i = 0; i < n * c; i++) y[i] = x1[i] + f[i];                 // x1 + ffwd(ln2(x1))
+        float[] f = ffwd.forward(h, rows, training);                         // (rows,C) -> (rows,C)
+        for (int i = 0; i < rows * c; i++) y[i] = x1[i] + f[i];              // x1 + ffwd(ln2(x1))
         Profile.lap(Op.RESID_F);
         return y;
     }

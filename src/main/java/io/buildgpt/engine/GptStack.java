@@ -22,7 +22,7 @@ final class GptStack {
     final Linear lmHead;                    // weight (V, C), bias (V)
     private final Dropout embeddingDropout; // GPT-2's drop after wte + wpe (embd_pdrop); null for the lecture's GPT
     private final int c;
-    private float[] x, last;                // (B*T, C), (B, C)
+    private float[] x;                      // (B*T, C)
     private boolean trainsEmbeddings = true;
     private final int nHead, blockSize;
     private KvCache[] caches;
@@ -63,8 +63,8 @@ final class GptStack {
     /**
      * The one forward pass: training, evaluation, a prompt and a generation step. With {@code caches} (one per
      * block, evaluation only) the {@code T} tokens take the positions after those the caches hold; with
-     * {@code lastOnly} only each sequence's last position goes through {@code ln_f} and {@code lm_head}
-     * (logits {@code (B, V)}: all that sampling needs).
+     * {@code lastOnly} only each sequence's last position goes on from the last block's attention to
+     * {@code lm_head} (logits {@code (B, V)}: all that sampling needs; the earlier blocks still run every position).
      */
     float[] logits(int[] idx, int batch, int time, boolean training, KvCache[] caches, boolean lastOnly) {
         int n = batch * time;
@@ -81,14 +81,11 @@ final class GptStack {
         }
         Profile.lap(Op.EMBED_F);
         float[] h = embeddingDropout == null ? x : embeddingDropout.forward(x, n * c, training); // GPT-2: drop (B,T,C)
-        for (int i = 0; i < blocks.length; i++) h = blocks[i].forward(h, batch, time, training, caches == null ? null : caches[i]);
-        int rows = n;
-        if (lastOnly && time > 1) {                                              // (B,T,C) -> (B,C): the last positions
-            if (last == null || last.length < batch * c) last = new float[batch * c];
-            for (int b = 0; b < batch; b++) System.arraycopy(h, ((b + 1) * time - 1) * c, last, b * c, c);
-            h = last;
-            rows = batch;
+        for (int i = 0; i < blocks.length; i++) {                                // the last block may keep the last positions only
+            boolean last = lastOnly && i == blocks.length - 1;
+            h = blocks[i].forward(h, batch, time, training, caches == null ? null : caches[i], last); // (B,T,C), or (B,C)
         }
+        int rows = lastOnly ? batch : n;
         h = lnF.forward(h, rows);                                                // (rows,C)
         Profile.lap(Op.LN_F);
         float[] logits = lmHead.forward(h, rows);                                // (rows,C) @ (C,V) -> (rows,V)

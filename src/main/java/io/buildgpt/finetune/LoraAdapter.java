@@ -1,6 +1,7 @@
 package io.buildgpt.finetune;
 
 import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.kernels.Matmul;
 import io.buildgpt.random.TorchGenerator;
 
 import java.util.List;
@@ -72,15 +73,12 @@ public final class LoraAdapter {
 
     /**
      * Adds {@code s * (drop(x) @ A^T) @ B^T (n, out)} into {@code y[yOff + i * yStride ..]}, row {@code i} (a
-     * strided block: some columns of a wider output, e.g. a third of c_attn's). Draws a mask in training with {@code p > 0}.
+     * strided block: some columns of a wider output, e.g. a third of c_attn's). Draws a mask in training with
+     * {@code p > 0}. The products run through {@code mm} (BLAS), the same bits for any thread count.
      */
-    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride, boolean training) {
+    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride, boolean training, Matmul mm) {
         this.n = n;
-        if (h == null || h.length < n * rank) {
-            h = new float[n * rank];
-            dh = new float[n * rank];
-        }
-        float[] av = a.data(), bv = b.data();
+        if (h == null || h.length < n * rank) h = new float[n * rank];
         masked = training && p > 0;
         if (masked) {
             if (mask == null || mask.length < n * in) {
@@ -93,20 +91,12 @@ public final class LoraAdapter {
         } else {
             xd = x;                                                   // no dropout: x itself, by reference
         }
+        float[] t = work(WORK_OUT, n * out);
+        mm.multiplyByTransposeOf(xd, a.data(), h, n, in, rank);       // (n,in) @ (r,in)^T -> h (n,r)
+        mm.multiplyByTransposeOf(h, b.data(), t, n, rank, out);       // (n,r) @ (out,r)^T -> (n,out)
         for (int i = 0; i < n; i++) {
-            int xRow = i * in;
-            for (int q = 0; q < rank; q++) {                          // (n,in) @ A^T (in,r) -> h (n,r)
-                int aRow = q * in;
-                float dot = 0f;
-                for (int j = 0; j < in; j++) dot += xd[xRow + j] * av[aRow + j];
-                h[i * rank + q] = dot;
-            }
-            int yRow = yOff + i * yStride;
-            for (int o = 0; o < out; o++) {                           // s * h (n,r) @ B^T (r,out) -> (n,out)
-                float dot = 0f;
-                for (int q = 0; q < rank; q++) dot += h[i * rank + q] * bv[o * rank + q];
-                y[yRow + o] += scale * dot;
-            }
+            int yRow = yOff + i * yStride, tRow = i * out;
+            for (int o = 0; o < out; o++) y[yRow + o] += scale * t[tRow + o]; // + s * h @ B^T, its columns of y
         }
     }
 
@@ -114,31 +104,33 @@ public final class LoraAdapter {
      * For the last {@link #forwardBranch}: takes {@code dy[dyOff + i * dyStride ..] (n, out)}, adds dA and dB,
      * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
      */
-    void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx) {
-        float[] av = a.data(), bv = b.data(), ga = a.grad(), gb = b.grad();
+    void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx, Matmul mm) {
+        float[] sdy = work(WORK_OUT, n * out), dxBranch = work(WORK_IN, n * in);
+        if (dh == null || dh.length < n * rank) dh = new float[n * rank];
         for (int i = 0; i < n; i++) {
-            int dyRow = dyOff + i * dyStride;
-            for (int o = 0; o < out; o++) {
-                float g = dy[dyRow + o];
-                if (g == 0f) continue;
-                for (int q = 0; q < rank; q++) gb[o * rank + q] += scale * g * h[i * rank + q]; // s * dy^T (out,n) @ h (n,r)
-            }
-            for (int q = 0; q < rank; q++) {                          // dh = s * dy (n,out) @ B (out,r)
-                float dot = 0f;
-                for (int o = 0; o < out; o++) dot += dy[dyRow + o] * bv[o * rank + q];
-                dh[i * rank + q] = scale * dot;
-            }
-            int xRow = i * in;
-            for (int q = 0; q < rank; q++) {
-                float d = dh[i * rank + q];
-                if (d == 0f) continue;
-                int aRow = q * in;
-                for (int j = 0; j < in; j++) {
-                    ga[aRow + j] += d * xd[xRow + j];                 // dh^T (r,n) @ drop(x) (n,in)
-                    dx[xRow + j] += masked ? d * av[aRow + j] * mask[xRow + j] : d * av[aRow + j]; // (dh (n,r) @ A (r,in)) * mask
-                }
-            }
+            int dyRow = dyOff + i * dyStride, row = i * out;
+            for (int o = 0; o < out; o++) sdy[row + o] = scale * dy[dyRow + o]; // s * dy, its columns (n,out)
         }
+        mm.accumulateTransposedA(sdy, h, b.grad(), n, out, rank);     // (n,out)^T @ (n,r) -> dB (out,r)
+        mm.multiply(sdy, b.data(), dh, n, out, rank);                 // (n,out) @ (out,r) -> dh (n,r)
+        mm.accumulateTransposedA(dh, xd, a.grad(), n, rank, in);      // (n,r)^T @ (n,in) -> dA (r,in)
+        mm.multiply(dh, a.data(), dxBranch, n, rank, in);             // (n,r) @ (r,in) -> (n,in)
+        if (masked) for (int k = 0; k < n * in; k++) dx[k] += dxBranch[k] * mask[k]; // through the mask
+        else for (int k = 0; k < n * in; k++) dx[k] += dxBranch[k];
+    }
+
+    /**
+     * Working arrays shared by every adapter on one thread (a model runs one layer at a time): the branch's
+     * {@code (n, out)} and {@code (n, in)} products, needed only inside one call, so that adapters do not each
+     * hold their own.
+     */
+    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final int WORK_OUT = 0, WORK_IN = 1;
+
+    private static float[] work(int which, int len) {
+        float[][] w = WORK.get();
+        if (w[which].length < len) w[which] = new float[len];
+        return w[which];
     }
 
     /** A then B. */

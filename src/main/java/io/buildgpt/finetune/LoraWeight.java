@@ -42,13 +42,13 @@ public final class LoraWeight implements Weight {
     @Override
     public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
         base.forward(x, n, y, mm, training);                                     // x (n,in) @ W^T -> y (n,out)
-        for (Slot s : slots) s.adapter.forwardBranch(x, n, y, s.row, outFeatures(), training); // + s * drop(x) A^T B^T, its rows
+        for (Slot s : slots) s.adapter.forwardBranch(x, n, y, s.row, outFeatures(), training, mm); // + s * drop(x) A^T B^T, its rows
     }
 
     @Override
     public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm) {
         base.backward(dy, x, n, dx, mm);                                         // dx = dy @ W (n,in); the base takes no gradient
-        for (Slot s : slots) s.adapter.backwardBranch(dy, s.row, outFeatures(), dx); // dA, dB; dx += (dh @ A) * mask
+        for (Slot s : slots) s.adapter.backwardBranch(dy, s.row, outFeatures(), dx, mm); // dA, dB; dx += (dh @ A) * mask
     }
 
     @Override
