@@ -11,24 +11,26 @@ import java.util.List;
 
 /**
  * A frozen Linear weight {@code W (out, in)} stored quantized ({@link QuantizedWeight}: int4, int8, NF4),
- * with no float32 copy: each product dequantizes {@link #ROWS} rows of {@code W} at a time into a small
- * buffer and multiplies by that block, so the float32 values of a weight never exist all at once.
+ * with no float32 copy: each product dequantizes one block of {@code W} at a time into a small buffer and
+ * multiplies by that block, so the float32 values of a weight never exist all at once, and each value is
+ * dequantized once per product.
  * <pre>
- *   forward   y[:, j..j+R) = x @ deq(W[j..j+R))^T      (n,in) @ (in,R) -> (n,R), block after block
- *   backward  dx = sum_j dy[:, j..j+R) @ deq(W[j..j+R))  (n,R) @ (R,in) -> (n,in), in the same block order
+ *   forward   y[:, j..j+R) = x @ deq(W[j..j+R, :])^T     (n,in) @ (in,R) -> (n,R)      row blocks of W
+ *   backward  dx[:, i..i+K) = dy @ deq(W[:, i..i+K))     (n,out) @ (out,K) -> (n,K)   column blocks of W
  * </pre>
- * Threads split the rows {@code n} (each dequantizes every block for its own rows), so each output row
- * is the same sum in the same order for any thread count.
+ * The threads share out the blocks; every output value comes from one product over the whole inner
+ * dimension, so the split does not change any bit.
  */
 public final class QuantizedBase implements Weight {
-    /** Rows of W dequantized per product: a block of 64 rows of GPT-2's 768 inputs is 192 KB, in the CPU's L2 cache. */
+    /** Rows of W per forward block: 64 rows of GPT-2's 768 inputs are 192 KB, in the CPU's L2 cache. */
     static final int ROWS = 64;
-    /** Rows of x per unit of work handed to a thread; fixed, so the split does not change any sum. */
-    static final int X_ROWS = 256;
+    /** Columns of W per backward block (a multiple of the quantization groups' 64 values). */
+    static final int COLUMNS = 256;
 
     private final QuantizedWeight q;
     private final int out, in;
-    private final ThreadLocal<float[]> block;
+    /** One dequantized block per thread, shared by every quantized weight (a thread computes one product at a time). */
+    private static final ThreadLocal<float[][]> BLOCK = ThreadLocal.withInitial(() -> new float[1][0]);
 
     public QuantizedBase(QuantizedWeight q) {
         int[] s = q.shape();
@@ -36,7 +38,6 @@ public final class QuantizedBase implements Weight {
         this.q = q;
         this.out = s[0];
         this.in = s[1];
-        this.block = ThreadLocal.withInitial(() -> new float[ROWS * in]);
     }
 
     @Override
@@ -52,7 +53,7 @@ public final class QuantizedBase implements Weight {
     @Override
     public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
         if (n < Matmul.DOT_ROWS) {                                          // a generation step: dot products, nothing copied
-            float[] w = block.get();
+            float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
             for (int j0 = 0; j0 < out; j0 += ROWS) {
                 int rows = Math.min(ROWS, out - j0);
                 q.dequantizeRange(j0 * in, rows * in, w, 0);                 // W[j0..j0+rows) (rows,in)
@@ -60,50 +61,40 @@ public final class QuantizedBase implements Weight {
             }
             return;
         }
-        mm.parallel().forRange((n + X_ROWS - 1) / X_ROWS, (worker, from, to) -> {
-            for (int chunk = from; chunk < to; chunk++) {
-                int r0 = chunk * X_ROWS, rows = Math.min(X_ROWS, n - r0);
-                forwardRows(x, r0, rows, y);
+        mm.parallel().forRange((out + ROWS - 1) / ROWS, (worker, from, to) -> {
+            Blas.Scratch s = Blas.scratch();
+            FloatBuffer xb = s.a(x, 0, n * in);                                // (n,in), once per worker
+            float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
+            for (int blk = from; blk < to; blk++) {
+                int j0 = blk * ROWS, m = Math.min(ROWS, out - j0);
+                q.dequantizeRange(j0 * in, m * in, w, 0);                      // W[j0..j0+m) (m,in)
+                FloatBuffer yb = s.c(n * m);
+                Blas.sgemm(false, true, n, m, in, 1f, xb, in, s.b(w, 0, m * in), in, 0f, yb, m); // (n,in) @ (in,m) -> (n,m)
+                s.scatter(yb, y, j0, out, n, m);                               // -> columns j0.. of y (n,out)
             }
         });
-    }
-
-    private void forwardRows(float[] x, int r0, int rows, float[] y) {
-        Blas.Scratch s = Blas.scratch();
-        FloatBuffer xb = s.a(x, r0 * in, rows * in);                           // (rows,in), copied once for every block
-        FloatBuffer yb = s.c(rows * out);
-        float[] w = block.get();
-        for (int j0 = 0; j0 < out; j0 += ROWS) {
-            int m = Math.min(ROWS, out - j0);
-            q.dequantizeRange(j0 * in, m * in, w, 0);                          // W[j0..j0+m) (m,in)
-            FloatBuffer wb = s.b(w, 0, m * in);
-            Blas.sgemm(false, true, rows, m, in, 1f, xb, in, wb, in, 0f, Blas.at(yb, j0), out); // (rows,in) @ (in,m) -> y[:, j0..)
-        }
-        Blas.copyOut(yb, y, r0 * out, rows * out);
     }
 
     @Override
     public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm) {
-        mm.parallel().forRange((n + X_ROWS - 1) / X_ROWS, (worker, from, to) -> {
-            for (int chunk = from; chunk < to; chunk++) {
-                int r0 = chunk * X_ROWS, rows = Math.min(X_ROWS, n - r0);
-                backwardRows(dy, r0, rows, dx);
+        mm.parallel().forRange((in + COLUMNS - 1) / COLUMNS, (worker, from, to) -> {
+            Blas.Scratch s = Blas.scratch();
+            FloatBuffer dyb = s.a(dy, 0, n * out);                             // (n,out), once per worker
+            float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
+            for (int blk = from; blk < to; blk++) {
+                int i0 = blk * COLUMNS, k = Math.min(COLUMNS, in - i0);
+                for (int r = 0; r < out; r++) q.dequantizeRange(r * in + i0, k, w, r * k); // W[:, i0..i0+k) (out,k)
+                FloatBuffer dxb = s.c(n * k);
+                Blas.sgemm(false, false, n, k, out, 1f, dyb, out, s.b(w, 0, out * k), k, 0f, dxb, k); // (n,out) @ (out,k) -> (n,k)
+                s.scatter(dxb, dx, i0, in, n, k);                              // -> columns i0.. of dx (n,in)
             }
         });
     }
 
-    private void backwardRows(float[] dy, int r0, int rows, float[] dx) {
-        Blas.Scratch s = Blas.scratch();
-        FloatBuffer dyb = s.a(dy, r0 * out, rows * out);                       // (rows,out)
-        FloatBuffer dxb = s.c(rows * in);
-        float[] w = block.get();
-        for (int j0 = 0; j0 < out; j0 += ROWS) {
-            int m = Math.min(ROWS, out - j0);
-            q.dequantizeRange(j0 * in, m * in, w, 0);                          // W[j0..j0+m) (m,in)
-            FloatBuffer wb = s.b(w, 0, m * in);
-            Blas.sgemm(false, false, rows, in, m, 1f, Blas.at(dyb, j0), out, wb, in, j0 == 0 ? 0f : 1f, dxb, in); // += dy[:, j0..) @ W[j0..)
-        }
-        Blas.copyOut(dxb, dx, r0 * in, rows * in);
+    private static float[] block(int len) {
+        float[][] b = BLOCK.get();
+        if (b[0].length < len) b[0] = new float[len];
+        return b[0];
     }
 
     @Override
