@@ -89,7 +89,7 @@ def gpt_small(text, max_iters=5000, new_tokens=500, workload="gpt-small"):
 
 
 class LoraGPT(nn.Module):
-    """GPTLanguageModel with LoRA on query and value, as Java's GptLanguageModel.enableLora: per block one
+    """GPTLanguageModel with LoRA on query and value, as Java's Lora.enable (io.buildgpt.finetune): per block one
     A (r, C) and B (C, r) per role over all heads' weights stacked (head h owns rows h*hs..(h+1)*hs),
     y = x W^T + (alpha/r) x A^T B^T; every base weight frozen."""
 

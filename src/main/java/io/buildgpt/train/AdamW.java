@@ -13,7 +13,7 @@ import java.util.Map;
  * Defaults are PyTorch's: betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
  *
  * <p>What it updates: built from a model ({@link #AdamW(LanguageModel, double)}), it follows the model's
- * {@link LanguageModel#trainableParameters()} at every step, so {@code enableLora} or {@code mergeLora}
+ * {@link LanguageModel#trainableParameters()} at every step, so enabling or merging LoRA ({@code finetune.Lora})
  * after it was made changes what it trains (moments of tensors that stay are kept, new ones start at
  * zero). Built from a list, it updates that list; {@link Trainer} refuses to train a model whose trainable
  * set is no longer that list. Either way an optimiser with nothing to train is refused, and built from a

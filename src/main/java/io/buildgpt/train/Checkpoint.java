@@ -4,6 +4,7 @@ import io.buildgpt.data.Corpus;
 import io.buildgpt.engine.GptConfig;
 import io.buildgpt.engine.GptLanguageModel;
 import io.buildgpt.engine.Parameter;
+import io.buildgpt.engine.StateDict;
 import io.buildgpt.engine.TensorFile;
 
 import java.io.IOException;
@@ -157,11 +158,16 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
                 throw new IOException("its " + where + " is damaged: " + e.getMessage() + " (the file was edited or damaged; use another copy)", e);
             }
             List<Parameter> params = model.parameters();
-            for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                copy(contents.require(p.name(), p.shape(), file), p.data());
-                copy(contents.require("adamw.m." + p.name(), p.shape(), file), optimizer.firstMoment(i));
-                copy(contents.require("adamw.v." + p.name(), p.shape(), file), optimizer.secondMoment(i));
+            // by state_dict name (StateDict): a file written before the engine fused each block's query, key and
+            // value weights into c_attn holds them per head, and each then fills its rows of the fused tensor
+            boolean perHead = contents.tensors().keySet().stream().anyMatch(k -> k.contains(".sa.heads."));
+            List<StateDict.Entry> entries = perHead ? StateDict.of(model)
+                    : params.stream().map(p -> new StateDict.Entry(p.name(), p.shape(), p, 0)).toList();
+            for (StateDict.Entry e : entries) {
+                int i = indexOf(params, e.parameter());
+                copy(contents.require(e.name(), e.shape(), file), e.parameter().data(), e.offset());
+                copy(contents.require("adamw.m." + e.name(), e.shape(), file), optimizer.firstMoment(i), e.offset());
+                copy(contents.require("adamw.v." + e.name(), e.shape(), file), optimizer.secondMoment(i), e.offset());
             }
             long stepCount = num(a, "step_count", where).longValue(), step = num(header, "step", "header").longValue();
             if (stepCount < 0 || stepCount > Integer.MAX_VALUE) {
@@ -225,8 +231,14 @@ public record Checkpoint(GptLanguageModel model, AdamW optimizer, int step) {
         }
     }
 
-    private static void copy(TensorFile.Entry from, float[] to) {
-        System.arraycopy(from.values(), 0, to, 0, to.length);
+    private static void copy(TensorFile.Entry from, float[] to, int offset) {
+        float[] v = from.values();
+        System.arraycopy(v, 0, to, offset, v.length);
+    }
+
+    private static int indexOf(List<Parameter> params, Parameter p) {
+        for (int i = 0; i < params.size(); i++) if (params.get(i) == p) return i;
+        throw new IllegalStateException(p + " is not one of the model's parameters");
     }
 
     private static Number num(Map<?, ?> map, String key, String where) throws IOException {

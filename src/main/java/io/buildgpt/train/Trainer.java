@@ -122,7 +122,7 @@ public final class Trainer {
      * {@code LiveLossPlot}: {@code trainer.train(config, LiveLossPlot.of("bigram"))}.
      */
     public TrainResult train(TrainConfig config, TrainListener listener) {
-        // the whole run holds the model: another thread's enableLora, quantizeBase, loss ... is refused meanwhile
+        // the whole run holds the model: another thread's loss, LoRA or quantization change ... is refused meanwhile
         return model.exclusively("Trainer.train", () -> run(config, listener));
     }
 

@@ -66,6 +66,48 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void aCheckpointWithThePerHeadWeightsOfEarlierVersionsResumesIntoTheFusedAttention() throws IOException {
+        GptLanguageModel model = new GptLanguageModel(config, 3);
+        AdamW adam = new AdamW(model.parameters(), 3e-4);
+        int[] ids = tok.encode(TestTexts.SMALL.substring(0, 17));
+        model.lossAndGradients(java.util.Arrays.copyOf(ids, 16), java.util.Arrays.copyOfRange(ids, 1, 17), 2, 8);
+        adam.step();                                                        // moments off zero
+        Path fused = Checkpoint.save(dir.resolve("fused.ckpt"), model, adam, 9, tok.vocabulary(), corpus);
+        // the same file as earlier versions wrote it: every c_attn tensor (weights and both moments) per head and role
+        TensorFile.Contents contents = TensorFile.read(fused, Checkpoint.FORMAT);
+        Map<String, Object> meta = new LinkedHashMap<>(contents.header());
+        for (String k : List.of("format", "version", "dtype", "byte_order", "sha256", "tensors")) meta.remove(k);
+        List<TensorFile.Entry> old = new ArrayList<>();
+        List<io.buildgpt.engine.StateDict.Entry> heads = io.buildgpt.engine.StateDict.of(model);
+        for (TensorFile.Entry e : contents.tensors().values()) {
+            if (!e.name().endsWith(".c_attn.weight")) {
+                old.add(e);
+                continue;
+            }
+            String prefix = e.name().startsWith("adamw.") ? e.name().substring(0, 8) : "", name = e.name().substring(prefix.length());
+            for (io.buildgpt.engine.StateDict.Entry h : heads) {
+                if (h.parameter().name().equals(name)) {
+                    float[] rows = java.util.Arrays.copyOfRange(e.values(), h.offset(), h.offset() + h.size());
+                    old.add(new TensorFile.Entry(prefix + h.name(), h.shape(), rows));
+                }
+            }
+        }
+        Path perHead = dir.resolve("per-head.ckpt");
+        TensorFile.write(perHead, Checkpoint.FORMAT, meta, old);
+        assertTrue(TensorFile.read(perHead, Checkpoint.FORMAT).tensors().containsKey("adamw.v.blocks.1.sa.heads.1.value.weight"));
+
+        Checkpoint a = Checkpoint.resume(fused, config, tok.vocabulary(), corpus, 3e-4, 1);
+        Checkpoint b = Checkpoint.resume(perHead, config, tok.vocabulary(), corpus, 3e-4, 1);
+        assertEquals(9, b.step());
+        for (int i = 0; i < a.model().parameters().size(); i++) {
+            String what = a.model().parameters().get(i).name();
+            assertArrayEquals(a.model().parameters().get(i).data(), b.model().parameters().get(i).data(), what);
+            assertArrayEquals(a.optimizer().firstMoment(i), b.optimizer().firstMoment(i), "adamw.m." + what);
+            assertArrayEquals(a.optimizer().secondMoment(i), b.optimizer().secondMoment(i), "adamw.v." + what);
+        }
+    }
+
+    @Test
     void otherModelSizesAreRefusedNamingBothValues() {
         Path file = saved("run.ckpt");
         GptConfig wider = new GptConfig(tok.vocabSize(), 8, 32, 2, 3, 0.2);
