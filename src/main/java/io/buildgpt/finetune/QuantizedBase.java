@@ -22,8 +22,8 @@ import java.util.List;
  * dimension, so the split does not change any bit.
  */
 public final class QuantizedBase implements Weight {
-    /** Rows of W per forward block: 64 rows of GPT-2's 768 inputs are 192 KB, in the CPU's L2 cache. */
-    static final int ROWS = 64;
+    /** Rows of W per forward block: 256 rows of GPT-2's 768 inputs are 768 KB, a product wide enough for BLAS. */
+    static final int ROWS = 256;
     /** Columns of W per backward block (a multiple of the quantization groups' 64 values). */
     static final int COLUMNS = 256;
 
@@ -53,12 +53,14 @@ public final class QuantizedBase implements Weight {
     @Override
     public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
         if (n < Matmul.DOT_ROWS) {                                          // a generation step: dot products, nothing copied
-            float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
-            for (int j0 = 0; j0 < out; j0 += ROWS) {
-                int rows = Math.min(ROWS, out - j0);
-                q.dequantizeRange(j0 * in, rows * in, w, 0);                 // W[j0..j0+rows) (rows,in)
-                Matmul.multiplyTransposed(x, w, y, j0, out, n, in, rows);    // (n,in) @ (in,rows) -> columns j0.. of y
-            }
+            mm.parallel().forRange((out + ROWS - 1) / ROWS, (worker, from, to) -> {
+                float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
+                for (int blk = from; blk < to; blk++) {
+                    int j0 = blk * ROWS, rows = Math.min(ROWS, out - j0);
+                    q.dequantizeRange(j0 * in, rows * in, w, 0);             // W[j0..j0+rows) (rows,in)
+                    Matmul.multiplyTransposed(x, w, y, j0, out, n, in, rows); // (n,in) @ (in,rows) -> columns j0.. of y
+                }
+            });
             return;
         }
         mm.parallel().forRange((out + ROWS - 1) / ROWS, (worker, from, to) -> {
