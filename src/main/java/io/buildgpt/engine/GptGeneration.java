@@ -65,10 +65,10 @@ final class GptGeneration {
                 int window = Math.min(len, blockSize);                         // idx[:, -block_size:]
                 crop(seq, batch, total, len, window, cond);
                 if (cached) for (KvCache k : caches) k.clear();
-                // a full window slides at the next token, so its keys would all be stale (KvCache): no cache then
+                // a full window slides at the next token, so its keys would all be stale (KvCache): no cache then,
+                // and the empty caches send the next token through this window pass again
                 boolean fill = cached && window < blockSize;
                 logits = stack.logits(cond, batch, window, false, fill ? caches : null, true); // (B,V): logits[:, -1, :]
-                if (cached && !fill) for (KvCache k : caches) k.markFull();
             } else {
                 logits = stack.logits(next, batch, 1, false, caches, true);   // (B,V) for position `held`
             }

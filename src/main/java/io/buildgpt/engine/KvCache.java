@@ -39,11 +39,6 @@ public final class KvCache {
         length = 0;
     }
 
-    /** Says the window is full without holding it (generation then runs the sliding window uncached). */
-    void markFull() {
-        length = blockSize;
-    }
-
     /** Appends positions {@code length .. length+T-1} from the keys and values in {@code qkv (B*T, 3C)}. */
     void append(float[] qkv, int batch, int time) {
         if (length > 0 && batch != this.batch) throw new IllegalStateException("the cache holds " + this.batch + " sequences, not " + batch);

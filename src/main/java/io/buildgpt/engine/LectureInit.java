@@ -41,7 +41,7 @@ public final class LectureInit {
             String name = p.name();
             int[] s = p.shape();
             if (isLayerNorm(name)) {
-                p.set(constant(p.size(), name.endsWith(".weight") ? 1f : 0f));
+                java.util.Arrays.fill(p.storage(), p.offset(), p.offset() + p.size(), name.endsWith(".weight") ? 1f : 0f);
             } else if (name.endsWith("embedding_table.weight")) {
                 p.set(TorchInit.embedding(g, s[0], s[1]));
             } else if (name.endsWith(".weight") && s.length == 2) {
@@ -59,14 +59,8 @@ public final class LectureInit {
             String name = p.name();
             if (isLayerNorm(name)) continue;
             if (name.endsWith(".weight")) g.normal_(p.storage(), p.offset(), p.size(), 0.0, 0.02);
-            else p.set(new float[p.size()]);
+            else java.util.Arrays.fill(p.storage(), p.offset(), p.offset() + p.size(), 0f);
         }
-    }
-
-    private static float[] constant(int n, float v) {
-        float[] out = new float[n];
-        java.util.Arrays.fill(out, v);
-        return out;
     }
 
     private static boolean isLayerNorm(String name) {
