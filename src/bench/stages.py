@@ -4,7 +4,7 @@ AdamW lr 1e-3), every stage for the same number of steps. PyTorch is a yardstick
 the product.
 
 Usage: python3 stages.py <tinyshakespeare.txt> [--steps 5000] [--eval-interval 500] [--eval-iters 200]
-                         [--threads 1] [--csv out.csv]
+                         [--threads 1] [--csv out.csv] [--stages blocks,residual] [--float64]
 Seeds as the notebook: torch.manual_seed(1337) before each stage's model is built (so its initial
 weights are PyTorch's defaults in construction order), batches from their own generator seeded 1337
 (the notebook's BatchSampler), dropout from the global generator. Prints one line per evaluation and
@@ -116,14 +116,20 @@ def main():
     ap.add_argument('--eval-iters', type=int, default=200)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--csv')
+    ap.add_argument('--stages', help='comma-separated subset of the stages (default: all)')
+    ap.add_argument('--float64', action='store_true',
+                    help='train in float64 after the float32 initialisation (same weights, batches and masks '
+                         'for the dropout-free stages): how far float32 rounding alone moves a stage\'s result')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     text = open(a.corpus, encoding='utf-8').read()
     chars, train_data, val_data = lecture_splits(text)
     rows = []
-    for stage in STAGES:
+    for stage in (a.stages.split(',') if a.stages else STAGES):
         torch.manual_seed(SEED)
         model = Model(len(chars), stage)
+        if a.float64:
+            model = model.double()
         batches = torch.Generator().manual_seed(SEED)
 
         get_batch = make_get_batch(train_data, val_data, BLOCK, BATCH, batches)

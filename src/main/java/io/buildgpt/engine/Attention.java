@@ -7,7 +7,6 @@ import io.buildgpt.engine.kernels.Profile.Op;
 import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -112,17 +111,14 @@ public final class Attention {
         } else {
             if (training && dropout.p() > 0) {                               // in phases: the masks per head
                 droppedOut = true;
-                eachPair(par, (h, b) -> kernel.scores(qkv, h, b, probs[h]));  // softmax(q @ k^T) (B,nh,T,T)
+                eachGroup(par, (b, h0, h1) -> kernel.scores(qkv, b, h0, h1, probs)); // softmax(q @ k^T) (B,nh,T,T)
                 par.forRange(nHead, (w, from, to) -> {
                     for (int h = from; h < to; h++) weights[h] = headDropout[h].forward(probs[h], batch * time * time, true);
                 });
-                eachPair(par, (h, b) -> kernel.mix(qkv, weights[h], h, b, cat)); // weights @ v -> (B,T,C)
-            } else {                                                         // (sequence, head) pairs are independent
+                eachGroup(par, (b, h0, h1) -> kernel.mix(qkv, weights, b, h0, h1, cat)); // weights @ v -> (B,T,C)
+            } else {                                                         // sequences (and heads) are independent
                 Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
-                eachPair(p, (h, b) -> {
-                    kernel.scores(qkv, h, b, probs[h]);
-                    kernel.mix(qkv, probs[h], h, b, cat);
-                });
+                eachGroup(p, (b, h0, h1) -> kernel.forward(qkv, b, h0, h1, probs, cat));
             }
             if (cache != null) cache.append(qkv, batch, time);               // a prompt: its keys and values
         }
@@ -139,19 +135,15 @@ public final class Attention {
         float[] dy = dropout.backward(dOut);                                 // (B,T,C)
         float[] dCat = proj.backward(dy);                                    // (B,T,C) @ (C,C) -> (B,T,C)
         Profile.lap(Op.PROJ_B);
-        Arrays.fill(dQkv, 0, n * 3 * c, 0f);
         if (droppedOut) {                                                    // in the forward's phases
-            eachPair(par, (h, b) -> kernel.backwardWeights(dCat, qkv, weights[h], h, b, dWeights[h], dQkv));
+            eachGroup(par, (b, h0, h1) -> kernel.backwardWeights(dCat, qkv, weights, b, h0, h1, dWeights, dQkv));
             float[][] dProbs = new float[nHead][];
             par.forRange(nHead, (w, from, to) -> {
                 for (int h = from; h < to; h++) dProbs[h] = headDropout[h].backward(dWeights[h]); // through each head's mask
             });
-            eachPair(par, (h, b) -> kernel.backwardScores(qkv, probs[h], dProbs[h], h, b, dQkv));
+            eachGroup(par, (b, h0, h1) -> kernel.backwardScores(qkv, probs, dProbs, b, h0, h1, dQkv));
         } else {
-            eachPair(par, (h, b) -> {
-                kernel.backwardWeights(dCat, qkv, probs[h], h, b, dWeights[h], dQkv);
-                kernel.backwardScores(qkv, probs[h], dWeights[h], h, b, dQkv);
-            });
+            eachGroup(par, (b, h0, h1) -> kernel.backward(dCat, qkv, probs, dWeights, b, h0, h1, dQkv));
         }
         Profile.lap(Op.ATTN_B);
         float[] dx = cAttn.backward(dQkv);                                   // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
@@ -174,15 +166,24 @@ public final class Attention {
         }
     }
 
-    /** Work on one (head, sequence) pair. */
-    private interface PairTask {
-        void run(int head, int b);
+    /** Work on heads {@code h0..h1-1} of sequence {@code b}. */
+    private interface GroupTask {
+        void run(int b, int h0, int h1);
     }
 
-    /** {@code task} for every (sequence, head) pair, shared out over {@code p}'s threads (pairs are independent). */
-    private void eachPair(Parallel p, PairTask task) {
-        p.forRange(batch * nHead, (w, from, to) -> {
-            for (int bh = from; bh < to; bh++) task.run(bh % nHead, bh / nHead);
+    /**
+     * {@code task} for every sequence's heads, shared out over {@code p}'s threads. A sequence's heads are one unit
+     * (its rows move to BLAS's buffers in one copy: {@link CausalAttention}) unless there are fewer sequences than
+     * threads (generation), when each sequence's heads are cut into up to one group per thread. Which thread or
+     * group computes a head does not change its bits.
+     */
+    private void eachGroup(Parallel p, GroupTask task) {
+        int groups = batch >= p.threads() ? 1 : Math.min(nHead, p.threads());
+        p.forRange(batch * groups, (w, from, to) -> {
+            for (int u = from; u < to; u++) {
+                int g = u % groups;
+                task.run(u / groups, g * nHead / groups, (g + 1) * nHead / groups);
+            }
         });
     }
 

@@ -74,7 +74,7 @@ public final class Blas {
 
     /**
      * Growable direct float buffers owned by one thread, by slot: 0, 1, 2 are a product's A, B and C;
-     * attention uses slots up to {@link #SLOTS}-1 for one (batch, head) pair's q, k, v, scores and gradients.
+     * attention uses slots 3 to {@link #SLOTS}-1 for a sequence's q, k, v, scores and gradients.
      * They grow to the largest operand seen and are reused.
      */
     public static final class Scratch {
@@ -95,10 +95,6 @@ public final class Blas {
             return fill(get(0, len), src, off, len);
         }
 
-        public FloatBuffer a(int len) {
-            return get(0, len);
-        }
-
         public FloatBuffer b(float[] src, int off, int len) {
             return fill(get(1, len), src, off, len);
         }
@@ -112,21 +108,37 @@ public final class Blas {
         }
 
         /**
-         * {@code rows} rows of {@code cols} floats, {@code stride} apart from {@code src[base]}, packed into slot
-         * {@code i}: packed first on the heap, then moved in one bulk copy (a bulk copy into a direct buffer
-         * costs about as much for 16 floats as for 500, and attention gathers rows of {@code hs} floats).
+         * {@code rows} rows from {@code src[base]}, {@code stride} apart, each contributing {@code parts} runs of
+         * {@code w} floats (run {@code p} starting at {@code p * partStride + colOff} in the row), packed into slot
+         * {@code i} as {@code (rows, parts * w)}: packed first on the heap, then moved in one bulk copy (a bulk copy
+         * into a direct buffer costs about as much for 16 floats as for 500).
          */
-        public FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int cols) {
-            float[] packed = staging(rows * cols);
-            for (int r = 0; r < rows; r++) System.arraycopy(src, base + r * stride, packed, r * cols, cols);
-            return fill(get(i, rows * cols), packed, 0, rows * cols);
+        public FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int parts, int colOff, int w, int partStride) {
+            int width = parts * w;
+            float[] packed = staging(rows * width);
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0; p < parts; p++) {
+                    System.arraycopy(src, base + r * stride + p * partStride + colOff, packed, r * width + p * w, w);
+                }
+            }
+            return fill(get(i, rows * width), packed, 0, rows * width);
         }
 
-        /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]} (one bulk copy, as {@link #gather}). */
+        /** The inverse of {@link #gather}: the packed {@code (rows, parts * w)} in {@code buf} written back to those runs of {@code dst}. */
+        public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int parts, int colOff, int w, int partStride) {
+            int width = parts * w;
+            float[] packed = staging(rows * width);
+            buf.get(0, packed, 0, rows * width);
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0; p < parts; p++) {
+                    System.arraycopy(packed, r * width + p * w, dst, base + r * stride + p * partStride + colOff, w);
+                }
+            }
+        }
+
+        /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]} (one bulk copy). */
         public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
-            float[] packed = staging(rows * cols);
-            buf.get(0, packed, 0, rows * cols);
-            for (int r = 0; r < rows; r++) System.arraycopy(packed, r * cols, dst, base + r * stride, cols);
+            scatter(buf, dst, base, stride, rows, 1, 0, cols, 0);
         }
 
         private float[] staging(int len) {
@@ -153,10 +165,5 @@ public final class Blas {
     /** {@code len} floats of {@code buf} from position 0 into {@code dst[off..]}. */
     public static void copyOut(FloatBuffer buf, float[] dst, int off, int len) {
         buf.get(0, dst, off, len);
-    }
-
-    /** {@code src[off .. off+len)} into {@code buf} at float index {@code at} (absolute; position unchanged). */
-    public static void put(FloatBuffer buf, int at, float[] src, int off, int len) {
-        buf.put(at, src, off, len);
     }
 }

@@ -3,9 +3,9 @@ package io.buildgpt.engine.kernels;
 import java.nio.FloatBuffer;
 
 /**
- * Causal self-attention of one (sequence, head) pair, forward and backward, on explicit buffers: the
- * lecture's four lines ({@code wei = q @ k^T * hs^-0.5}, {@code masked_fill(tril == 0, -inf)},
- * {@code softmax}, {@code wei @ v}) as BLAS products of the head's {@code (T, hs)} slices.
+ * Causal self-attention of one sequence's heads, forward and backward, on explicit buffers: the lecture's
+ * four lines ({@code wei = q @ k^T * hs^-0.5}, {@code masked_fill(tril == 0, -inf)}, {@code softmax},
+ * {@code wei @ v}) as BLAS products of each head's {@code (T, hs)} slices.
  *
  * <p>Layout, {@code C} channels, {@code hs} head size, {@code T} positions:
  * <pre>
@@ -14,8 +14,14 @@ import java.nio.FloatBuffer;
  *   out (B*T, C):  head h writes columns h*hs..
  *   probs, weights (B, T, T) per head: the softmax, and the softmax after dropout (the same array without)
  * </pre>
- * Each pair reads and writes only its own slices, so pairs may run on any thread in any order and give
- * the same bits. Slices are gathered into the thread's direct buffers ({@link Blas.Scratch}, slots 3..7).
+ *
+ * <p>The unit of work is a group of heads {@code [h0, h1)} of one sequence, usually all of them. Why: a
+ * sequence's rows of {@code qkv}, {@code out} and their gradients are contiguous, so a group of all heads
+ * moves into and out of the thread's direct buffers ({@link Blas.Scratch}) in one bulk copy each, and BLAS
+ * reads each head's columns in place through its leading dimension {@code 3C}: no per-head gathering. A
+ * smaller group (generation of one sequence on several threads) packs its columns once, into the same
+ * layout with {@code 3w} columns, {@code w = (h1-h0)*hs}. Each head's products are the same calls on the
+ * same values whatever the group, so groups and threads do not change the bits.
  */
 public final class CausalAttention {
     /**
@@ -24,6 +30,9 @@ public final class CausalAttention {
      * skip the blocks above the diagonal. A fixed size, so the products are the same for every thread count.
      */
     public static final int CAUSAL_BLOCK = 64;
+
+    // this thread's Scratch slots (Matmul uses 0..2 between attention's calls, never during them)
+    private static final int QKV = 3, D_QKV = 4, OUT = 5, WEI = 6, D_WEI = 7;
 
     private final int c, hs, time;
     private final float scale;
@@ -36,61 +45,144 @@ public final class CausalAttention {
         this.scale = (float) (1 / Math.sqrt(headSize));
     }
 
-    /** {@code probs[b] (T,T) = causal softmax(q @ k^T * scale)} for head {@code h}, sequence {@code b}. */
-    public void scores(float[] qkv, int h, int b, float[] probs) {
-        int c3 = 3 * c, base = b * time * c3, tt = time * time;
+    /**
+     * Heads {@code h0..h1-1} of sequence {@code b}, without dropout: {@code probs[h][b] (T,T) = causal softmax(q @ k^T
+     * * scale)} and head {@code h}'s columns of {@code out} {@code = probs[h][b] @ v}.
+     */
+    public void forward(float[] qkv, int b, int h0, int h1, float[][] probs, float[] out) {
         Blas.Scratch s = Blas.scratch();
-        FloatBuffer q = s.gather(3, qkv, base + h * hs, c3, time, hs);            // (T,hs)
-        FloatBuffer k = s.gather(4, qkv, base + c + h * hs, c3, time, hs);        // (T,hs)
-        FloatBuffer wei = s.get(6, tt);
+        int w = (h1 - h0) * hs, tt = time * time;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
+        for (int h = h0; h < h1; h++) {
+            int j = (h - h0) * hs;
+            headScores(x, 3 * w, j, w + j, wei, probs[h], b);                    // (T,hs) @ (hs,T) -> softmax (T,T)
+            wei.put(0, probs[h], b * tt, tt);
+            headMix(wei, x, 3 * w, 2 * w + j, o, w, j);                           // (T,T) @ (T,hs) -> columns j.. of (T,w)
+        }
+        store(s, o, out, b, h0, h1, 1);
+    }
+
+    /** With dropout, first phase: {@code probs[h][b]} for heads {@code h0..h1-1} of sequence {@code b}. */
+    public void scores(float[] qkv, int b, int h0, int h1, float[][] probs) {
+        Blas.Scratch s = Blas.scratch();
+        int w = (h1 - h0) * hs;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), wei = s.get(WEI, time * time);
+        for (int h = h0; h < h1; h++) headScores(x, 3 * w, (h - h0) * hs, w + (h - h0) * hs, wei, probs[h], b);
+    }
+
+    /** With dropout, second phase: head {@code h}'s columns of {@code out} {@code = weights[h][b] @ v}, for {@code h0..h1-1}. */
+    public void mix(float[] qkv, float[][] weights, int b, int h0, int h1, float[] out) {
+        Blas.Scratch s = Blas.scratch();
+        int w = (h1 - h0) * hs, tt = time * time;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
+        for (int h = h0; h < h1; h++) {
+            wei.put(0, weights[h], b * tt, tt);
+            headMix(wei, x, 3 * w, 2 * w + (h - h0) * hs, o, w, (h - h0) * hs);
+        }
+        store(s, o, out, b, h0, h1, 1);
+    }
+
+    /**
+     * The backward pass of {@link #forward} for heads {@code h0..h1-1} of sequence {@code b}: their columns of
+     * {@code dQkv} from {@code dOut}, through the weights {@code probs} (no dropout); {@code dProbs[h]} is work space.
+     */
+    public void backward(float[] dOut, float[] qkv, float[][] probs, float[][] dProbs, int b, int h0, int h1, float[] dQkv) {
+        Blas.Scratch s = Blas.scratch();
+        int w = (h1 - h0) * hs, tt = time * time;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dO = load(s, OUT, dOut, b, h0, h1, 1), dx = s.get(D_QKV, time * 3 * w);
+        FloatBuffer wei = s.get(WEI, tt), dWei = s.get(D_WEI, tt);
+        for (int h = h0; h < h1; h++) {
+            int j = (h - h0) * hs;
+            wei.put(0, probs[h], b * tt, tt);
+            headWeightsBackward(dO, w, j, x, 3 * w, 2 * w + j, wei, dWei, dx);   // dWei -> dProbs[h][b], dv into dx
+            Blas.copyOut(dWei, dProbs[h], b * tt, tt);
+            softmaxBackward(probs[h], dProbs[h], b);
+            dWei.put(0, dProbs[h], b * tt, tt);
+            headScoresBackward(dWei, x, 3 * w, j, w + j, dx);                      // dq, dk into dx
+        }
+        store(s, dx, dQkv, b, h0, h1, 3);
+    }
+
+    /**
+     * With dropout, first backward phase, heads {@code h0..h1-1} of sequence {@code b}: {@code dWeights[h][b] = dOut @ v^T}
+     * and {@code dv = weights^T @ dOut} into their columns of {@code dQkv} (the other columns of the sequence's rows
+     * are left undefined, for {@link #backwardScores} to write).
+     */
+    public void backwardWeights(float[] dOut, float[] qkv, float[][] weights, int b, int h0, int h1, float[][] dWeights, float[] dQkv) {
+        Blas.Scratch s = Blas.scratch();
+        int w = (h1 - h0) * hs, tt = time * time;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dO = load(s, OUT, dOut, b, h0, h1, 1), dx = s.get(D_QKV, time * 3 * w);
+        FloatBuffer wei = s.get(WEI, tt), dWei = s.get(D_WEI, tt);
+        for (int h = h0; h < h1; h++) {
+            int j = (h - h0) * hs;
+            wei.put(0, weights[h], b * tt, tt);
+            headWeightsBackward(dO, w, j, x, 3 * w, 2 * w + j, wei, dWei, dx);
+            Blas.copyOut(dWei, dWeights[h], b * tt, tt);
+        }
+        store(s, dx, dQkv, b, h0, h1, 3);
+    }
+
+    /**
+     * With dropout, second backward phase: through the softmax in place on {@code dProbs[h][b]} ({@code dS = p *
+     * (dp - sum p*dp) * scale}, 0 where masked), then {@code dq = dS @ k} and {@code dk = dS^T @ q} into the
+     * columns of {@code dQkv} for heads {@code h0..h1-1} (whose {@code dv} {@link #backwardWeights} wrote).
+     */
+    public void backwardScores(float[] qkv, float[][] probs, float[][] dProbs, int b, int h0, int h1, float[] dQkv) {
+        Blas.Scratch s = Blas.scratch();
+        int w = (h1 - h0) * hs, tt = time * time;
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dx = load(s, D_QKV, dQkv, b, h0, h1, 3), dS = s.get(D_WEI, tt);
+        for (int h = h0; h < h1; h++) {
+            softmaxBackward(probs[h], dProbs[h], b);
+            dS.put(0, dProbs[h], b * tt, tt);
+            headScoresBackward(dS, x, 3 * w, (h - h0) * hs, w + (h - h0) * hs, dx);
+        }
+        store(s, dx, dQkv, b, h0, h1, 3);
+    }
+
+    /** {@code probs[b] = causal softmax(q @ k^T * scale)} for the head whose q and k start at columns {@code qOff}, {@code kOff} of {@code x}. */
+    private void headScores(FloatBuffer x, int ld, int qOff, int kOff, FloatBuffer wei, float[] probs, int b) {
+        int tt = time * time;
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // rows r0.. see keys 0..r0+rows-1
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, true, rows, keys, hs, scale, Blas.at(q, r0 * hs), hs, k, hs,
+            Blas.sgemm(false, true, rows, keys, hs, scale, Blas.at(x, r0 * ld + qOff), ld, Blas.at(x, kOff), ld,
                     0f, Blas.at(wei, r0 * time), time);                                // (rows,hs) @ (hs,keys) -> (rows,keys)
         }
         Blas.copyOut(wei, probs, b * tt, tt);                                       // entries above the diagonal unset...
         for (int t = 0; t < time; t++) causalSoftmax(probs, (b * time + t) * time, t + 1, time); // ...the softmax writes their 0
     }
 
-    /** Head {@code h}'s columns of {@code out} for sequence {@code b}: {@code weights[b] (T,T) @ v (T,hs)}. */
-    public void mix(float[] qkv, float[] weights, int h, int b, float[] out) {
-        int c3 = 3 * c, tt = time * time;
-        Blas.Scratch s = Blas.scratch();
-        FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);                 // (T,T)
-        FloatBuffer v = s.gather(5, qkv, b * time * c3 + 2 * c + h * hs, c3, time, hs); // (T,hs)
-        FloatBuffer o = s.get(7, time * hs);
+    /** {@code o[:, oOff..oOff+hs) = wei (T,T) @ v}, v starting at column {@code vOff} of {@code x}. */
+    private void headMix(FloatBuffer wei, FloatBuffer x, int ld, int vOff, FloatBuffer o, int ldo, int oOff) {
         for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // weights beyond the diagonal are 0
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, false, rows, hs, keys, 1f, Blas.at(wei, r0 * time), time, v, hs,
-                    0f, Blas.at(o, r0 * hs), hs);                                      // (rows,keys) @ (keys,hs) -> (rows,hs)
+            Blas.sgemm(false, false, rows, hs, keys, 1f, Blas.at(wei, r0 * time), time, Blas.at(x, vOff), ld,
+                    0f, Blas.at(o, r0 * ldo + oOff), ldo);                             // (rows,keys) @ (keys,hs) -> (rows,hs)
         }
-        s.scatter(o, out, b * time * c + h * hs, c, time, hs);                      // -> head h's columns of (B,T,C)
     }
 
-    /** {@code dWeights[b] = dOut @ v^T (T,T)}, and {@code dv = weights^T @ dOut (T,hs)} into head {@code h}'s columns of {@code dQkv}. */
-    public void backwardWeights(float[] dOut, float[] qkv, float[] weights, int h, int b, float[] dWeights, float[] dQkv) {
-        int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * hs, vOff = 2 * c + h * hs;
-        Blas.Scratch s = Blas.scratch();
-        FloatBuffer dO = s.gather(7, dOut, b * time * c + h * hs, c, time, hs);     // (T,hs)
-        FloatBuffer v = s.gather(5, qkv, base + vOff, c3, time, hs);                // (T,hs)
-        FloatBuffer wei = s.get(6, tt).put(0, weights, b * tt, tt);                 // (T,T)
-        FloatBuffer dWei = s.get(0, tt), dv = s.get(1, ths);
-        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // only s <= t is used (backwardScores)
+    /** {@code dWei = dO @ v^T (T,T)} and {@code dv = wei^T @ dO} into {@code dx}'s columns {@code vOff..} (row stride {@code ld}). */
+    private void headWeightsBackward(FloatBuffer dO, int ldo, int oOff, FloatBuffer x, int ld, int vOff, FloatBuffer wei,
+                                     FloatBuffer dWei, FloatBuffer dx) {
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // only s <= t is used (softmaxBackward)
             int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, true, rows, keys, hs, 1f, Blas.at(dO, r0 * hs), hs, v, hs,
+            Blas.sgemm(false, true, rows, keys, hs, 1f, Blas.at(dO, r0 * ldo + oOff), ldo, Blas.at(x, vOff), ld,
                     0f, Blas.at(dWei, r0 * time), time);                               // (rows,hs) @ (hs,keys)
         }
-        Blas.copyOut(dWei, dWeights, b * tt, tt);
-        transposedTimes(wei, dO, dv);                                               // (T,T)^T @ (T,hs)
-        s.scatter(dv, dQkv, base + vOff, c3, time, hs);
+        transposedTimes(wei, dO, ldo, oOff, dx, ld, vOff);                          // (T,T)^T @ (T,hs)
     }
 
-    /**
-     * Through the softmax, in place on {@code dProbs[b]} ({@code dS = p * (dp - sum p*dp) * scale}, 0 where
-     * masked), then {@code dq = dS @ k} and {@code dk = dS^T @ q} into head {@code h}'s columns of {@code dQkv}.
-     */
-    public void backwardScores(float[] qkv, float[] probs, float[] dProbs, int h, int b, float[] dQkv) {
-        int c3 = 3 * c, base = b * time * c3, tt = time * time, ths = time * hs;
+    /** {@code dq = dS @ k} and {@code dk = dS^T @ q} into {@code dx}'s columns {@code qOff..}, {@code kOff..}. */
+    private void headScoresBackward(FloatBuffer dS, FloatBuffer x, int ld, int qOff, int kOff, FloatBuffer dx) {
+        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // dS is 0 beyond the diagonal
+            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
+            Blas.sgemm(false, false, rows, hs, keys, 1f, Blas.at(dS, r0 * time), time, Blas.at(x, kOff), ld,
+                    0f, Blas.at(dx, r0 * ld + qOff), ld);                              // (rows,keys) @ (keys,hs)
+        }
+        transposedTimes(dS, x, ld, qOff, dx, ld, kOff);                             // (T,T)^T @ (T,hs)
+    }
+
+    /** In place on {@code dProbs[b]}: through the causal softmax, {@code dS = p * (dp - sum p*dp) * scale}, 0 where masked. */
+    private void softmaxBackward(float[] probs, float[] dProbs, int b) {
         for (int t = 0; t < time; t++) {
             int w = (b * time + t) * time;
             float dot = 0f;
@@ -98,32 +190,42 @@ public final class CausalAttention {
             for (int s = 0; s <= t; s++) dProbs[w + s] = probs[w + s] * (dProbs[w + s] - dot) * scale; // dS
             for (int s = t + 1; s < time; s++) dProbs[w + s] = 0f;                     // masked: no gradient
         }
-        Blas.Scratch sc = Blas.scratch();
-        FloatBuffer dS = sc.get(6, tt).put(0, dProbs, b * tt, tt);                  // (T,T)
-        FloatBuffer q = sc.gather(3, qkv, base + h * hs, c3, time, hs);             // (T,hs)
-        FloatBuffer k = sc.gather(4, qkv, base + c + h * hs, c3, time, hs);         // (T,hs)
-        FloatBuffer dq = sc.get(0, ths), dk = sc.get(1, ths);
-        for (int r0 = 0; r0 < time; r0 += CAUSAL_BLOCK) {                          // dS is 0 beyond the diagonal
-            int rows = Math.min(CAUSAL_BLOCK, time - r0), keys = r0 + rows;
-            Blas.sgemm(false, false, rows, hs, keys, 1f, Blas.at(dS, r0 * time), time, k, hs,
-                    0f, Blas.at(dq, r0 * hs), hs);                                     // (rows,keys) @ (keys,hs)
-        }
-        transposedTimes(dS, q, dk);                                                 // (T,T)^T @ (T,hs)
-        sc.scatter(dq, dQkv, base + h * hs, c3, time, hs);
-        sc.scatter(dk, dQkv, base + c + h * hs, c3, time, hs);
     }
 
     /**
-     * {@code out (T,hs) = w^T @ x} for a lower-triangular {@code w (T,T)}: row {@code s} of the result sums
-     * over {@code t >= s} only, so a block of rows {@code [s0, s0+TB)} reads {@code w}'s rows from {@code s0}
-     * on, in its columns {@code s0..}, and {@code x}'s rows from {@code s0} on.
+     * {@code out[:, outOff..+hs) = w^T @ x[:, xOff..+hs)} for a lower-triangular {@code w (T,T)}: row {@code s} of the
+     * result sums over {@code t >= s} only, so a block of rows {@code [s0, s0+TB)} reads {@code w}'s rows from
+     * {@code s0} on, in its columns {@code s0..}, and {@code x}'s rows from {@code s0} on.
      */
-    private void transposedTimes(FloatBuffer w, FloatBuffer x, FloatBuffer out) {
+    private void transposedTimes(FloatBuffer w, FloatBuffer x, int ldx, int xOff, FloatBuffer out, int ldOut, int outOff) {
         for (int s0 = 0; s0 < time; s0 += CAUSAL_BLOCK) {
             int rows = Math.min(CAUSAL_BLOCK, time - s0), terms = time - s0;
-            Blas.sgemm(true, false, rows, hs, terms, 1f, Blas.at(w, s0 * time + s0), time, Blas.at(x, s0 * hs), hs,
-                    0f, Blas.at(out, s0 * hs), hs);                                    // (terms,rows)^T @ (terms,hs) -> (rows,hs)
+            Blas.sgemm(true, false, rows, hs, terms, 1f, Blas.at(w, s0 * time + s0), time, Blas.at(x, s0 * ldx + xOff), ldx,
+                    0f, Blas.at(out, s0 * ldOut + outOff), ldOut);                     // (terms,rows)^T @ (terms,hs) -> (rows,hs)
         }
+    }
+
+    /** Sequence {@code b}'s q, k and v columns of heads {@code h0..h1-1} in slot {@code slot}: {@code (T, 3w)} rows [q | k | v]. */
+    private FloatBuffer load(Blas.Scratch s, int slot, float[] qkv, int b, int h0, int h1) {
+        return load(s, slot, qkv, b, h0, h1, 3);
+    }
+
+    /**
+     * Sequence {@code b}'s columns of heads {@code h0..h1-1} from {@code src}, rows of {@code parts * C} ({@code parts}
+     * thirds q|k|v, or 1 for an output), packed into slot {@code slot} as {@code (T, parts * w)}: one bulk copy when the
+     * group is every head (the rows are then already in that layout), else packed on the heap first.
+     */
+    private FloatBuffer load(Blas.Scratch s, int slot, float[] src, int b, int h0, int h1, int parts) {
+        int w = (h1 - h0) * hs, row = parts * c, len = time * parts * w;
+        if (w == c) return s.get(slot, len).put(0, src, b * time * row, len);
+        return s.gather(slot, src, b * time * row, row, time, parts, h0 * hs, w, c);
+    }
+
+    /** The inverse of {@link #load}: {@code buf (T, parts * w)} written to sequence {@code b}'s columns of heads {@code h0..h1-1}. */
+    private void store(Blas.Scratch s, FloatBuffer buf, float[] dst, int b, int h0, int h1, int parts) {
+        int w = (h1 - h0) * hs, row = parts * c, len = time * parts * w;
+        if (w == c) Blas.copyOut(buf, dst, b * time * row, len);
+        else s.scatter(buf, dst, b * time * row, row, time, parts, h0 * hs, w, c);
     }
 
     /** In place on scores {@code p[off .. off+total)}: softmax over the first {@code valid}, 0 (a score of -inf) for the rest. */
