@@ -25,7 +25,8 @@ import java.util.List;
  * cache (one row of work per position) instead of the batched products.
  *
  * <p>Dimensions: {@code B} batch, {@code T} time, {@code C} nEmbd, {@code hs = C / nHead}, {@code n = B*T};
- * flat row-major {@code float[]}; the attention weights {@code (B,T,T)} are kept per head.
+ * flat row-major {@code float[]}; the attention weights {@code (B,T,T)} are kept per head, in the caller's
+ * {@link Buffers} (the layer keeps no activations of its own).
  */
 public final class Attention {
     /**
@@ -42,13 +43,28 @@ public final class Attention {
     private final Dropout[] headDropout;     // on each head's weights, each its own generator
     private final Dropout dropout;           // after proj
     private final Parallel par;
-    private float[][] probs, weights, dWeights; // per head (B,T,T): softmax, after dropout, gradient
-    private float[] qkv;                     // (B*T, 3C) of the last forward, cAttn's buffer
-    private float[] cat, dQkv;               // (B*T, C), (B*T, 3C)
-    private CausalAttention kernel;
-    private float[] rowProbs;                // (T): one query's weights, last-position-only attention
-    private int batch, time;
-    private boolean droppedOut;
+
+    /** One pass's activations (the caller's: the layer keeps none); {@link #newBuffers()} makes them. */
+    public static final class Buffers {
+        private final Linear.Buffers cAttn = new Linear.Buffers(), proj = new Linear.Buffers();
+        private final Dropout.Buffers dropout = new Dropout.Buffers();
+        private final Dropout.Buffers[] headDropout;
+        private final float[][] probs, weights, dWeights; // per head (B,T,T): softmax, after dropout, gradient
+        private float[] qkv;                     // (B*T, 3C), cAttn's output
+        private float[] cat, dQkv;               // (B*T, C), (B*T, 3C)
+        private float[] rowProbs;                // (T): one query's weights, last-position-only attention
+        private CausalAttention kernel;
+        private int batch, time;
+        private boolean droppedOut;
+
+        private Buffers(int nHead) {
+            headDropout = new Dropout.Buffers[nHead];
+            for (int h = 0; h < nHead; h++) headDropout[h] = new Dropout.Buffers();
+            probs = new float[nHead][];
+            weights = new float[nHead][];
+            dWeights = new float[nHead][];
+        }
+    }
 
     public Attention(String name, int nEmbd, int nHead, double dropout, TorchGenerator dropoutSeeds) {
         this(name, nEmbd, nHead, dropout, dropoutSeeds, Parallel.SERIAL, false);
@@ -67,19 +83,16 @@ public final class Attention {
         this.cAttn = new Linear(name + ".c_attn", nEmbd, 3 * nEmbd, qkvBias, par);
         this.proj = new Linear(name + ".proj", nEmbd, nEmbd, true, par);
         this.dropout = new Dropout(dropout, dropoutSeeds.next64());
-        this.probs = new float[nHead][];
-        this.weights = new float[nHead][];
-        this.dWeights = new float[nHead][];
     }
 
-    /** {@code (B,T,C) -> (B,T,C)}, without a cache. */
-    public float[] forward(float[] x, int batch, int time, boolean training) {
-        return forward(x, batch, time, training, null);
+    /** Empty buffers for one pass, grown on first use. */
+    public Buffers newBuffers() {
+        return new Buffers(nHead);
     }
 
-    /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation only) the positions follow those it holds. */
-    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
-        return forward(x, batch, time, training, cache, false);
+    /** {@code (B,T,C) -> (B,T,C)}, without a cache, into {@code b}. */
+    public float[] forward(Buffers b, float[] x, int batch, int time, boolean training) {
+        return forward(b, x, batch, time, training, null, false);
     }
 
     /**
@@ -87,21 +100,24 @@ public final class Attention {
      * wanted) every position still gives its key and value, but only the last position of each sequence asks
      * its query: {@code (B,T,C) -> (B,C)}.
      */
-    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
+    public float[] forward(Buffers b, float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
         if ((cache != null || lastOnly) && training) {
             throw new IllegalArgumentException(name + ": a key/value cache and last-position-only attention are for evaluation, not training");
         }
         int n = batch * time;
-        ensureRows(n, batch, time);
-        qkv = cAttn.forward(x, n, training);                                 // (B,T,C) @ (C,3C) -> (B,T,3C)
+        ensureRows(b, n, batch, time);
+        float[] qkv = b.qkv = cAttn.forward(b.cAttn, x, n, training);      // (B,T,C) @ (C,3C) -> (B,T,3C)
+        float[][] probs = b.probs;
+        float[] cat = b.cat;
+        CausalAttention kernel = b.kernel;
         Profile.lap(Op.QKV_F);
-        droppedOut = false;
+        b.droppedOut = false;
         if (lastOnly && time > 1) {
             if (cache != null && cache.length() > 0) throw new IllegalArgumentException(name + ": last-position-only attention starts a cache, it cannot extend one");
             if (cache != null) cache.append(qkv, batch, time);               // the prompt's keys and values
-            lastQueries(batch, time);                                        // (B,T,3C) -> (B,C)
+            lastQueries(b, batch, time);                                     // (B,T,3C) -> (B,C)
             Profile.lap(Op.ATTN_F);
-            float[] y = proj.forward(cat, batch, false);                     // (B,C) @ (C,C) -> (B,C)
+            float[] y = proj.forward(b.proj, cat, batch, false);             // (B,C) @ (C,C) -> (B,C)
             Profile.lap(Op.PROJ_F);
             return y;
         }
@@ -110,52 +126,56 @@ public final class Attention {
             cache.attend(qkv, batch, time, cat);                             // (B,T,3C) -> (B,T,C)
         } else {
             if (training && dropout.p() > 0) {                               // in phases: the masks per head
-                droppedOut = true;
-                eachGroup(par, (b, h0, h1) -> kernel.scores(qkv, b, h0, h1, probs)); // softmax(q @ k^T) (B,nh,T,T)
+                b.droppedOut = true;
+                float[][] weights = b.weights;
+                eachGroup(par, batch, (s, h0, h1) -> kernel.scores(qkv, s, h0, h1, probs)); // softmax(q @ k^T) (B,nh,T,T)
                 par.forRange(nHead, (w, from, to) -> {
-                    for (int h = from; h < to; h++) weights[h] = headDropout[h].forward(probs[h], batch * time * time, true);
+                    for (int h = from; h < to; h++) weights[h] = headDropout[h].forward(b.headDropout[h], probs[h], batch * time * time, true);
                 });
-                eachGroup(par, (b, h0, h1) -> kernel.mix(qkv, weights, b, h0, h1, cat)); // weights @ v -> (B,T,C)
+                eachGroup(par, batch, (s, h0, h1) -> kernel.mix(qkv, weights, s, h0, h1, cat)); // weights @ v -> (B,T,C)
             } else {                                                         // sequences (and heads) are independent
                 Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
-                eachGroup(p, (b, h0, h1) -> kernel.forward(qkv, b, h0, h1, probs, cat));
+                eachGroup(p, batch, (s, h0, h1) -> kernel.forward(qkv, s, h0, h1, probs, cat));
             }
             if (cache != null) cache.append(qkv, batch, time);               // a prompt: its keys and values
         }
         Profile.lap(Op.ATTN_F);
-        float[] y = proj.forward(cat, n, training);                          // (B,T,C) @ (C,C) -> (B,T,C)
-        y = dropout.forward(y, n * c, training);                             // (B,T,C)
+        float[] y = proj.forward(b.proj, cat, n, training);                  // (B,T,C) @ (C,C) -> (B,T,C)
+        y = dropout.forward(b.dropout, y, n * c, training);                  // (B,T,C)
         Profile.lap(Op.PROJ_F);
         return y;
     }
 
-    /** {@code dy (B,T,C) -> dx (B,T,C)}, adding the gradients of c_attn and proj. */
-    public float[] backward(float[] dOut) {
-        int n = batch * time;
-        float[] dy = dropout.backward(dOut);                                 // (B,T,C)
-        float[] dCat = proj.backward(dy);                                    // (B,T,C) @ (C,C) -> (B,T,C)
+    /** {@code dy (B,T,C) -> dx (B,T,C)} for the forward that filled {@code b}, adding the gradients of c_attn and proj. */
+    public float[] backward(Buffers b, float[] dOut) {
+        float[] dy = dropout.backward(b.dropout, dOut);                      // (B,T,C)
+        float[] dCat = proj.backward(b.proj, dy);                            // (B,T,C) @ (C,C) -> (B,T,C)
         Profile.lap(Op.PROJ_B);
-        if (droppedOut) {                                                    // in the forward's phases
-            eachGroup(par, (b, h0, h1) -> kernel.backwardWeights(dCat, qkv, weights, b, h0, h1, dWeights, dQkv));
+        float[] qkv = b.qkv, dQkv = b.dQkv;
+        float[][] probs = b.probs, weights = b.weights, dWeights = b.dWeights;
+        CausalAttention kernel = b.kernel;
+        if (b.droppedOut) {                                                  // in the forward's phases
+            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backwardWeights(dCat, qkv, weights, s, h0, h1, dWeights, dQkv));
             float[][] dProbs = new float[nHead][];
             par.forRange(nHead, (w, from, to) -> {
-                for (int h = from; h < to; h++) dProbs[h] = headDropout[h].backward(dWeights[h]); // through each head's mask
+                for (int h = from; h < to; h++) dProbs[h] = headDropout[h].backward(b.headDropout[h], dWeights[h]); // each head's mask
             });
-            eachGroup(par, (b, h0, h1) -> kernel.backwardScores(qkv, probs, dProbs, b, h0, h1, dQkv));
+            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backwardScores(qkv, probs, dProbs, s, h0, h1, dQkv));
         } else {
-            eachGroup(par, (b, h0, h1) -> kernel.backward(dCat, qkv, probs, dWeights, b, h0, h1, dQkv));
+            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backward(dCat, qkv, probs, dWeights, s, h0, h1, dQkv));
         }
         Profile.lap(Op.ATTN_B);
-        float[] dx = cAttn.backward(dQkv);                                   // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
+        float[] dx = cAttn.backward(b.cAttn, dQkv);                          // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
         Profile.lap(Op.QKV_B);
         return dx;
     }
 
     /** The last position's query of each sequence over its {@code T} keys and values, all in {@code qkv}: {@code cat (B, C)}. */
-    private void lastQueries(int batch, int time) {
+    private void lastQueries(Buffers buf, int batch, int time) {
         int c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(headSize));
-        if (rowProbs == null || rowProbs.length < time) rowProbs = new float[time];
+        if (buf.rowProbs == null || buf.rowProbs.length < time) buf.rowProbs = new float[time];
+        float[] qkv = buf.qkv, rowProbs = buf.rowProbs, cat = buf.cat;
         for (int b = 0; b < batch; b++) {
             int base = b * time * c3, last = base + (time - 1) * c3;
             for (int h = 0; h < nHead; h++) {                                // q (hs) . k (T,hs) -> (T) -> @ v (T,hs) -> (hs)
@@ -177,7 +197,7 @@ public final class Attention {
      * threads (generation), when each sequence's heads are cut into up to one group per thread. Which thread or
      * group computes a head does not change its bits.
      */
-    private void eachGroup(Parallel p, GroupTask task) {
+    private void eachGroup(Parallel p, int batch, GroupTask task) {
         int groups = batch >= p.threads() ? 1 : Math.min(nHead, p.threads());
         p.forRange(batch * groups, (w, from, to) -> {
             for (int u = from; u < to; u++) {
@@ -187,28 +207,29 @@ public final class Attention {
         });
     }
 
-    private void ensureRows(int n, int batch, int time) {
-        if (this.batch != batch || this.time != time || kernel == null) kernel = new CausalAttention(c, headSize, time);
-        this.batch = batch;
-        this.time = time;
-        if (cat == null || cat.length < n * c) {
-            cat = new float[n * c];
-            dQkv = new float[n * 3 * c];
+    private void ensureRows(Buffers b, int n, int batch, int time) {
+        if (b.batch != batch || b.time != time || b.kernel == null) b.kernel = new CausalAttention(c, headSize, time);
+        b.batch = batch;
+        b.time = time;
+        if (b.cat == null || b.cat.length < n * c) {
+            b.cat = new float[n * c];
+            b.dQkv = new float[n * 3 * c];
         }
         int tt = batch * time * time;
         for (int h = 0; h < nHead; h++) {
-            if (probs[h] == null || probs[h].length < tt) {
-                probs[h] = new float[tt];
-                dWeights[h] = new float[tt];
+            if (b.probs[h] == null || b.probs[h].length < tt) {
+                b.probs[h] = new float[tt];
+                b.dWeights[h] = new float[tt];
             }
-            weights[h] = probs[h];
+            b.weights[h] = b.probs[h];
         }
     }
 
-    /** Head {@code head}'s attention weights for sequence {@code b} of the last batched forward, {@code (T, T)}, before dropout. */
-    float[][] probabilities(int head, int b) {
+    /** Head {@code head}'s attention weights for sequence {@code s} of the batched forward that filled {@code b}, {@code (T, T)}, before dropout. */
+    static float[][] probabilities(Buffers b, int head, int s) {
+        int time = b.time;
         float[][] out = new float[time][time];
-        for (int t = 0; t < time; t++) System.arraycopy(probs[head], (b * time + t) * time, out[t], 0, time);
+        for (int t = 0; t < time; t++) System.arraycopy(b.probs[head], (s * time + t) * time, out[t], 0, time);
         return out;
     }
 

@@ -21,8 +21,24 @@ public final class Block {
     private final Attention sa;
     private final FeedForward ffwd;
     private final LayerNorm ln1, ln2;
-    private float[] x1, y, dx1, dx; // (B*T, C) each
-    private int n;
+
+    /** One pass's activations (the caller's: the block keeps none); {@link #newBuffers()} makes them. */
+    public static final class Buffers {
+        private final LayerNorm.Buffers ln1 = new LayerNorm.Buffers(), ln2 = new LayerNorm.Buffers();
+        private final Attention.Buffers sa;
+        private final FeedForward.Buffers ffwd = new FeedForward.Buffers();
+        private float[] x1, y, dx1, dx; // (B*T, C) each
+        private int n;
+
+        private Buffers(Attention sa) {
+            this.sa = sa.newBuffers();
+        }
+
+        /** The attention's buffers (its weights, for plots). */
+        Attention.Buffers attention() {
+            return sa;
+        }
+    }
 
     public Block(String name, GptConfig config, TorchGenerator dropoutSeeds) {
         this(name, config, dropoutSeeds, Parallel.SERIAL);
@@ -37,14 +53,14 @@ public final class Block {
         this.ln2 = new LayerNorm(name + ".ln2", c, par);
     }
 
-    /** {@code (B,T,C) -> (B,T,C)}; returns this block's output buffer. */
-    public float[] forward(float[] x, int batch, int time, boolean training) {
-        return forward(x, batch, time, training, null);
+    /** Empty buffers for one pass, grown on first use. */
+    public Buffers newBuffers() {
+        return new Buffers(sa);
     }
 
-    /** {@code (B,T,C) -> (B,T,C)}; with a {@code cache} (evaluation) the attention appends to it and reads it. */
-    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache) {
-        return forward(x, batch, time, training, cache, false);
+    /** {@code (B,T,C) -> (B,T,C)}; returns {@code b}'s output buffer. */
+    public float[] forward(Buffers b, float[] x, int batch, int time, boolean training) {
+        return forward(b, x, batch, time, training, null, false);
     }
 
     /**
@@ -52,52 +68,55 @@ public final class Block {
      * returns the last position of each sequence only, {@code (B,T,C) -> (B,C)}: the attention still reads every
      * position's key and value, and the rest of the block runs on {@code B} rows instead of {@code B*T}.
      */
-    public float[] forward(float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
+    public float[] forward(Buffers b, float[] x, int batch, int time, boolean training, KvCache cache, boolean lastOnly) {
         boolean last = lastOnly && time > 1;
         int n = batch * time, rows = last ? batch : n;
-        ensureRows(n);
-        this.n = rows;
-        float[] h = ln1.forward(x, n);                                       // (B,T,C)
+        ensureRows(b, n);
+        b.n = rows;
+        float[] x1 = b.x1, y = b.y;
+        float[] h = ln1.forward(b.ln1, x, n);                                // (B,T,C)
         Profile.lap(Op.LN_F);
-        float[] a = sa.forward(h, batch, time, training, cache, lastOnly);   // (B,T,C) -> (B,T,C), or (B,C)
+        float[] a = sa.forward(b.sa, h, batch, time, training, cache, lastOnly); // (B,T,C) -> (B,T,C), or (B,C)
         if (last) {
-            for (int b = 0; b < batch; b++) {
-                int row = ((b + 1) * time - 1) * c;                          // the last position of sequence b
-                for (int j = 0; j < c; j++) x1[b * c + j] = x[row + j] + a[b * c + j];
+            for (int s = 0; s < batch; s++) {
+                int row = ((s + 1) * time - 1) * c;                          // the last position of sequence s
+                for (int j = 0; j < c; j++) x1[s * c + j] = x[row + j] + a[s * c + j];
             }
         } else {
             for (int i = 0; i < n * c; i++) x1[i] = x[i] + a[i];             // x + sa(ln1(x))
         }
         Profile.lap(Op.RESID_F);
-        h = ln2.forward(x1, rows);                                           // (rows,C)
+        h = ln2.forward(b.ln2, x1, rows);                                    // (rows,C)
         Profile.lap(Op.LN_F);
-        float[] f = ffwd.forward(h, rows, training);                         // (rows,C) -> (rows,C)
+        float[] f = ffwd.forward(b.ffwd, h, rows, training);                 // (rows,C) -> (rows,C)
         for (int i = 0; i < rows * c; i++) y[i] = x1[i] + f[i];              // x1 + ffwd(ln2(x1))
         Profile.lap(Op.RESID_F);
         return y;
     }
 
-    /** {@code dy (B,T,C) -> dx (B,T,C)}: each residual adds the branch's gradient to the one passing through. */
-    public float[] backward(float[] dOut) {
-        float[] dBranch = ffwd.backward(dOut);                               // (B,T,C)
-        dBranch = ln2.backward(dBranch);                                     // (B,T,C)
+    /** {@code dy (B,T,C) -> dx (B,T,C)} for the forward that filled {@code b}: each residual adds the branch's gradient to the one passing through. */
+    public float[] backward(Buffers b, float[] dOut) {
+        int n = b.n;
+        float[] dx1 = b.dx1, dx = b.dx;
+        float[] dBranch = ffwd.backward(b.ffwd, dOut);                       // (B,T,C)
+        dBranch = ln2.backward(b.ln2, dBranch);                              // (B,T,C)
         Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx1[i] = dOut[i] + dBranch[i];       // (B,T,C)
         Profile.lap(Op.RESID_B);
-        dBranch = sa.backward(dx1);                                          // (B,T,C)
-        dBranch = ln1.backward(dBranch);                                     // (B,T,C)
+        dBranch = sa.backward(b.sa, dx1);                                    // (B,T,C)
+        dBranch = ln1.backward(b.ln1, dBranch);                              // (B,T,C)
         Profile.lap(Op.LN_B);
         for (int i = 0; i < n * c; i++) dx[i] = dx1[i] + dBranch[i];         // (B,T,C)
         Profile.lap(Op.RESID_B);
         return dx;
     }
 
-    private void ensureRows(int rows) {
-        if (y == null || y.length < rows * c) {
-            x1 = new float[rows * c];
-            y = new float[rows * c];
-            dx1 = new float[rows * c];
-            dx = new float[rows * c];
+    private void ensureRows(Buffers b, int rows) {
+        if (b.y == null || b.y.length < rows * c) {
+            b.x1 = new float[rows * c];
+            b.y = new float[rows * c];
+            b.dx1 = new float[rows * c];
+            b.dx = new float[rows * c];
         }
     }
 

@@ -42,14 +42,14 @@ public final class DenseWeight implements Weight {
     }
 
     @Override
-    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
+    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training, Buffers unused) {
         int out = outFeatures(), in = inFeatures();
         if (n < Matmul.DOT_ROWS) mm.fewRows(x, w.data, y, n, in, out);                         // (n,in) @ (out,in)^T -> (n,out)
         else mm.multiplyByTransposeOf(x, w.data, y, n, in, out);                                // (n,in) @ (out,in)^T -> (n,out)
     }
 
     @Override
-    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm) {
+    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm, Buffers unused) {
         int out = outFeatures(), in = inFeatures();
         if (trains) mm.accumulateTransposedA(dy, x, w.grad(), n, out, in);  // (n,out)^T @ (n,in) -> (out,in)
         mm.multiply(dy, w.data, dx, n, out, in);                            // (n,out) @ (out,in) -> (n,in)

@@ -13,9 +13,13 @@ import io.buildgpt.random.TorchGenerator;
 public final class Dropout {
     private final double p;      // kept in double: PyTorch draws bernoulli(1 - p) with p a double
     private final TorchGenerator rng;
-    private float[] y, mask, dx; // (n) each
-    private boolean active;      // whether the last forward dropped anything
-    private int n;
+
+    /** One pass's output, mask and gradient (the caller's: the layer keeps none). */
+    public static final class Buffers {
+        private float[] y, mask, dx; // (n) each
+        private boolean active;      // whether the forward dropped anything
+        private int n;
+    }
 
     public Dropout(double p, long seed) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout p = " + p + " is out of range: it must be in [0, 1)");
@@ -23,25 +27,27 @@ public final class Dropout {
         this.rng = new TorchGenerator(seed);
     }
 
-    /** {@code (n) -> (n)}: the input itself when inactive, else this layer's buffer. */
-    public float[] forward(float[] x, int n, boolean training) {
-        active = training && p > 0;
-        if (!active) return x;
-        this.n = n;
-        if (y == null || y.length < n) {
-            y = new float[n];
-            mask = new float[n];
-            dx = new float[n];
+    /** {@code (n) -> (n)}: the input itself when inactive, else {@code b}'s output buffer. */
+    public float[] forward(Buffers b, float[] x, int n, boolean training) {
+        b.active = training && p > 0;
+        if (!b.active) return x;
+        b.n = n;
+        if (b.y == null || b.y.length < n) {
+            b.y = new float[n];
+            b.mask = new float[n];
+            b.dx = new float[n];
         }
+        float[] y = b.y, mask = b.mask;
         rng.dropoutMask(mask, 0, n, p);               // (n): 0 or 1/(1-p)
         for (int i = 0; i < n; i++) y[i] = x[i] * mask[i]; // (n) * (n)
         return y;
     }
 
-    /** {@code dy (n) -> dx (n)} through the last forward's mask. */
-    public float[] backward(float[] dy) {
-        if (!active) return dy;
-        for (int i = 0; i < n; i++) dx[i] = dy[i] * mask[i]; // (n) * (n)
+    /** {@code dy (n) -> dx (n)} through the mask of the forward that filled {@code b}. */
+    public float[] backward(Buffers b, float[] dy) {
+        if (!b.active) return dy;
+        float[] dx = b.dx, mask = b.mask;
+        for (int i = 0; i < b.n; i++) dx[i] = dy[i] * mask[i]; // (n) * (n)
         return dx;
     }
 

@@ -16,8 +16,6 @@ public final class FeedForward {
     private final int nEmbd;
     private final Linear fc1, fc2;
     private final Dropout dropout;
-    private float[] h, a, dh; // pre-activation, ReLU output, and its gradient: (n, 4C) each
-    private int n;
     private final Parallel par;
     private final boolean gelu;   // GPT-2: GELU (tanh approximation) instead of ReLU
 
@@ -34,34 +32,43 @@ public final class FeedForward {
         this.par = par;
     }
 
-    /** {@code (n, C) -> (n, C)}. */
-    public float[] forward(float[] x, int n, boolean training) {
-        this.n = n;
+    /** One pass's activations (the caller's: the layer keeps none). */
+    public static final class Buffers {
+        private final Linear.Buffers fc1 = new Linear.Buffers(), fc2 = new Linear.Buffers();
+        private final Dropout.Buffers dropout = new Dropout.Buffers();
+        private float[] h, a, dh; // pre-activation (fc1's output), ReLU output, and its gradient: (n, 4C) each
+        private int n;
+    }
+
+    /** {@code (n, C) -> (n, C)}, into {@code b}. */
+    public float[] forward(Buffers b, float[] x, int n, boolean training) {
+        b.n = n;
         int hidden = 4 * nEmbd;
-        if (a == null || a.length < n * hidden) {
-            a = new float[n * hidden];
-            dh = new float[n * hidden];
+        if (b.a == null || b.a.length < n * hidden) {
+            b.a = new float[n * hidden];
+            b.dh = new float[n * hidden];
         }
-        h = fc1.forward(x, n, training);                          // (n,C) @ (C,4C) -> (n,4C)
+        float[] h = b.h = fc1.forward(b.fc1, x, n, training), a = b.a; // (n,C) @ (C,4C) -> (n,4C)
         Profile.lap(Op.FF1_F);
         if (gelu) elementwise(n * hidden, (from, to) -> Gelu.forward(h, a, from, to)); // gelu (n,4C)
         else elementwise(n * hidden, (from, to) -> relu(h, a, from, to)); // relu (n,4C)
         Profile.lap(Op.RELU_F);
-        float[] y = fc2.forward(a, n, training);                  // (n,4C) @ (4C,C) -> (n,C)
-        y = dropout.forward(y, n * nEmbd, training);              // (n,C)
+        float[] y = fc2.forward(b.fc2, a, n, training);           // (n,4C) @ (4C,C) -> (n,C)
+        y = dropout.forward(b.dropout, y, n * nEmbd, training);   // (n,C)
         Profile.lap(Op.FF2_F);
         return y;
     }
 
-    /** {@code dy (n, C) -> dx (n, C)}, adding the Linears' gradients. */
-    public float[] backward(float[] dOut) {
-        float[] dy = dropout.backward(dOut);                      // (n,C)
-        float[] da = fc2.backward(dy);                            // (n,C) @ (C,4C) -> (n,4C)
+    /** {@code dy (n, C) -> dx (n, C)} for the forward that filled {@code b}, adding the Linears' gradients. */
+    public float[] backward(Buffers b, float[] dOut) {
+        float[] dy = dropout.backward(b.dropout, dOut);           // (n,C)
+        float[] da = fc2.backward(b.fc2, dy);                     // (n,C) @ (C,4C) -> (n,4C)
         Profile.lap(Op.FF2_B);
-        if (gelu) elementwise(n * 4 * nEmbd, (from, to) -> Gelu.backward(h, da, dh, from, to)); // gelu' (n,4C)
-        else elementwise(n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
+        float[] h = b.h, dh = b.dh;
+        if (gelu) elementwise(b.n * 4 * nEmbd, (from, to) -> Gelu.backward(h, da, dh, from, to)); // gelu' (n,4C)
+        else elementwise(b.n * 4 * nEmbd, (from, to) -> reluBackward(h, da, dh, from, to)); // relu' (n,4C)
         Profile.lap(Op.RELU_B);
-        float[] dx = fc1.backward(dh);                            // (n,4C) @ (4C,C) -> (n,C)
+        float[] dx = fc1.backward(b.fc1, dh);                     // (n,4C) @ (4C,C) -> (n,C)
         Profile.lap(Op.FF1_B);
         return dx;
     }

@@ -270,7 +270,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
             GptInputs.checkTime(config, context.length);
             GptInputs.checkLayerAndHead(config, layer, head);
             stack.logits(context.clone(), 1, context.length, false);
-            return stack.blocks[layer].attention().probabilities(head, 0);
+            return Attention.probabilities(stack.acts.blocks[layer].attention(), head, 0);
         });
     }
 

@@ -16,7 +16,6 @@ final class GptLoss {
     private final GptStack stack;
     private final int vocab;
     private final float[] exps;      // softmax scratch (V)
-    private float[] dLogits;         // (B*T, V)
 
     GptLoss(GptStack stack, int vocab) {
         this.stack = stack;
@@ -40,7 +39,7 @@ final class GptLoss {
         for (Parameter p : parameters) p.zeroGrad();
         Profile.lap(Op.ZERO_GRAD);
         float[] logits = stack.logits(x, batchSize, blockSize, true);
-        ensure(x.length);
+        float[] dLogits = stack.acts.dLogits(x.length, vocab);
         Arrays.fill(dLogits, 0, x.length * vocab, 0f);
         double loss = crossEntropy(logits, y, dLogits, 1f / y.length); // mean over B*T positions
         Profile.lap(Op.XENT);
@@ -61,7 +60,7 @@ final class GptLoss {
             System.arraycopy(x, from, xs, 0, rows);
             System.arraycopy(y, from, ys, 0, rows);
             float[] logits = stack.logits(xs, microBatch, blockSize, true);
-            ensure(rows);
+            float[] dLogits = stack.acts.dLogits(rows, vocab);
             Arrays.fill(dLogits, 0, rows * vocab, 0f);
             loss += crossEntropy(logits, ys, dLogits, 1f / x.length) * rows / x.length; // d(mean over all B*T)
             stack.backward(dLogits);                                                   // adds into every grad
@@ -76,7 +75,4 @@ final class GptLoss {
         return sum / y.length;
     }
 
-    private void ensure(int rows) {
-        if (dLogits == null || dLogits.length < rows * vocab) dLogits = new float[rows * vocab];
-    }
 }

@@ -22,12 +22,10 @@ final class GptStack {
     final Linear lmHead;                    // weight (V, C), bias (V)
     private final Dropout embeddingDropout; // GPT-2's drop after wte + wpe (embd_pdrop); null for the lecture's GPT
     private final int c;
-    private float[] x;                      // (B*T, C)
     private boolean trainsEmbeddings = true;
     private final int nHead, blockSize;
     private KvCache[] caches;
-    private int[] idx;                      // the last input (B*T), by reference
-    private int batch, time;
+    final Activations acts;                 // every buffer of a pass; the layers keep none
 
     /** The layers in construction order (the blocks draw their dropout seeds from {@code dropoutSeeds}), parameters zero. */
     GptStack(GptConfig config, TorchGenerator dropoutSeeds, Parallel par) {
@@ -44,6 +42,7 @@ final class GptStack {
         boolean tied = config.variant().tiedHead();
         this.lmHead = new Linear("lm_head", c, config.vocabSize(), !tied, par);
         if (tied) lmHead.setWeight(new DenseWeight(tokenEmbeddingTable)); // GPT-2: the same (V,C) array; both backward passes add into its grad
+        this.acts = new Activations(blocks);
     }
 
     /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
@@ -68,10 +67,11 @@ final class GptStack {
      */
     float[] logits(int[] idx, int batch, int time, boolean training, KvCache[] caches, boolean lastOnly) {
         int n = batch * time;
-        if (x == null || x.length < n * c) x = new float[n * c];
-        this.idx = idx;
-        this.batch = batch;
-        this.time = time;
+        Activations a = acts;
+        float[] x = a.x(n, c);
+        a.idx = idx;
+        a.batch = batch;
+        a.time = time;
         int pos0 = caches == null ? 0 : caches[0].length();
         Profile.begin();
         float[] tok = tokenEmbeddingTable.data, pos = positionEmbeddingTable.data;
@@ -80,15 +80,15 @@ final class GptStack {
             for (int j = 0; j < c; j++) x[i * c + j] = tok[e + j] + pos[p + j]; // (B,T,C) + (T,C) -> (B,T,C)
         }
         Profile.lap(Op.EMBED_F);
-        float[] h = embeddingDropout == null ? x : embeddingDropout.forward(x, n * c, training); // GPT-2: drop (B,T,C)
+        float[] h = embeddingDropout == null ? x : embeddingDropout.forward(a.embeddingDropout, x, n * c, training); // GPT-2: drop (B,T,C)
         for (int i = 0; i < blocks.length; i++) {                                // the last block may keep the last positions only
             boolean last = lastOnly && i == blocks.length - 1;
-            h = blocks[i].forward(h, batch, time, training, caches == null ? null : caches[i], last); // (B,T,C), or (B,C)
+            h = blocks[i].forward(a.blocks[i], h, batch, time, training, caches == null ? null : caches[i], last); // (B,T,C), or (B,C)
         }
         int rows = lastOnly ? batch : n;
-        h = lnF.forward(h, rows);                                                // (rows,C)
+        h = lnF.forward(a.lnF, h, rows);                                         // (rows,C)
         Profile.lap(Op.LN_F);
-        float[] logits = lmHead.forward(h, rows);                                // (rows,C) @ (C,V) -> (rows,V)
+        float[] logits = lmHead.forward(a.lmHead, h, rows);                      // (rows,C) @ (C,V) -> (rows,V)
         Profile.lap(Op.LM_HEAD_F);
         return logits;
     }
@@ -114,14 +114,16 @@ final class GptStack {
 
     /** From {@code dLogits (B*T, V)} of the last {@link #logits} call down to the embeddings, adding into every gradient. */
     void backward(float[] dLogits) {
-        int n = batch * time;
+        Activations a = acts;
+        int n = a.batch * a.time, time = a.time;
+        int[] idx = a.idx;
         Profile.begin();
-        float[] dh = lmHead.backward(dLogits);                             // (B,T,V) @ (V,C) -> (B,T,C)
+        float[] dh = lmHead.backward(a.lmHead, dLogits);                   // (B,T,V) @ (V,C) -> (B,T,C)
         Profile.lap(Op.LM_HEAD_B);
-        dh = lnF.backward(dh);                                             // (B,T,C)
+        dh = lnF.backward(a.lnF, dh);                                      // (B,T,C)
         Profile.lap(Op.LN_B);
-        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(dh); // (B,T,C)
-        if (embeddingDropout != null) dh = embeddingDropout.backward(dh);  // GPT-2: through the embeddings' mask
+        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(a.blocks[i], dh); // (B,T,C)
+        if (embeddingDropout != null) dh = embeddingDropout.backward(a.embeddingDropout, dh); // GPT-2: through the embeddings' mask
         if (!trainsEmbeddings) {
             Profile.lap(Op.EMBED_B);
             return;

@@ -16,11 +16,15 @@ public final class LayerNorm {
     static final double EPS = 1e-5;
     private final int dim;
     private final Parameter weight, bias; // (dim), (dim)
-    private float[] y, xhat, dx;          // (n, dim) each
     private boolean trains = true;
-    private float[] rstd;                 // (n): 1 / sqrt(var + eps) per row
-    private int n;
     private final Parallel par;
+
+    /** One pass's output, normalised input, row scales and gradient (the caller's: the layer keeps none). */
+    public static final class Buffers {
+        private float[] y, xhat, dx;      // (n, dim) each
+        private float[] rstd;             // (n): 1 / sqrt(var + eps) per row
+        private int n;
+    }
     /** Below this many values ({@code n * dim}) the rows stay on the caller's thread: a hand-off costs more. */
     static final int PARALLEL_VALUES = 1 << 16;
 
@@ -37,16 +41,16 @@ public final class LayerNorm {
         this.bias = new Parameter(name + ".bias", dim).fill(0f);
     }
 
-    /** {@code (n, dim) -> (n, dim)}; returns this layer's output buffer. */
-    public float[] forward(float[] x, int n) {
-        ensureRows(n);
-        this.n = n;
-        pool(n).forRange(n, (w, from, to) -> forwardRows(x, from, to));
-        return y;
+    /** {@code (n, dim) -> (n, dim)}; returns {@code buf}'s output buffer. */
+    public float[] forward(Buffers buf, float[] x, int n) {
+        ensureRows(buf, n);
+        buf.n = n;
+        pool(n).forRange(n, (w, from, to) -> forwardRows(buf, x, from, to));
+        return buf.y;
     }
 
-    private void forwardRows(float[] x, int from, int to) {
-        float[] g = weight.data, b = bias.data;
+    private void forwardRows(Buffers buf, float[] x, int from, int to) {
+        float[] g = weight.data, b = bias.data, y = buf.y, xhat = buf.xhat, rstd = buf.rstd;
         for (int i = from; i < to; i++) {
             int row = i * dim;
             double mean = sum(x, row, dim) / dim;                            // (n,dim) -> (n)
@@ -62,11 +66,11 @@ public final class LayerNorm {
         }
     }
 
-    /** Adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
-    public float[] backward(float[] dy) {
-        if (trains) accumulateGradients(dy);
-        pool(n).forRange(n, (w, from, to) -> backwardRows(dy, from, to));    // each row on its own
-        return dx;
+    /** For the forward that filled {@code buf}: adds the weight and bias gradients for {@code dy (n, dim)}; returns {@code dx (n, dim)}. */
+    public float[] backward(Buffers buf, float[] dy) {
+        if (trains) accumulateGradients(buf, dy);
+        pool(buf.n).forRange(buf.n, (w, from, to) -> backwardRows(buf, dy, from, to)); // each row on its own
+        return buf.dx;
     }
 
     /** Whether weight and bias take gradients (fine-tuning freezes them with the base: no gradient arrays then). */
@@ -74,9 +78,9 @@ public final class LayerNorm {
         this.trains = trains;
     }
 
-    private void accumulateGradients(float[] dy) {
-        float[] dg = weight.grad(), db = bias.grad();
-        for (int i = 0; i < n; i++) {                                         // summed over rows in order, on this thread
+    private void accumulateGradients(Buffers buf, float[] dy) {
+        float[] dg = weight.grad(), db = bias.grad(), xhat = buf.xhat;
+        for (int i = 0; i < buf.n; i++) {                                         // summed over rows in order, on this thread
             int row = i * dim;
             for (int j = 0; j < dim; j++) {
                 dg[j] += dy[row + j] * xhat[row + j];                         // (n,dim) -> (dim)
@@ -85,8 +89,8 @@ public final class LayerNorm {
         }
     }
 
-    private void backwardRows(float[] dy, int from, int to) {
-        float[] g = weight.data;
+    private void backwardRows(Buffers buf, float[] dy, int from, int to) {
+        float[] g = weight.data, xhat = buf.xhat, dx = buf.dx, rstd = buf.rstd;
         for (int i = from; i < to; i++) {
             int row = i * dim;
             // two sums over the row, each in four partial sums (as in sum): one running double sum is a chain
@@ -157,12 +161,12 @@ public final class LayerNorm {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private void ensureRows(int rows) {
-        if (y == null || y.length < rows * dim) {
-            y = new float[rows * dim];
-            xhat = new float[rows * dim];
-            dx = new float[rows * dim];
-            rstd = new float[rows];
+    private void ensureRows(Buffers b, int rows) {
+        if (b.y == null || b.y.length < rows * dim) {
+            b.y = new float[rows * dim];
+            b.xhat = new float[rows * dim];
+            b.dx = new float[rows * dim];
+            b.rstd = new float[rows];
         }
     }
 

@@ -14,8 +14,9 @@ import java.util.List;
  * <p>The constructor draws nothing: weight and bias start at zero and an initialiser fills them
  * ({@link LectureInit}: kaiming-uniform weight, then bias U(-1/sqrt(in), 1/sqrt(in)), as {@code nn.Linear}).
  *
- * <p>The input array passed to {@link #forward} is kept by reference for the backward pass: the caller
- * must not change it in between (the layers here never do).
+ * <p>The layer keeps no activations: a pass writes into the caller's {@link Buffers} (the model's
+ * {@link Activations}), and the backward pass reads the same ones. The input array passed to {@link #forward}
+ * is kept there by reference: the caller must not change it before the backward pass (the layers here never do).
  */
 public final class Linear {
     private final String name;
@@ -23,10 +24,16 @@ public final class Linear {
     private Weight weight;                 // (out, in)
     private final Parameter bias;          // (out) or null
     private final Matmul mm;
-    private float[] y, dx;                 // (n, out), (n, in), grown on demand
-    private float[] x;                     // the last input (n, in), by reference
-    private int n;
     private boolean trainsBias = true;
+
+    /** One pass's output and input gradient, its input by reference, and what the weight keeps (the caller's). */
+    public static final class Buffers {
+        private float[] y, dx;             // (n, out), (n, in), grown on demand
+        private float[] x;                 // the pass's input (n, in), by reference
+        private int n;
+        private Weight owner;              // the weight whose buffers wb are: fine-tuning may swap the weight
+        private Weight.Buffers wb;
+    }
 
     public Linear(String name, int in, int out, boolean withBias) {
         this(name, in, out, withBias, Parallel.SERIAL);
@@ -42,26 +49,31 @@ public final class Linear {
         this.bias = withBias ? new Parameter(name + ".bias", out) : null;
     }
 
-    /** {@code (n, in) -> (n, out)} in evaluation mode. Returns this layer's output buffer (valid until the next forward). */
-    public float[] forward(float[] x, int n) {
-        return forward(x, n, false);
+    /** {@code (n, in) -> (n, out)} in evaluation mode. Returns {@code b}'s output buffer. */
+    public float[] forward(Buffers b, float[] x, int n) {
+        return forward(b, x, n, false);
     }
 
     /** {@code (n, in) -> (n, out)}; {@code training} matters only to a weight with dropout of its own (LoRA). */
-    public float[] forward(float[] x, int n, boolean training) {
-        ensureRows(n);
-        this.x = x;
-        this.n = n;
-        weight.forward(x, n, y, mm, training);                               // (n,in) @ (out,in)^T -> (n,out)
-        if (bias != null) addBias(y, bias.data, n, out);                      // (n,out) + (out) -> (n,out)
-        return y;
+    public float[] forward(Buffers b, float[] x, int n, boolean training) {
+        ensureRows(b, n);
+        if (b.owner != weight) {                                              // first pass, or a new weight (fine-tuning)
+            b.owner = weight;
+            b.wb = weight.newBuffers();
+        }
+        b.x = x;
+        b.n = n;
+        weight.forward(x, n, b.y, mm, training, b.wb);                        // (n,in) @ (out,in)^T -> (n,out)
+        if (bias != null) addBias(b.y, bias.data, n, out);                    // (n,out) + (out) -> (n,out)
+        return b.y;
     }
 
-    /** Adds the weight's and bias's gradients for {@code dy (n, out)}; returns {@code dx (n, in)}. */
-    public float[] backward(float[] dy) {
-        weight.backward(dy, x, n, dx, mm);                                    // dW (out,in); dx = dy @ W (n,in)
-        if (bias != null && trainsBias) sumRows(dy, bias.grad(), n, out);     // (n,out) -> (out)
-        return dx;
+    /** For the forward that filled {@code b}: adds the weight's and bias's gradients for {@code dy (n, out)}; returns {@code dx (n, in)}. */
+    public float[] backward(Buffers b, float[] dy) {
+        if (b.owner != weight) throw new IllegalStateException(name + ": its weight was replaced after the forward pass; run the forward again");
+        weight.backward(dy, b.x, b.n, b.dx, mm, b.wb);                        // dW (out,in); dx = dy @ W (n,in)
+        if (bias != null && trainsBias) sumRows(dy, bias.grad(), b.n, out);   // (n,out) -> (out)
+        return b.dx;
     }
 
     static void addBias(float[] y, float[] b, int n, int m) {
@@ -78,10 +90,10 @@ public final class Linear {
         }
     }
 
-    private void ensureRows(int rows) {
-        if (y == null || y.length < rows * out) {
-            y = new float[rows * out];
-            dx = new float[rows * in];
+    private void ensureRows(Buffers b, int rows) {
+        if (b.y == null || b.y.length < rows * out) {
+            b.y = new float[rows * out];
+            b.dx = new float[rows * in];
         }
     }
 

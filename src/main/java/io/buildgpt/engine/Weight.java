@@ -18,14 +18,29 @@ public interface Weight {
 
     int inFeatures();
 
-    /** {@code y (n, out) = x (n, in) @ W^T}; {@code training} matters to weights with dropout of their own (LoRA). */
-    void forward(float[] x, int n, float[] y, Matmul mm, boolean training);
+    /**
+     * What one pass through this weight keeps for its backward, beyond the layer's input (a LoRA branch's
+     * product and dropout mask); null for a weight that needs nothing. The caller owns it ({@link Linear.Buffers}).
+     */
+    interface Buffers {
+    }
+
+    /** A new, empty {@link Buffers} for one pass (grown on first use), or null if this weight keeps nothing. */
+    default Buffers newBuffers() {
+        return null;
+    }
 
     /**
-     * For {@code dy (n, out)} of the last forward on {@code x (n, in)}: adds this weight's gradients (if it
-     * trains) and writes {@code dx (n, in) = dy @ W}.
+     * {@code y (n, out) = x (n, in) @ W^T}; {@code training} matters to weights with dropout of their own (LoRA);
+     * {@code b} is this pass's {@link #newBuffers()}.
      */
-    void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm);
+    void forward(float[] x, int n, float[] y, Matmul mm, boolean training, Buffers b);
+
+    /**
+     * For {@code dy (n, out)} of the forward on {@code x (n, in)} that filled {@code b}: adds this weight's
+     * gradients (if it trains) and writes {@code dx (n, in) = dy @ W}.
+     */
+    void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm, Buffers b);
 
     /** Writes the effective {@code W (out, in)} into {@code dst[off..]}: for reading a state_dict, merging and checks. */
     void writeTo(float[] dst, int off);

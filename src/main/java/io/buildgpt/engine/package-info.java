@@ -12,6 +12,9 @@
  * {@link io.buildgpt.engine.Block}, {@link io.buildgpt.engine.FeedForward}, {@link io.buildgpt.engine.LayerNorm}
  * and {@link io.buildgpt.engine.Linear} hold the lecture's forward and backward; a Linear multiplies by a
  * {@link io.buildgpt.engine.Weight} ({@link io.buildgpt.engine.DenseWeight} here, others in fine-tuning);
- * {@link io.buildgpt.engine.StateDict} gives the tensors under the lecture's PyTorch names.
+ * {@link io.buildgpt.engine.StateDict} gives the tensors under the lecture's PyTorch names. The layers hold
+ * parameters only: every buffer a pass writes and its backward reads is in the model's one
+ * {@code Activations} (each layer's nested {@code Buffers}), so no layer has state another forward could
+ * overwrite.
  */
 package io.buildgpt.engine;

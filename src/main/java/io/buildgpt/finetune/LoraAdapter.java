@@ -35,10 +35,14 @@ public final class LoraAdapter {
     private final float scale;
     private final double p;             // adapter dropout probability
     private TorchGenerator dropRng;     // the masks' generator (PyTorch's dropout rule)
-    private float[] mask, dropped, h, dh; // (n,in), (n,in), (n,r), (n,r) of the last branch forward
-    private float[] xd;                 // the branch's input of the last forward: dropped, or x itself
-    private boolean masked;             // whether the last forward drew a mask
-    private int n;
+
+    /** One pass's branch activations (the caller's, inside the layer's buffers: the adapter keeps none). */
+    static final class Buffers {
+        private float[] mask, dropped, h, dh; // (n,in), (n,in), (n,r), (n,r)
+        private float[] xd;                   // the branch's input: dropped, or x itself
+        private boolean masked;               // whether the forward drew a mask
+        private int n;
+    }
 
     LoraAdapter(String name, int in, int out, LoraConfig config) {
         this.rank = config.rank();
@@ -76,21 +80,24 @@ public final class LoraAdapter {
      * strided block: some columns of a wider output, e.g. a third of c_attn's). Draws a mask in training with
      * {@code p > 0}. The products run through {@code mm} (BLAS), the same bits for any thread count.
      */
-    void forwardBranch(float[] x, int n, float[] y, int yOff, int yStride, boolean training, Matmul mm) {
-        this.n = n;
-        if (h == null || h.length < n * rank) h = new float[n * rank];
-        masked = training && p > 0;
-        if (masked) {
-            if (mask == null || mask.length < n * in) {
-                mask = new float[n * in];
-                dropped = new float[n * in];
+    void forwardBranch(Buffers bf, float[] x, int n, float[] y, int yOff, int yStride, boolean training, Matmul mm) {
+        bf.n = n;
+        if (bf.h == null || bf.h.length < n * rank) bf.h = new float[n * rank];
+        float[] h = bf.h, xd;
+        bf.masked = training && p > 0;
+        if (bf.masked) {
+            if (bf.mask == null || bf.mask.length < n * in) {
+                bf.mask = new float[n * in];
+                bf.dropped = new float[n * in];
             }
+            float[] mask = bf.mask, dropped = bf.dropped;
             dropRng.dropoutMask(mask, 0, n * in, p);                  // (n,in): 0 or 1/(1-p), as F.dropout
             for (int k = 0; k < n * in; k++) dropped[k] = x[k] * mask[k]; // drop(x) (n,in)
             xd = dropped;
         } else {
             xd = x;                                                   // no dropout: x itself, by reference
         }
+        bf.xd = xd;
         float[] t = work(WORK_OUT, n * out);
         mm.multiplyByTransposeOf(xd, a.data(), h, n, in, rank);       // (n,in) @ (r,in)^T -> h (n,r)
         mm.multiplyByTransposeOf(h, b.data(), t, n, rank, out);       // (n,r) @ (out,r)^T -> (n,out)
@@ -101,12 +108,14 @@ public final class LoraAdapter {
     }
 
     /**
-     * For the last {@link #forwardBranch}: takes {@code dy[dyOff + i * dyStride ..] (n, out)}, adds dA and dB,
+     * For the {@link #forwardBranch} that filled {@code bf}: takes {@code dy[dyOff + i * dyStride ..] (n, out)}, adds dA and dB,
      * and adds the branch's {@code (dh @ A) * mask (n, in)} into {@code dx}.
      */
-    void backwardBranch(float[] dy, int dyOff, int dyStride, float[] dx, Matmul mm) {
+    void backwardBranch(Buffers bf, float[] dy, int dyOff, int dyStride, float[] dx, Matmul mm) {
+        int n = bf.n;
         float[] sdy = work(WORK_OUT, n * out), dxBranch = work(WORK_IN, n * in);
-        if (dh == null || dh.length < n * rank) dh = new float[n * rank];
+        if (bf.dh == null || bf.dh.length < n * rank) bf.dh = new float[n * rank];
+        float[] h = bf.h, dh = bf.dh, xd = bf.xd, mask = bf.mask;
         for (int i = 0; i < n; i++) {
             int dyRow = dyOff + i * dyStride, row = i * out;
             for (int o = 0; o < out; o++) sdy[row + o] = scale * dy[dyRow + o]; // s * dy, its columns (n,out)
@@ -115,7 +124,7 @@ public final class LoraAdapter {
         mm.multiply(sdy, b.data(), dh, n, out, rank);                 // (n,out) @ (out,r) -> dh (n,r)
         mm.accumulateTransposedA(dh, xd, a.grad(), n, rank, in);      // (n,r)^T @ (n,in) -> dA (r,in)
         mm.multiply(dh, a.data(), dxBranch, n, rank, in);             // (n,r) @ (r,in) -> (n,in)
-        if (masked) for (int k = 0; k < n * in; k++) dx[k] += dxBranch[k] * mask[k]; // through the mask
+        if (bf.masked) for (int k = 0; k < n * in; k++) dx[k] += dxBranch[k] * mask[k]; // through the mask
         else for (int k = 0; k < n * in; k++) dx[k] += dxBranch[k];
     }
 

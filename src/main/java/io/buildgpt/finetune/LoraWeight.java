@@ -39,16 +39,41 @@ public final class LoraWeight implements Weight {
         return base.inFeatures();
     }
 
-    @Override
-    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
-        base.forward(x, n, y, mm, training);                                     // x (n,in) @ W^T -> y (n,out)
-        for (Slot s : slots) s.adapter.forwardBranch(x, n, y, s.row, outFeatures(), training, mm); // + s * drop(x) A^T B^T, its rows
+    /** One pass's buffers: the base's, and each adapter's branch. */
+    private static final class Buffers implements Weight.Buffers {
+        private final Weight.Buffers base;
+        private final LoraAdapter.Buffers[] branches;
+
+        Buffers(Weight.Buffers base, int adapters) {
+            this.base = base;
+            this.branches = new LoraAdapter.Buffers[adapters];
+            for (int i = 0; i < adapters; i++) branches[i] = new LoraAdapter.Buffers();
+        }
     }
 
     @Override
-    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm) {
-        base.backward(dy, x, n, dx, mm);                                         // dx = dy @ W (n,in); the base takes no gradient
-        for (Slot s : slots) s.adapter.backwardBranch(dy, s.row, outFeatures(), dx, mm); // dA, dB; dx += (dh @ A) * mask
+    public Weight.Buffers newBuffers() {
+        return new Buffers(base.newBuffers(), slots.size());
+    }
+
+    @Override
+    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training, Weight.Buffers wb) {
+        Buffers b = (Buffers) wb;
+        base.forward(x, n, y, mm, training, b.base);                             // x (n,in) @ W^T -> y (n,out)
+        for (int i = 0; i < slots.size(); i++) {                                 // + s * drop(x) A^T B^T, its rows
+            Slot s = slots.get(i);
+            s.adapter.forwardBranch(b.branches[i], x, n, y, s.row, outFeatures(), training, mm);
+        }
+    }
+
+    @Override
+    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm, Weight.Buffers wb) {
+        Buffers b = (Buffers) wb;
+        base.backward(dy, x, n, dx, mm, b.base);                                 // dx = dy @ W (n,in); the base takes no gradient
+        for (int i = 0; i < slots.size(); i++) {                                 // dA, dB; dx += (dh @ A) * mask
+            Slot s = slots.get(i);
+            s.adapter.backwardBranch(b.branches[i], dy, s.row, outFeatures(), dx, mm);
+        }
     }
 
     @Override

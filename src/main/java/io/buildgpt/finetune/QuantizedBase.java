@@ -51,7 +51,7 @@ public final class QuantizedBase implements Weight {
     }
 
     @Override
-    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training) {
+    public void forward(float[] x, int n, float[] y, Matmul mm, boolean training, Buffers unused) {
         if (n < Matmul.DOT_ROWS) {                                          // a generation step: dot products, nothing copied
             mm.parallel().forRange((out + ROWS - 1) / ROWS, (worker, from, to) -> {
                 float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
@@ -78,7 +78,7 @@ public final class QuantizedBase implements Weight {
     }
 
     @Override
-    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm) {
+    public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm, Buffers unused) {
         mm.parallel().forRange((in + COLUMNS - 1) / COLUMNS, (worker, from, to) -> {
             Blas.Scratch s = Blas.scratch();
             FloatBuffer dyb = s.a(dy, 0, n * out);                             // (n,out), once per worker

@@ -38,19 +38,21 @@ class Gpt2VariantTest {
     @Test
     void feedForwardWithGeluHasFiniteDifferenceGradients() {
         FeedForward ff = new FeedForward("ffwd", 8, 0.0, 14, io.buildgpt.engine.kernels.Parallel.SERIAL, true);
+        FeedForward.Buffers ffB = new FeedForward.Buffers();
         LayerGradientTest.initialised(ff, ff.parameters(), 13);
-        LayerCheck.check("FeedForward(gelu)", input(2 * 4 * 8, 15), 2 * 4 * 8, x -> ff.forward(x, 8, true), ff::backward, ff.parameters(), 1e-2);
+        LayerCheck.check("FeedForward(gelu)", input(2 * 4 * 8, 15), 2 * 4 * 8, x -> ff.forward(ffB, x, 8, true), dy -> ff.backward(ffB, dy), ff.parameters(), 1e-2);
     }
 
     @Test
     void attentionWithQkvBiasHasFiniteDifferenceGradients() {
         Attention sa = new Attention("sa", 8, 2, 0.0, new TorchGenerator(3), io.buildgpt.engine.kernels.Parallel.SERIAL, true);
+        Attention.Buffers saB = sa.newBuffers();
         LayerGradientTest.initialised(sa, sa.parameters(), 2);
         Parameter qkvBias = sa.cAttn().bias();
         assertTrue(sa.parameters().contains(qkvBias));
         assertEquals("sa.c_attn.bias", qkvBias.name());
         assertFalse(isZero(qkvBias.data()), "the bias was filled, so the check covers it");
-        LayerCheck.check("Attention(qkv bias)", input(2 * 4 * 8, 5), 2 * 4 * 8, x -> sa.forward(x, 2, 4, true), sa::backward,
+        LayerCheck.check("Attention(qkv bias)", input(2 * 4 * 8, 5), 2 * 4 * 8, x -> sa.forward(saB, x, 2, 4, true), dy -> sa.backward(saB, dy),
                 sa.parameters(), 1e-2);
     }
 

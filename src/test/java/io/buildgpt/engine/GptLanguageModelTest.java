@@ -132,18 +132,19 @@ class GptLanguageModelTest {
     @Test
     void dropoutZeroesAboutPAndRescalesTheRest() {
         Dropout d = new Dropout(0.25, 1);
+        Dropout.Buffers b = new Dropout.Buffers();
         float[] ones = new float[100_000];
         Arrays.fill(ones, 1f);
-        float[] out = d.forward(ones, ones.length, true);
+        float[] out = d.forward(b, ones, ones.length, true);
         int zeros = 0;
         for (float v : out) {
             if (v == 0f) zeros++;
             else assertEquals(1f / 0.75f, v, 1e-6);
         }
         assertEquals(0.25, zeros / 1e5, 0.01);
-        float[] back = d.backward(ones);
+        float[] back = d.backward(b, ones);
         for (int i = 0; i < ones.length; i++) assertEquals(out[i], back[i]);
-        assertSame(ones, d.forward(ones, ones.length, false), "eval passes the input through");
+        assertSame(ones, d.forward(b, ones, ones.length, false), "eval passes the input through");
     }
 
     @Test

@@ -43,6 +43,7 @@ class LayerGradientTest {
 
     static Attention attention(int nEmbd, int nHead, int blockSize, long seed) {
         Attention sa = new Attention("sa", nEmbd, nHead, 0.0, new TorchGenerator(seed + 1));
+        Attention.Buffers saB = sa.newBuffers();
         return initialised(sa, sa.parameters(), seed);
     }
 
@@ -50,44 +51,50 @@ class LayerGradientTest {
     void linearWithAndWithoutBias() {
         for (int rows : new int[]{3, 12}) { // below and above Matmul.DOT_ROWS: both forward paths
             Linear lin = linear("lin", 5, 6, true, 1);
-            LayerCheck.check("Linear rows=" + rows, input(rows * 5, 2), rows * 6, x -> lin.forward(x, rows), lin::backward, lin.parameters(), 1e-2);
+            Linear.Buffers linB = new Linear.Buffers();
+            LayerCheck.check("Linear rows=" + rows, input(rows * 5, 2), rows * 6, x -> lin.forward(linB, x, rows), dy -> lin.backward(linB, dy), lin.parameters(), 1e-2);
         }
         Linear noBias = linear("key", 5, 3, false, 3);
-        LayerCheck.check("Linear no bias", input(8 * 5, 4), 8 * 3, x -> noBias.forward(x, 8), noBias::backward, noBias.parameters(), 1e-2);
+        Linear.Buffers noBiasB = new Linear.Buffers();
+        LayerCheck.check("Linear no bias", input(8 * 5, 4), 8 * 3, x -> noBias.forward(noBiasB, x, 8), dy -> noBias.backward(noBiasB, dy), noBias.parameters(), 1e-2);
     }
 
     @Test
     void layerNorm() {
         LayerNorm ln = new LayerNorm("ln", C);
+        LayerNorm.Buffers lnB = new LayerNorm.Buffers();
         Random r = new Random(5); // move weight and bias off 1 and 0 so their gradients matter
         for (int i = 0; i < C; i++) {
             ln.weight().data()[i] = (float) (1 + 0.3 * r.nextGaussian());
             ln.bias().data()[i] = (float) (0.3 * r.nextGaussian());
         }
-        LayerCheck.check("LayerNorm", input(B * T * C, 6), B * T * C, x -> ln.forward(x, B * T), ln::backward, ln.parameters(), 1e-2);
+        LayerCheck.check("LayerNorm", input(B * T * C, 6), B * T * C, x -> ln.forward(lnB, x, B * T), dy -> ln.backward(lnB, dy), ln.parameters(), 1e-2);
     }
 
     @Test
     void multiHeadAttention() {
         Attention sa = attention(C, 2, T, 7);
-        LayerCheck.check("Attention", input(B * T * C, 9), B * T * C, x -> sa.forward(x, B, T, true), sa::backward, sa.parameters(), 1e-2);
+        Attention.Buffers saB = sa.newBuffers();
+        LayerCheck.check("Attention", input(B * T * C, 9), B * T * C, x -> sa.forward(saB, x, B, T, true), dy -> sa.backward(saB, dy), sa.parameters(), 1e-2);
     }
 
     @Test
     void attentionWithAShorterTimeThanTheBlock() {
         Attention sa = attention(C, 4, 6, 10);
-        LayerCheck.check("Attention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(x, 3, 3, true), sa::backward, sa.parameters(), 1e-2);
+        Attention.Buffers saB = sa.newBuffers();
+        LayerCheck.check("Attention T=3", input(3 * 3 * C, 12), 3 * 3 * C, x -> sa.forward(saB, x, 3, 3, true), dy -> sa.backward(saB, dy), sa.parameters(), 1e-2);
     }
 
     @Test
     void attentionLongerThanOneCausalBlock() {
         int t = 2 * io.buildgpt.engine.kernels.CausalAttention.CAUSAL_BLOCK + 22, c = 4;                        // three row blocks, the last one partial
         Attention sa = attention(c, 2, t, 13);
+        Attention.Buffers saB = sa.newBuffers();
         float[] x = input(t * c, 14);
-        float[] out = sa.forward(x, 1, t, false).clone();
+        float[] out = sa.forward(saB, x, 1, t, false).clone();
         float[] want = naiveAttention(sa, x, t, c);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], out[i], 1e-5, "output " + i + " (position " + i / c + ")");
-        LayerCheck.check("Attention T=" + t, x, t * c, in -> sa.forward(in, 1, t, true), sa::backward, sa.parameters(), 1e-2);
+        LayerCheck.check("Attention T=" + t, x, t * c, in -> sa.forward(saB, in, 1, t, true), dy -> sa.backward(saB, dy), sa.parameters(), 1e-2);
     }
 
     /** The lecture's attention with plain loops, in double: every position's query against all earlier keys, then proj. */
@@ -136,8 +143,9 @@ class LayerGradientTest {
     @Test
     void feedForward() {
         FeedForward ff = new FeedForward("ffwd", C, 0.0, 14);
+        FeedForward.Buffers ffB = new FeedForward.Buffers();
         initialised(ff, ff.parameters(), 13);
-        LayerCheck.check("FeedForward", input(B * T * C, 15), B * T * C, x -> ff.forward(x, B * T, true), ff::backward, ff.parameters(), 1e-2);
+        LayerCheck.check("FeedForward", input(B * T * C, 15), B * T * C, x -> ff.forward(ffB, x, B * T, true), dy -> ff.backward(ffB, dy), ff.parameters(), 1e-2);
     }
 
     /**
@@ -156,8 +164,9 @@ class LayerGradientTest {
     @Test
     void block() {
         Block block = new Block("blocks.0", new GptConfig(7, T, C, 2, 1, 0.0), new TorchGenerator(17));
+        Block.Buffers blockB = block.newBuffers();
         initialised(block, block.parameters(), 16);
         smoothRelus(block.parameters());
-        LayerCheck.check("Block", input(B * T * C, 19), B * T * C, x -> block.forward(x, B, T, true), block::backward, block.parameters(), 1e-2);
+        LayerCheck.check("Block", input(B * T * C, 19), B * T * C, x -> block.forward(blockB, x, B, T, true), dy -> block.backward(blockB, dy), block.parameters(), 1e-2);
     }
 }

@@ -63,11 +63,12 @@ class LoraTest {
         for (int rows : new int[]{3, 12}) { // both forward paths of Linear
             for (boolean quantized : new boolean[]{false, true}) {
                 Linear lin = linear("lin", 5, 6, true, 1);
+                Linear.Buffers linB = new Linear.Buffers();
                 Parameter w = ((DenseWeight) lin.weight()).parameter();
                 LoraAdapter ad = adapt(lin, quantized, ALL);
                 randomizeB(List.of(ad), 3, 0.5);
                 LayerCheck.check("Linear+LoRA rows=" + rows + " quantized=" + quantized, input(rows * 5, 4), rows * 6,
-                        x -> lin.forward(x, rows), lin::backward, ad.parameters(), 1e-2);
+                        x -> lin.forward(linB, x, rows), dy -> lin.backward(linB, dy), ad.parameters(), 1e-2);
                 assertFalse(w.hasGrad(), "the frozen base weight never gets a gradient array");
             }
         }
@@ -76,10 +77,11 @@ class LoraTest {
     @Test
     void adapterGradientsInAttentionMatchFiniteDifferences() {
         Attention sa = attention(C, 2, 7);
+        Attention.Buffers saB = sa.newBuffers();
         List<LoraAdapter> adapters = adapt(sa, ALL);
         assertEquals(4, adapters.size(), "query, key, value, proj");
         randomizeB(adapters, 10, 0.5);
-        LayerCheck.check("Attention+LoRA", input(B * T * C, 11), B * T * C, x -> sa.forward(x, B, T, true), sa::backward,
+        LayerCheck.check("Attention+LoRA", input(B * T * C, 11), B * T * C, x -> sa.forward(saB, x, B, T, true), dy -> sa.backward(saB, dy),
                 params(adapters), 1e-2);
         for (Linear l : List.of(sa.cAttn(), sa.proj())) {
             for (Parameter p : ((LoraWeight) l.weight()).base().parameters()) assertFalse(p.hasGrad(), p.name() + " is frozen");
@@ -291,15 +293,16 @@ class LoraTest {
         for (int rows : new int[]{3, 12}) {
             for (boolean quantized : new boolean[]{false, true}) {
                 Linear lin = linear("lin", 5, 6, true, 1);
+                Linear.Buffers linB = new Linear.Buffers();
                 LoraAdapter ad = adapt(lin, quantized, ALL_DROP);
                 randomizeB(List.of(ad), 3, 0.5);
                 float[] x = input(rows * 5, 4);
-                float[] eval = lin.forward(x, rows, false).clone();
+                float[] eval = lin.forward(linB, x, rows, false).clone();
                 ad.reseedDropout(5);
-                float[] train = lin.forward(x, rows, true).clone();
+                float[] train = lin.forward(linB, x, rows, true).clone();
                 assertTrue(maxDiff(eval, train) > 1e-3, "the mask changes the training output");
                 LayerCheck.check("Linear+LoRA dropout rows=" + rows + " quantized=" + quantized, x, rows * 6,
-                        in -> { ad.reseedDropout(5); return lin.forward(in, rows, true); }, lin::backward, ad.parameters(), 1e-2);
+                        in -> { ad.reseedDropout(5); return lin.forward(linB, in, rows, true); }, dy -> lin.backward(linB, dy), ad.parameters(), 1e-2);
             }
         }
     }
@@ -308,15 +311,16 @@ class LoraTest {
     void dropoutBranchGradientsInAttentionMatchFiniteDifferencesWithAFixedMask() {
         for (LoraConfig config : List.of(ALL_DROP, new LoraConfig(2, 4.0, 0.3, LoraConfig.Targets.QUERY_VALUE))) {
             Attention sa = attention(C, 2, 7);
+            Attention.Buffers saB = sa.newBuffers();
             List<LoraAdapter> adapters = adapt(sa, config);
             assertEquals(config.targets() == LoraConfig.Targets.ALL_LINEAR ? 4 : 2, adapters.size());
             randomizeB(adapters, 10, 0.5);
             float[] x = input(B * T * C, 11);
-            float[] eval = sa.forward(x, B, T, false).clone();
+            float[] eval = sa.forward(saB, x, B, T, false).clone();
             reseed(adapters, 12);
-            assertTrue(maxDiff(eval, sa.forward(x, B, T, true)) > 1e-3, "the masks change the training output");
+            assertTrue(maxDiff(eval, sa.forward(saB, x, B, T, true)) > 1e-3, "the masks change the training output");
             LayerCheck.check("Attention+LoRA dropout " + config.targets(), x, B * T * C,
-                    in -> { reseed(adapters, 12); return sa.forward(in, B, T, true); }, sa::backward,
+                    in -> { reseed(adapters, 12); return sa.forward(saB, in, B, T, true); }, dy -> sa.backward(saB, dy),
                     params(adapters), 1e-2);
         }
     }
@@ -468,6 +472,7 @@ class LoraTest {
 
     static Attention attention(int nEmbd, int nHead, long seed) {
         Attention sa = new Attention("sa", nEmbd, nHead, 0.0, new TorchGenerator(seed + 1));
+        Attention.Buffers saB = sa.newBuffers();
         initialise(sa.parameters(), seed);
         return sa;
     }

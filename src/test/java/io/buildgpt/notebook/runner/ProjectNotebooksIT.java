@@ -475,8 +475,8 @@ class ProjectNotebooksIT {
                 assertEquals(PYTORCH_20_STEPS.get(stage), Double.parseDouble(rows.get(stage)[4]), 2e-3, stage + " follows PyTorch:\n" + table);
             }
         }
-        // the PyTorch column is pasted for the default run only
-        assertEquals("(other settings than stages.py's run: no PyTorch column)", ran.text("check-stage-parity").strip());
+        // the PyTorch columns are pasted for the default run only
+        assertEquals("(other settings than stages.py's run: no PyTorch columns)", ran.text("check-stage-parity").strip());
         // LayerNorm1d written in the cell prints the lecture's column statistics (torch.manual_seed(1337), randn(32, 100))
         String ln1d = ran.text("check-layernorm1d");
         assertTrue(ln1d.contains("column 0 (one feature across the batch): mean tensor(0.1469), std tensor(0.8803)"), ln1d);
