@@ -128,14 +128,14 @@ public final class Attention {
             if (training && dropout.p() > 0) {                               // in phases: the masks per head
                 b.droppedOut = true;
                 float[][] weights = b.weights;
-                eachGroup(par, batch, (s, h0, h1) -> kernel.scores(qkv, s, h0, h1, probs)); // softmax(q @ k^T) (B,nh,T,T)
+                eachGroup(par, batch, time, (s, h0, h1) -> kernel.scores(qkv, s, h0, h1, probs)); // softmax(q @ k^T) (B,nh,T,T)
                 par.forRange(nHead, (w, from, to) -> {
                     for (int h = from; h < to; h++) weights[h] = headDropout[h].forward(b.headDropout[h], probs[h], batch * time * time, true);
                 });
-                eachGroup(par, batch, (s, h0, h1) -> kernel.mix(qkv, weights, s, h0, h1, cat)); // weights @ v -> (B,T,C)
+                eachGroup(par, batch, time, (s, h0, h1) -> kernel.mix(qkv, weights, s, h0, h1, cat)); // weights @ v -> (B,T,C)
             } else {                                                         // sequences (and heads) are independent
                 Parallel p = (long) n * time * c < PARALLEL_WORK ? Parallel.SERIAL : par;
-                eachGroup(p, batch, (s, h0, h1) -> kernel.forward(qkv, s, h0, h1, probs, cat));
+                eachGroup(p, batch, time, (s, h0, h1) -> kernel.forward(qkv, s, h0, h1, probs, cat));
             }
             if (cache != null) cache.append(qkv, batch, time);               // a prompt: its keys and values
         }
@@ -155,14 +155,14 @@ public final class Attention {
         float[][] probs = b.probs, weights = b.weights, dWeights = b.dWeights;
         CausalAttention kernel = b.kernel;
         if (b.droppedOut) {                                                  // in the forward's phases
-            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backwardWeights(dCat, qkv, weights, s, h0, h1, dWeights, dQkv));
+            eachGroup(par, b.batch, b.time, (s, h0, h1) -> kernel.backwardWeights(dCat, qkv, weights, s, h0, h1, dWeights, dQkv));
             float[][] dProbs = new float[nHead][];
             par.forRange(nHead, (w, from, to) -> {
                 for (int h = from; h < to; h++) dProbs[h] = headDropout[h].backward(b.headDropout[h], dWeights[h]); // each head's mask
             });
-            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backwardScores(qkv, probs, dProbs, s, h0, h1, dQkv));
+            eachGroup(par, b.batch, b.time, (s, h0, h1) -> kernel.backwardScores(qkv, probs, dProbs, s, h0, h1, dQkv));
         } else {
-            eachGroup(par, b.batch, (s, h0, h1) -> kernel.backward(dCat, qkv, probs, dWeights, s, h0, h1, dQkv));
+            eachGroup(par, b.batch, b.time, (s, h0, h1) -> kernel.backward(dCat, qkv, probs, dWeights, s, h0, h1, dQkv));
         }
         Profile.lap(Op.ATTN_B);
         float[] dx = cAttn.backward(b.cAttn, dQkv);                          // (B,T,3C) @ (3C,C) -> (B,T,C); dW (3C,C)
@@ -192,13 +192,15 @@ public final class Attention {
     }
 
     /**
-     * {@code task} for every sequence's heads, shared out over {@code p}'s threads. A sequence's heads are one unit
-     * (its rows move to BLAS's buffers in one copy: {@link CausalAttention}) unless there are fewer sequences than
-     * threads (generation), when each sequence's heads are cut into up to one group per thread. Which thread or
-     * group computes a head does not change its bits.
+     * {@code task} for every sequence's heads, shared out over {@code p}'s threads. A short sequence's heads are one
+     * unit (its rows move to BLAS's buffers in one copy: {@link CausalAttention}); a long sequence's heads go one
+     * by one ({@link CausalAttention#WHOLE_SEQUENCE_FLOATS}), and when there are fewer sequences than threads
+     * (generation) the heads are cut into up to one group per thread. Which thread or group computes a head does
+     * not change its bits.
      */
-    private void eachGroup(Parallel p, int batch, GroupTask task) {
-        int groups = batch >= p.threads() ? 1 : Math.min(nHead, p.threads());
+    private void eachGroup(Parallel p, int batch, int time, GroupTask task) {
+        int groups = (long) time * 3 * c > CausalAttention.WHOLE_SEQUENCE_FLOATS ? nHead
+                : batch >= p.threads() ? 1 : Math.min(nHead, p.threads());
         p.forRange(batch * groups, (w, from, to) -> {
             for (int u = from; u < to; u++) {
                 int g = u % groups;

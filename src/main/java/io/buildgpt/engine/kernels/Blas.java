@@ -108,29 +108,34 @@ public final class Blas {
         }
 
         /**
-         * {@code rows} rows from {@code src[base]}, {@code stride} apart, each contributing {@code parts} runs of
-         * {@code w} floats (run {@code p} starting at {@code p * partStride + colOff} in the row), packed into slot
-         * {@code i} as {@code (rows, parts * w)}: packed first on the heap, then moved in one bulk copy (a bulk copy
-         * into a direct buffer costs about as much for 16 floats as for 500).
+         * {@code rows} rows from {@code src[base]}, {@code stride} apart, each contributing the runs of {@code w}
+         * floats of the parts {@code p < parts} whose bit {@code 1 << p} is set in {@code partMask} (run {@code p}
+         * starts at {@code p * partStride + colOff} in the row), packed into slot {@code i} as {@code (rows, parts * w)}
+         * (the parts not selected hold undefined values): packed first on the heap, then moved in one bulk copy (a
+         * bulk copy into a direct buffer costs about as much for 16 floats as for 500).
          */
-        public FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int parts, int colOff, int w, int partStride) {
+        public FloatBuffer gather(int i, float[] src, int base, int stride, int rows, int parts, int colOff, int w, int partStride,
+                                  int partMask) {
             int width = parts * w;
             float[] packed = staging(rows * width);
             for (int r = 0; r < rows; r++) {
                 for (int p = 0; p < parts; p++) {
+                    if ((partMask & 1 << p) == 0) continue;
                     System.arraycopy(src, base + r * stride + p * partStride + colOff, packed, r * width + p * w, w);
                 }
             }
             return fill(get(i, rows * width), packed, 0, rows * width);
         }
 
-        /** The inverse of {@link #gather}: the packed {@code (rows, parts * w)} in {@code buf} written back to those runs of {@code dst}. */
-        public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int parts, int colOff, int w, int partStride) {
+        /** The inverse of {@link #gather}: the selected parts of the packed {@code (rows, parts * w)} in {@code buf} written back to {@code dst}. */
+        public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int parts, int colOff, int w, int partStride,
+                            int partMask) {
             int width = parts * w;
             float[] packed = staging(rows * width);
             buf.get(0, packed, 0, rows * width);
             for (int r = 0; r < rows; r++) {
                 for (int p = 0; p < parts; p++) {
+                    if ((partMask & 1 << p) == 0) continue;
                     System.arraycopy(packed, r * width + p * w, dst, base + r * stride + p * partStride + colOff, w);
                 }
             }
@@ -138,7 +143,7 @@ public final class Blas {
 
         /** The packed {@code (rows, cols)} in {@code buf} written back as rows {@code stride} apart from {@code dst[base]} (one bulk copy). */
         public void scatter(FloatBuffer buf, float[] dst, int base, int stride, int rows, int cols) {
-            scatter(buf, dst, base, stride, rows, 1, 0, cols, 0);
+            scatter(buf, dst, base, stride, rows, 1, 0, cols, 0, 1);
         }
 
         private float[] staging(int len) {

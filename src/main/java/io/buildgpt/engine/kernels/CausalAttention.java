@@ -31,8 +31,18 @@ public final class CausalAttention {
      */
     public static final int CAUSAL_BLOCK = 64;
 
+    /**
+     * The largest {@code T * 3C} for which a sequence's heads are best computed as one group. Above it the
+     * sequence's q, k and v (with the output and gradients beside them) no longer fit a core's L2 cache, and the
+     * lecture's GPT (T = 256, C = 384: 295K floats) ran 8% slower per step as one group than head by head,
+     * each head's columns packed ({@code (T, 3hs)}, 49K floats) and read from cache.
+     */
+    public static final int WHOLE_SEQUENCE_FLOATS = 1 << 16;
+
     // this thread's Scratch slots (Matmul uses 0..2 between attention's calls, never during them)
     private static final int QKV = 3, D_QKV = 4, OUT = 5, WEI = 6, D_WEI = 7;
+    // parts of a qkv row, as bits: which of q, k, v a call reads or writes
+    private static final int Q = 1, K = 2, V = 4, ALL = Q | K | V;
 
     private final int c, hs, time;
     private final float scale;
@@ -52,21 +62,21 @@ public final class CausalAttention {
     public void forward(float[] qkv, int b, int h0, int h1, float[][] probs, float[] out) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs, tt = time * time;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, ALL), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
         for (int h = h0; h < h1; h++) {
             int j = (h - h0) * hs;
             headScores(x, 3 * w, j, w + j, wei, probs[h], b);                    // (T,hs) @ (hs,T) -> softmax (T,T)
             wei.put(0, probs[h], b * tt, tt);
             headMix(wei, x, 3 * w, 2 * w + j, o, w, j);                           // (T,T) @ (T,hs) -> columns j.. of (T,w)
         }
-        store(s, o, out, b, h0, h1, 1);
+        store(s, o, out, b, h0, h1, 1, Q);
     }
 
     /** With dropout, first phase: {@code probs[h][b]} for heads {@code h0..h1-1} of sequence {@code b}. */
     public void scores(float[] qkv, int b, int h0, int h1, float[][] probs) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), wei = s.get(WEI, time * time);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, Q | K), wei = s.get(WEI, time * time);
         for (int h = h0; h < h1; h++) headScores(x, 3 * w, (h - h0) * hs, w + (h - h0) * hs, wei, probs[h], b);
     }
 
@@ -74,12 +84,12 @@ public final class CausalAttention {
     public void mix(float[] qkv, float[][] weights, int b, int h0, int h1, float[] out) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs, tt = time * time;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, V), o = s.get(OUT, time * w), wei = s.get(WEI, tt);
         for (int h = h0; h < h1; h++) {
             wei.put(0, weights[h], b * tt, tt);
             headMix(wei, x, 3 * w, 2 * w + (h - h0) * hs, o, w, (h - h0) * hs);
         }
-        store(s, o, out, b, h0, h1, 1);
+        store(s, o, out, b, h0, h1, 1, Q);
     }
 
     /**
@@ -89,7 +99,7 @@ public final class CausalAttention {
     public void backward(float[] dOut, float[] qkv, float[][] probs, float[][] dProbs, int b, int h0, int h1, float[] dQkv) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs, tt = time * time;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dO = load(s, OUT, dOut, b, h0, h1, 1), dx = s.get(D_QKV, time * 3 * w);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, ALL), dO = load(s, OUT, dOut, b, h0, h1, 1, Q), dx = s.get(D_QKV, time * 3 * w);
         FloatBuffer wei = s.get(WEI, tt), dWei = s.get(D_WEI, tt);
         for (int h = h0; h < h1; h++) {
             int j = (h - h0) * hs;
@@ -100,18 +110,17 @@ public final class CausalAttention {
             dWei.put(0, dProbs[h], b * tt, tt);
             headScoresBackward(dWei, x, 3 * w, j, w + j, dx);                      // dq, dk into dx
         }
-        store(s, dx, dQkv, b, h0, h1, 3);
+        store(s, dx, dQkv, b, h0, h1, 3, ALL);
     }
 
     /**
      * With dropout, first backward phase, heads {@code h0..h1-1} of sequence {@code b}: {@code dWeights[h][b] = dOut @ v^T}
-     * and {@code dv = weights^T @ dOut} into their columns of {@code dQkv} (the other columns of the sequence's rows
-     * are left undefined, for {@link #backwardScores} to write).
+     * and {@code dv = weights^T @ dOut} into their v columns of {@code dQkv} ({@link #backwardScores} writes the q and k columns).
      */
     public void backwardWeights(float[] dOut, float[] qkv, float[][] weights, int b, int h0, int h1, float[][] dWeights, float[] dQkv) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs, tt = time * time;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dO = load(s, OUT, dOut, b, h0, h1, 1), dx = s.get(D_QKV, time * 3 * w);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, V), dO = load(s, OUT, dOut, b, h0, h1, 1, Q), dx = s.get(D_QKV, time * 3 * w);
         FloatBuffer wei = s.get(WEI, tt), dWei = s.get(D_WEI, tt);
         for (int h = h0; h < h1; h++) {
             int j = (h - h0) * hs;
@@ -119,7 +128,7 @@ public final class CausalAttention {
             headWeightsBackward(dO, w, j, x, 3 * w, 2 * w + j, wei, dWei, dx);
             Blas.copyOut(dWei, dWeights[h], b * tt, tt);
         }
-        store(s, dx, dQkv, b, h0, h1, 3);
+        store(s, dx, dQkv, b, h0, h1, 3, V);
     }
 
     /**
@@ -130,13 +139,13 @@ public final class CausalAttention {
     public void backwardScores(float[] qkv, float[][] probs, float[][] dProbs, int b, int h0, int h1, float[] dQkv) {
         Blas.Scratch s = Blas.scratch();
         int w = (h1 - h0) * hs, tt = time * time;
-        FloatBuffer x = load(s, QKV, qkv, b, h0, h1), dx = load(s, D_QKV, dQkv, b, h0, h1, 3), dS = s.get(D_WEI, tt);
+        FloatBuffer x = load(s, QKV, qkv, b, h0, h1, 3, Q | K), dx = s.get(D_QKV, time * 3 * w), dS = s.get(D_WEI, tt);
         for (int h = h0; h < h1; h++) {
             softmaxBackward(probs[h], dProbs[h], b);
             dS.put(0, dProbs[h], b * tt, tt);
             headScoresBackward(dS, x, 3 * w, (h - h0) * hs, w + (h - h0) * hs, dx);
         }
-        store(s, dx, dQkv, b, h0, h1, 3);
+        store(s, dx, dQkv, b, h0, h1, 3, Q | K);
     }
 
     /** {@code probs[b] = causal softmax(q @ k^T * scale)} for the head whose q and k start at columns {@code qOff}, {@code kOff} of {@code x}. */
@@ -205,27 +214,23 @@ public final class CausalAttention {
         }
     }
 
-    /** Sequence {@code b}'s q, k and v columns of heads {@code h0..h1-1} in slot {@code slot}: {@code (T, 3w)} rows [q | k | v]. */
-    private FloatBuffer load(Blas.Scratch s, int slot, float[] qkv, int b, int h0, int h1) {
-        return load(s, slot, qkv, b, h0, h1, 3);
-    }
-
     /**
      * Sequence {@code b}'s columns of heads {@code h0..h1-1} from {@code src}, rows of {@code parts * C} ({@code parts}
-     * thirds q|k|v, or 1 for an output), packed into slot {@code slot} as {@code (T, parts * w)}: one bulk copy when the
-     * group is every head (the rows are then already in that layout), else packed on the heap first.
+     * thirds q|k|v, or 1 for an output), in slot {@code slot} as {@code (T, parts * w)}; of the parts only those in
+     * {@code partMask} ({@code Q}, {@code K}, {@code V} bits) are sure to be there. A group of every head is one bulk
+     * copy of the sequence's rows (already in that layout); a smaller group's columns are packed on the heap first.
      */
-    private FloatBuffer load(Blas.Scratch s, int slot, float[] src, int b, int h0, int h1, int parts) {
+    private FloatBuffer load(Blas.Scratch s, int slot, float[] src, int b, int h0, int h1, int parts, int partMask) {
         int w = (h1 - h0) * hs, row = parts * c, len = time * parts * w;
         if (w == c) return s.get(slot, len).put(0, src, b * time * row, len);
-        return s.gather(slot, src, b * time * row, row, time, parts, h0 * hs, w, c);
+        return s.gather(slot, src, b * time * row, row, time, parts, h0 * hs, w, c, partMask);
     }
 
-    /** The inverse of {@link #load}: {@code buf (T, parts * w)} written to sequence {@code b}'s columns of heads {@code h0..h1-1}. */
-    private void store(Blas.Scratch s, FloatBuffer buf, float[] dst, int b, int h0, int h1, int parts) {
+    /** The inverse of {@link #load}: the parts in {@code partMask} of {@code buf (T, parts * w)} written to {@code dst}, the others left as they are. */
+    private void store(Blas.Scratch s, FloatBuffer buf, float[] dst, int b, int h0, int h1, int parts, int partMask) {
         int w = (h1 - h0) * hs, row = parts * c, len = time * parts * w;
-        if (w == c) Blas.copyOut(buf, dst, b * time * row, len);
-        else s.scatter(buf, dst, b * time * row, row, time, parts, h0 * hs, w, c);
+        if (w == c && partMask == (1 << parts) - 1) Blas.copyOut(buf, dst, b * time * row, len);
+        else s.scatter(buf, dst, b * time * row, row, time, parts, h0 * hs, w, c, partMask);
     }
 
     /** In place on scores {@code p[off .. off+total)}: softmax over the first {@code valid}, 0 (a score of -inf) for the rest. */

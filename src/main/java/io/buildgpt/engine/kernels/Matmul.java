@@ -85,7 +85,7 @@ public final class Matmul {
             for (int p = from; p < to; p += GRADIENT_ROWS) {
                 int rows = Math.min(GRADIENT_ROWS, to - p);
                 FloatBuffer sa = rows == k ? s.a(a, 0, n * k)                    // a[:, p..p+rows) (n,rows): all of a,
-                        : s.gather(0, a, p, k, n, 1, 0, rows, 0);                  // or its columns packed, one bulk copy
+                        : s.gather(0, a, p, k, n, 1, 0, rows, 0, 1);               // or its columns packed, one bulk copy
                 FloatBuffer sc = s.c(c, p * m, rows * m);                        // (rows,m), accumulated into
                 Blas.sgemm(true, false, rows, m, n, 1f, sa, rows, sb, m, 1f, sc, m);
                 Blas.copyOut(sc, c, p * m, rows * m);
