@@ -15,13 +15,14 @@ import java.nio.FloatBuffer;
  *   probs, weights (B, T, T) per head: the softmax, and the softmax after dropout (the same array without)
  * </pre>
  *
- * <p>The unit of work is a group of heads {@code [h0, h1)} of one sequence, usually all of them. Why: a
- * sequence's rows of {@code qkv}, {@code out} and their gradients are contiguous, so a group of all heads
+ * <p>The unit of work is a group of heads {@code [h0, h1)} of one sequence. Why: a sequence's rows of
+ * {@code qkv}, {@code out} and their gradients are contiguous, so for a short sequence a group of all its heads
  * moves into and out of the thread's direct buffers ({@link Blas.Scratch}) in one bulk copy each, and BLAS
  * reads each head's columns in place through its leading dimension {@code 3C}: no per-head gathering. A
- * smaller group (generation of one sequence on several threads) packs its columns once, into the same
- * layout with {@code 3w} columns, {@code w = (h1-h0)*hs}. Each head's products are the same calls on the
- * same values whatever the group, so groups and threads do not change the bits.
+ * smaller group (a long sequence's single heads, {@link #WHOLE_SEQUENCE_FLOATS}, or generation of one sequence
+ * on several threads) packs the columns it needs once, into the same layout with {@code 3w} columns,
+ * {@code w = (h1-h0)*hs}. Each head's products are the same calls on the same values whatever the group, so
+ * groups and threads do not change the bits.
  */
 public final class CausalAttention {
     /**
