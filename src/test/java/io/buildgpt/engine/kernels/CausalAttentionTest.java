@@ -20,11 +20,8 @@ class CausalAttentionTest {
     @Test
     void forwardAndBackwardMatchAttentionWrittenOutInDouble() {
         float[] qkv = random(B * T * 3 * C, 1), dOut = random(B * T * C, 2);
-        CausalAttention k = new CausalAttention(C, HS, T);
-        float[][] probs = heads(), dProbs = heads();
         float[] out = new float[B * T * C], dQkv = new float[B * T * 3 * C];
-        for (int b = 0; b < B; b++) k.forward(qkv, b, 0, NH, probs, out);
-        for (int b = 0; b < B; b++) k.backward(dOut, qkv, probs, dProbs, b, 0, NH, dQkv);
+        oneGroupPerSequence(qkv, dOut, heads(), out, dQkv);
 
         double[] refOut = new double[out.length], refDQkv = new double[dQkv.length];
         reference(qkv, dOut, refOut, refDQkv);
@@ -36,10 +33,9 @@ class CausalAttentionTest {
     void headGroupsAndPhasesGiveTheSameBitsAsOneGroup() {
         float[] qkv = random(B * T * 3 * C, 3), dOut = random(B * T * C, 4);
         CausalAttention k = new CausalAttention(C, HS, T);
-        float[][] probs = heads(), dProbs = heads();
+        float[][] probs = heads();
         float[] out = new float[B * T * C], dQkv = new float[B * T * 3 * C];
-        for (int b = 0; b < B; b++) k.forward(qkv, b, 0, NH, probs, out);
-        for (int b = 0; b < B; b++) k.backward(dOut, qkv, probs, dProbs, b, 0, NH, dQkv);
+        oneGroupPerSequence(qkv, dOut, probs, out, dQkv);
 
         float[][] probs2 = heads(), dProbs2 = heads();
         float[] out2 = new float[out.length], dQkv2 = new float[dQkv.length];
@@ -63,6 +59,14 @@ class CausalAttentionTest {
         for (int b = 0; b < B; b++) k.backwardScores(qkv, probs3, dWeights, b, 2, NH, dQkv3);
         assertArrayEquals(out, out3, "out through the phases");
         assertArrayEquals(dQkv, dQkv3, "dQkv through the phases");
+    }
+
+    /** Forward and backward of every sequence, all heads as one group: {@code probs}, {@code out}, {@code dQkv} filled. */
+    private static void oneGroupPerSequence(float[] qkv, float[] dOut, float[][] probs, float[] out, float[] dQkv) {
+        CausalAttention k = new CausalAttention(C, HS, T);
+        float[][] dProbs = heads();
+        for (int b = 0; b < B; b++) k.forward(qkv, b, 0, NH, probs, out);
+        for (int b = 0; b < B; b++) k.backward(dOut, qkv, probs, dProbs, b, 0, NH, dQkv);
     }
 
     /** Attention and its gradient, head by head, in double: S = q k^T / sqrt(hs) (causal), P = softmax(S), out = P v. */
