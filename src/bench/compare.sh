@@ -17,8 +17,10 @@
 #                                                    #   it on the tensor library (B16 T32), against gpt.py; no generation
 #   bash src/bench/compare.sh lora-gpt2              # GPT-2 124M's shape (random weights made by transformers), B4 T256,
 #                                                    #   LoRA r=8 on c_attn: WARMUP (1) + STEPS (3) Java training steps
-#                                                    #   against PyTorch + PEFT, then Java on an NF4 + double-quant base,
-#                                                    #   then generation (TOKENS=100) against transformers' generate
+#                                                    #   against PyTorch + PEFT, then Java's QLoRA (NF4 + double-quant base
+#                                                    #   with gradient checkpointing, as PEFT's prepare_model_for_kbit_training
+#                                                    #   sets it up) and the same base without checkpointing, then generation
+#                                                    #   (TOKENS=100) against transformers' generate
 #   THREADS=1 bash src/bench/compare.sh bigram       # another thread count
 #   STEPS=500 bash src/bench/compare.sh gpt-small    # a quicker, shorter GPT run (not the benchmark)
 #
@@ -79,8 +81,10 @@ if [ "$run" = lora-gpt2 ]; then
   echo "== lora-gpt2: PyTorch + PEFT, float32 base (cores $cpus, torch.set_num_threads($threads)) =="
   torch_out=$(taskset -c "$cpus" python3 src/bench/lora_gpt2.py train "$folder" --threads "$threads" --steps "$steps" \
     --warmup "$warmup" | tee -a /dev/stderr | grep '^RESULT')
-  echo "== lora-gpt2: Java, NF4 + double-quant base (QLoRA) =="
-  q_out=$("${jvm[@]}" --quant nf4dq | tee -a /dev/stderr | grep '^RESULT')
+  echo "== lora-gpt2: Java, QLoRA: NF4 + double-quant base, gradient checkpointing =="
+  q_out=$("${jvm[@]}" --quant nf4dq --checkpointing | tee -a /dev/stderr | grep '^RESULT')
+  echo "== lora-gpt2: Java, NF4 + double-quant base, every activation kept =="
+  qk_out=$("${jvm[@]}" --quant nf4dq | tee -a /dev/stderr | grep '^RESULT')
   tokens=${TOKENS:-100}
   echo "== gpt2-generate: Java generateCached, $tokens tokens, float32 base =="
   jg_out=$("${jvm[@]}" --generate "$tokens" | tee -a /dev/stderr | grep '^RESULT')
@@ -91,16 +95,19 @@ if [ "$run" = lora-gpt2 ]; then
   echo
   echo "CPU: $cpu_model"
   echo "Java $(grep '^BLAS' <<<"$java_out")"
-  printf '%-10s %-16s %10s %10s %10s %10s\n' workload run ms/step median_ms loss rss_mb
-  for r in java torch qlora; do
-    case $r in java) o=$java_out; n="java float32" ;; torch) o=$torch_out; n="torch+peft" ;; *) o=$q_out; n="java nf4+dq" ;; esac
-    printf '%-10s %-16s %10s %10s %10s %10s\n' lora-gpt2 "$n" "$(get "$o" ms_per_step)" "$(get "$o" median_ms)" \
-      "$(get "$o" loss)" "$(get "$o" rss_end_mb)"
+  # resident memory: at the end, and the largest of the run (VmHWM; PyTorch's script reports the end only)
+  printf '%-10s %-25s %10s %10s %10s %11s %12s\n' workload run ms/step median_ms loss rss_end_mb rss_peak_mb
+  for r in java torch qlora kept; do
+    case $r in java) o=$java_out; n="java float32" ;; torch) o=$torch_out; n="torch+peft" ;;
+      qlora) o=$q_out; n="java qlora (nf4+dq+ckpt)" ;; *) o=$qk_out; n="java nf4+dq, no ckpt" ;; esac
+    printf '%-10s %-25s %10s %10s %10s %11s %12s\n' lora-gpt2 "$n" "$(get "$o" ms_per_step)" "$(get "$o" median_ms)" \
+      "$(get "$o" loss)" "$(get "$o" rss_end_mb)" "$(get "$o" rss_peak_mb)"
   done
   r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
   echo "RATIO lora-gpt2 java/torch=$(r "$(get "$java_out" ms_per_step)" "$(get "$torch_out" ms_per_step)")" \
-    "qlora_rss/lora_rss=$(r "$(get "$q_out" rss_end_mb)" "$(get "$java_out" rss_end_mb)")" \
-    "qlora_ms/lora_ms=$(r "$(get "$q_out" ms_per_step)" "$(get "$java_out" ms_per_step)")"
+    "qlora_rss/lora_rss=$(r "$(get "$q_out" rss_peak_mb)" "$(get "$java_out" rss_peak_mb)")" \
+    "qlora_ms/lora_ms=$(r "$(get "$q_out" ms_per_step)" "$(get "$java_out" ms_per_step)")" \
+    "nockpt_rss/lora_rss=$(r "$(get "$qk_out" rss_peak_mb)" "$(get "$java_out" rss_peak_mb)")"
   echo "RATIO gpt2-generate java_tokps/torch_tokps=$(r "$(get "$jg_out" tokps)" "$(get "$tg_out" tokps)")" \
     "java_tokps=$(get "$jg_out" tokps) torch_tokps=$(get "$tg_out" tokps)"
   exit 0

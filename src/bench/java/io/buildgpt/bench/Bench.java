@@ -211,9 +211,18 @@ public final class Bench {
 
     /** Resident memory of this process (Linux), to show that a long run's memory stays flat; 0 elsewhere. */
     static long rssKb() {
+        return status("VmRSS:");
+    }
+
+    /** The process's largest resident memory so far, in kB ({@code VmHWM}); 0 where unknown. */
+    static long peakRssKb() {
+        return status("VmHWM:");
+    }
+
+    private static long status(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         } catch (Exception ignored) {
             // not Linux: memory is not reported

@@ -24,11 +24,13 @@ import java.util.Random;
  * {@code (B, T)} with AdamW (no weight decay), as {@code lora_gpt2.py train} does in PyTorch + PEFT. With
  * {@code --quant nf4dq} the base is stored in NF4 with double quantization first (QLoRA). Prints one
  * {@code RESULT} line: mean and median ms per timed step, the last loss, resident memory at the end.
+ * With {@code --checkpointing} the blocks' activations are recomputed in the backward pass (gradient checkpointing,
+ * which PEFT's {@code prepare_model_for_kbit_training} turns on for QLoRA).
  * With {@code --generate N} it trains nothing and times {@code generateCached} instead: N tokens sampled from
  * one token (temperature 1, all tokens), one untimed run, then the best of 3, as {@code lora_gpt2.py generate}
  * times {@code transformers}' {@code generate}.
  * Usage: {@code LoraGpt2Bench <folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]
- * [--generate N]}.
+ * [--checkpointing] [--generate N]}.
  */
 public final class LoraGpt2Bench {
     private LoraGpt2Bench() {}
@@ -36,7 +38,7 @@ public final class LoraGpt2Bench {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: LoraGpt2Bench <gpt2 folder> [--threads N] [--steps N] [--warmup N] [--batch B] [--block T] [--quant none|nf4dq]"
-                    + " [--generate N]");
+                    + " [--checkpointing] [--generate N]");
             System.exit(2);
         }
         System.out.println("BLAS " + Blas.describe());
@@ -52,6 +54,8 @@ public final class LoraGpt2Bench {
         if (quant.equals("nf4dq")) Quantize.base(model, QuantSpec.nf4DoubleQuant(), false);
         else if (!quant.equals("none")) throw new IllegalArgumentException("--quant " + quant + ": none or nf4dq");
         Lora.enable(model, LoraConfig.peft(8, 16, 0.0, List.of("c_attn")), 0);
+        boolean checkpointing = Arrays.asList(args).contains("--checkpointing");
+        model.setGradientCheckpointing(checkpointing);
         AdamW optimizer = new AdamW(model.trainableParameters(), 1e-3, 0.9, 0.999, 1e-8, 0.0);
         Random rnd = new Random(0);
         int[] x = new int[b * t], y = new int[b * t];
@@ -74,10 +78,11 @@ public final class LoraGpt2Bench {
         double mean = Arrays.stream(ms).average().orElse(Double.NaN);
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        System.out.printf("RESULT framework=java workload=lora-gpt2 quant=%s ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f"
-                        + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d%n", quant, mean, sorted[sorted.length / 2],
+        System.out.printf("RESULT framework=java workload=lora-gpt2 quant=%s checkpointing=%s ms_per_step=%.1f median_ms=%.1f steps=%d loss=%.4f"
+                        + " base_mb=%.1f heap_live_mb=%d heap_committed_mb=%d rss_end_mb=%d rss_peak_mb=%d%n", quant, checkpointing, mean, sorted[sorted.length / 2],
                 steps, loss, FineTune.baseMemoryBytes(model) / 1e6, io.buildgpt.train.MemoryUse.heapAfterGc() >> 20,
-                Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024);
+                Runtime.getRuntime().totalMemory() >> 20, Bench.rssKb() / 1024,
+                Bench.peakRssKb() / 1024);
     }
 
     /** One untimed run of {@code n} tokens from token 0, then the best of 3 timed runs: one RESULT line in tokens per second. */

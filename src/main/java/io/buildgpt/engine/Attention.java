@@ -257,6 +257,13 @@ public final class Attention {
     }
 
     /** c_attn, proj. */
+    /** Every generator a training forward draws from: the heads' dropout, the output's, the Linears' weights'. */
+    void randomStreams(List<TorchGenerator> out) {
+        for (Dropout d : headDropout) d.randomStreams(out);
+        dropout.randomStreams(out);
+        for (Linear l : linears()) l.randomStreams(out);
+    }
+
     List<Linear> linears() {
         return List.of(cAttn, proj);
     }

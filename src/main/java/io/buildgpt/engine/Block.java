@@ -34,6 +34,11 @@ public final class Block {
             this.sa = sa.newBuffers();
         }
 
+        /** Whether a pass ever wrote here (checkpointing leaves every block's own buffers empty). */
+        boolean used() {
+            return y != null;
+        }
+
         /** The attention's buffers (its weights, for plots). */
         Attention.Buffers attention() {
             return sa;
@@ -134,6 +139,12 @@ public final class Block {
 
     LayerNorm ln2() {
         return ln2;
+    }
+
+    /** Every generator the block's training forward draws from, in a fixed order (gradient checkpointing replays them). */
+    void randomStreams(List<TorchGenerator> out) {
+        sa.randomStreams(out);
+        ffwd.randomStreams(out);
     }
 
     /** Every Linear of the block: c_attn, proj, then ffwd's two. */

@@ -2,6 +2,8 @@ package io.buildgpt.engine;
 
 import io.buildgpt.random.TorchGenerator;
 
+import java.util.List;
+
 /**
  * {@code nn.Dropout(p)}, inverted: in training each value is zeroed with probability {@code p}
  * and the survivors are scaled by {@code 1/(1-p)}, so evaluation needs no rescaling and simply
@@ -49,6 +51,11 @@ public final class Dropout {
         float[] dx = b.dx, mask = b.mask;
         for (int i = 0; i < b.n; i++) dx[i] = dy[i] * mask[i]; // (n) * (n)
         return dx;
+    }
+
+    /** Adds this layer's generator to {@code out} when it draws masks at all ({@code p > 0}). */
+    void randomStreams(List<TorchGenerator> out) {
+        if (p > 0) out.add(rng);
     }
 
     public double p() {

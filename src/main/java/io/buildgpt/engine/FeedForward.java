@@ -3,6 +3,7 @@ import io.buildgpt.engine.kernels.Profile;
 import io.buildgpt.engine.kernels.Parallel;
 
 import io.buildgpt.engine.kernels.Profile.Op;
+import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,12 @@ public final class FeedForward {
     private void elementwise(int len, Range body) {
         Parallel p = len < LayerNorm.PARALLEL_VALUES ? Parallel.SERIAL : par;
         p.forRange(len, (w, from, to) -> body.run(from, to));
+    }
+
+    /** Every generator a training forward draws from: the dropout's and the Linears' weights'. */
+    void randomStreams(List<TorchGenerator> out) {
+        dropout.randomStreams(out);
+        for (Linear l : linears()) l.randomStreams(out);
     }
 
     List<Linear> linears() {

@@ -42,40 +42,47 @@ public final class Gpt2Checkpoint {
                     ? " (it has pytorch_model.bin, a pickle this project does not read: save it again with save_pretrained(safe_serialization=True))" : "";
             throw new CheckpointException(folder + ": no model.safetensors" + hint);
         }
-        Map<String, float[]> values = engineValues(SafeTensors.open(file), config);
+        SafeTensors st = SafeTensors.open(file);
+        Map<String, Source> sources = sources(st, config);                          // every key and shape checked first
         GptLanguageModel model = new GptLanguageModel(config, 0, threads, false);   // every parameter is filled below
-        for (Parameter p : model.parameters()) {
-            float[] v = values.get(p.name());
-            if (v == null) throw new IllegalStateException("no checkpoint value for engine parameter " + p.name());
-            System.arraycopy(v, 0, p.data(), 0, v.length);
+        for (Parameter p : model.parameters()) {                                     // one tensor at a time: no second copy of the model
+            Source src = sources.get(p.name());
+            if (src == null) throw new IllegalStateException("no checkpoint value for engine parameter " + p.name());
+            float[] v = st.floats(src.key());
+            if (src.conv1d()) transpose(v, src.shape()[0], src.shape()[1], p.data()); // (in,out) -> (out,in)
+            else System.arraycopy(v, 0, p.data(), 0, v.length);
         }
         return model;
     }
 
-    /** Every engine parameter's values by engine name, read and shape-checked from {@code st}. */
-    static Map<String, float[]> engineValues(SafeTensors st, GptConfig config) throws IOException {
+    /** Where an engine parameter's values are: the Hugging Face key, its stored shape, and whether it is Conv1D's {@code (in, out)}. */
+    record Source(String key, int[] shape, boolean conv1d) {
+    }
+
+    /** Every engine parameter's source by engine name, each key's presence and shape checked in {@code st}'s header. */
+    static Map<String, Source> sources(SafeTensors st, GptConfig config) throws CheckpointException {
         int c = config.nEmbd(), v = config.vocabSize();
         String pre = prefix(st);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        out.put("token_embedding_table.weight", read(st, pre + "wte.weight", v, c));
-        out.put("position_embedding_table.weight", read(st, pre + "wpe.weight", config.blockSize(), c));
+        Map<String, Source> out = new LinkedHashMap<>();
+        out.put("token_embedding_table.weight", source(st, pre + "wte.weight", false, v, c));
+        out.put("position_embedding_table.weight", source(st, pre + "wpe.weight", false, config.blockSize(), c));
         for (int i = 0; i < config.nLayer(); i++) {
             String h = pre + "h." + i + ".", b = "blocks." + i + ".";
-            out.put(b + "sa.c_attn.weight", transpose(read(st, h + "attn.c_attn.weight", c, 3 * c), c, 3 * c)); // (C,3C) -> (3C,C)
-            out.put(b + "sa.c_attn.bias", read(st, h + "attn.c_attn.bias", 3 * c));
-            out.put(b + "sa.proj.weight", transpose(read(st, h + "attn.c_proj.weight", c, c), c, c));
-            out.put(b + "sa.proj.bias", read(st, h + "attn.c_proj.bias", c));
-            out.put(b + "ffwd.net.0.weight", transpose(read(st, h + "mlp.c_fc.weight", c, 4 * c), c, 4 * c));
-            out.put(b + "ffwd.net.0.bias", read(st, h + "mlp.c_fc.bias", 4 * c));
-            out.put(b + "ffwd.net.2.weight", transpose(read(st, h + "mlp.c_proj.weight", 4 * c, c), 4 * c, c));
-            out.put(b + "ffwd.net.2.bias", read(st, h + "mlp.c_proj.bias", c));
-            out.put(b + "ln1.weight", read(st, h + "ln_1.weight", c));
-            out.put(b + "ln1.bias", read(st, h + "ln_1.bias", c));
-            out.put(b + "ln2.weight", read(st, h + "ln_2.weight", c));
-            out.put(b + "ln2.bias", read(st, h + "ln_2.bias", c));
+            out.put(b + "sa.c_attn.weight", source(st, h + "attn.c_attn.weight", true, c, 3 * c)); // (C,3C) -> (3C,C)
+            out.put(b + "sa.c_attn.bias", source(st, h + "attn.c_attn.bias", false, 3 * c));
+            out.put(b + "sa.proj.weight", source(st, h + "attn.c_proj.weight", true, c, c));
+            out.put(b + "sa.proj.bias", source(st, h + "attn.c_proj.bias", false, c));
+            out.put(b + "ffwd.net.0.weight", source(st, h + "mlp.c_fc.weight", true, c, 4 * c));
+            out.put(b + "ffwd.net.0.bias", source(st, h + "mlp.c_fc.bias", false, 4 * c));
+            out.put(b + "ffwd.net.2.weight", source(st, h + "mlp.c_proj.weight", true, 4 * c, c));
+            out.put(b + "ffwd.net.2.bias", source(st, h + "mlp.c_proj.bias", false, c));
+            out.put(b + "ln1.weight", source(st, h + "ln_1.weight", false, c));
+            out.put(b + "ln1.bias", source(st, h + "ln_1.bias", false, c));
+            out.put(b + "ln2.weight", source(st, h + "ln_2.weight", false, c));
+            out.put(b + "ln2.bias", source(st, h + "ln_2.bias", false, c));
         }
-        out.put("ln_f.weight", read(st, pre + "ln_f.weight", c));
-        out.put("ln_f.bias", read(st, pre + "ln_f.bias", c));
+        out.put("ln_f.weight", source(st, pre + "ln_f.weight", false, c));
+        out.put("ln_f.bias", source(st, pre + "ln_f.bias", false, c));
         return out;
     }
 
@@ -124,7 +131,7 @@ public final class Gpt2Checkpoint {
                 + " (its first keys: " + st.tensors().keySet().stream().limit(5).toList() + ")");
     }
 
-    private static float[] read(SafeTensors st, String key, int... shape) throws IOException {
+    private static Source source(SafeTensors st, String key, boolean conv1d, int... shape) throws CheckpointException {
         if (!st.tensors().containsKey(key)) {
             throw new CheckpointException(st.file() + ": missing tensor '" + key + "': the folder is partial or not GPT-2's layout");
         }
@@ -133,14 +140,12 @@ public final class Gpt2Checkpoint {
             throw new CheckpointException(st.file() + ": tensor '" + key + "' has shape " + Arrays.toString(found) + ", but config.json"
                     + " implies " + Arrays.toString(shape));
         }
-        return st.floats(key);
+        return new Source(key, shape, conv1d);
     }
 
-    /** {@code (rows, cols) -> (cols, rows)}. */
-    static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
+    /** {@code a (rows, cols)} transposed into {@code t (cols, rows)}. */
+    private static void transpose(float[] a, int rows, int cols, float[] t) {
         for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-        return t;
     }
 
     /** The HF key of every tensor the loader reads, with {@code prefix}: for messages and tests. */

@@ -191,6 +191,25 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return stack.lmHead;
     }
 
+    /**
+     * Gradient checkpointing ({@code torch.utils.checkpoint}; Hugging Face's {@code gradient_checkpointing_enable()},
+     * which PEFT's {@code prepare_model_for_kbit_training} turns on for QLoRA): a training pass keeps only each
+     * block's input, and the backward pass runs each block's forward again, with the same dropout masks, just
+     * before that block's backward. The blocks' activations then take one block's memory instead of
+     * {@code nLayer} blocks', for one more forward pass of time; losses and gradients are bit-identical.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        exclusively("setGradientCheckpointing", () -> {
+            stack.setCheckpointing(on);
+            return null;
+        });
+    }
+
+    /** Whether {@link #setGradientCheckpointing} is on. */
+    public boolean gradientCheckpointing() {
+        return stack.checkpointing();
+    }
+
     @Override
     public int vocabSize() {
         return config.vocabSize();
@@ -269,8 +288,7 @@ public final class GptLanguageModel implements LanguageModel, AutoCloseable {
         return guard.call("attentionWeights", () -> {
             GptInputs.checkTime(config, context.length);
             GptInputs.checkLayerAndHead(config, layer, head);
-            stack.logits(context.clone(), 1, context.length, false);
-            return Attention.probabilities(stack.acts.blocks[layer].attention(), head, 0);
+            return stack.attentionWeights(context.clone(), layer, head);
         });
     }
 

@@ -24,7 +24,9 @@ final class GptStack {
     private final int c;
     private boolean trainsEmbeddings = true;
     private final int nHead, blockSize;
+    final int threads;                      // the model's pool: lm_head's rows per call in a loss computed in parts
     private KvCache[] caches;
+    private boolean checkpointing;          // keep each block's input only; the backward pass runs the block again
     final Activations acts;                 // every buffer of a pass; the layers keep none
 
     /** The layers in construction order (the blocks draw their dropout seeds from {@code dropoutSeeds}), parameters zero. */
@@ -32,6 +34,7 @@ final class GptStack {
         this.c = config.nEmbd();
         this.nHead = config.nHead();
         this.blockSize = config.blockSize();
+        this.threads = par.threads();
         this.tokenEmbeddingTable = new Parameter("token_embedding_table.weight", config.vocabSize(), c);
         this.positionEmbeddingTable = new Parameter("position_embedding_table.weight", config.blockSize(), c);
         this.blocks = new Block[config.nLayer()];
@@ -66,6 +69,22 @@ final class GptStack {
      * {@code lm_head} (logits {@code (B, V)}: all that sampling needs; the earlier blocks still run every position).
      */
     float[] logits(int[] idx, int batch, int time, boolean training, KvCache[] caches, boolean lastOnly) {
+        float[] h = hidden(idx, batch, time, training, caches, lastOnly, false);
+        float[] logits = lmHead.forward(acts.lmHead, h, lastOnly ? batch : batch * time); // (rows,C) @ (C,V) -> (rows,V)
+        Profile.lap(Op.LM_HEAD_F);
+        return logits;
+    }
+
+    /** The forward pass up to {@code ln_f}'s output {@code (B*T, C)}: what {@code lm_head} reads (training or evaluation, no cache). */
+    float[] hidden(int[] idx, int batch, int time, boolean training) {
+        return hidden(idx, batch, time, training, null, false, false);
+    }
+
+    /**
+     * The forward pass without {@code lm_head}, returning {@code ln_f}'s output {@code (rows, C)}; {@code ownBuffers} runs
+     * every block in its own buffers even when checkpointing (to read one block's attention).
+     */
+    private float[] hidden(int[] idx, int batch, int time, boolean training, KvCache[] caches, boolean lastOnly, boolean ownBuffers) {
         int n = batch * time;
         Activations a = acts;
         float[] x = a.x(n, c);
@@ -83,14 +102,40 @@ final class GptStack {
         float[] h = embeddingDropout == null ? x : embeddingDropout.forward(a.embeddingDropout, x, n * c, training); // GPT-2: drop (B,T,C)
         for (int i = 0; i < blocks.length; i++) {                                // the last block may keep the last positions only
             boolean last = lastOnly && i == blocks.length - 1;
-            h = blocks[i].forward(a.blocks[i], h, batch, time, training, caches == null ? null : caches[i], last); // (B,T,C), or (B,C)
+            KvCache cache = caches == null ? null : caches[i];
+            if (checkpointing && !ownBuffers) {                                  // keep the input; run in the shared buffers
+                float[] in = a.input(training ? i : 0, n * c);
+                System.arraycopy(h, 0, in, 0, n * c);                            // (B,T,C)
+                if (training) a.saveStreams(i, blocks[i]);                       // the dropout masks can be drawn again
+                h = blocks[i].forward(a.work, in, batch, time, training, cache, last);
+            } else {
+                h = blocks[i].forward(a.blocks[i], h, batch, time, training, cache, last); // (B,T,C), or (B,C)
+            }
         }
         int rows = lastOnly ? batch : n;
         h = lnF.forward(a.lnF, h, rows);                                         // (rows,C)
         Profile.lap(Op.LN_F);
-        float[] logits = lmHead.forward(a.lmHead, h, rows);                      // (rows,C) @ (C,V) -> (rows,V)
-        Profile.lap(Op.LM_HEAD_F);
-        return logits;
+        return h;
+    }
+
+    /** What head {@code head} of block {@code layer} attends to for one context: an evaluation pass in every block's own buffers. */
+    float[][] attentionWeights(int[] context, int layer, int head) {
+        hidden(context, 1, context.length, false, null, false, true);
+        return Attention.probabilities(acts.blocks[layer].attention(), head, 0);
+    }
+
+    /**
+     * Gradient checkpointing: a training pass keeps each block's input (and its dropout generators' states) instead
+     * of every activation, and {@link #backward} runs each block's forward again, in one set of buffers shared by
+     * all blocks, just before its backward. Switching drops the buffers a pass grew.
+     */
+    void setCheckpointing(boolean on) {
+        checkpointing = on;
+        acts.checkpointing(on, blocks);
+    }
+
+    boolean checkpointing() {
+        return checkpointing;
     }
 
     /** One key/value cache per block, made on first use and kept (generation clears them). */
@@ -114,15 +159,30 @@ final class GptStack {
 
     /** From {@code dLogits (B*T, V)} of the last {@link #logits} call down to the embeddings, adding into every gradient. */
     void backward(float[] dLogits) {
+        Profile.begin();
+        float[] dh = lmHead.backward(acts.lmHead, dLogits);                // (B,T,V) @ (V,C) -> (B,T,C)
+        Profile.lap(Op.LM_HEAD_B);
+        backwardHidden(dh);
+    }
+
+    /** From the gradient of {@code ln_f}'s output {@code (B*T, C)} of the last forward down to the embeddings. */
+    void backwardHidden(float[] dHidden) {
         Activations a = acts;
         int n = a.batch * a.time, time = a.time;
         int[] idx = a.idx;
-        Profile.begin();
-        float[] dh = lmHead.backward(a.lmHead, dLogits);                   // (B,T,V) @ (V,C) -> (B,T,C)
-        Profile.lap(Op.LM_HEAD_B);
-        dh = lnF.backward(a.lnF, dh);                                      // (B,T,C)
+        float[] dh = lnF.backward(a.lnF, dHidden);                         // (B,T,C)
         Profile.lap(Op.LN_B);
-        for (int i = blocks.length - 1; i >= 0; i--) dh = blocks[i].backward(a.blocks[i], dh); // (B,T,C)
+        for (int i = blocks.length - 1; i >= 0; i--) {
+            if (checkpointing) {                                           // block i's forward again, then its backward
+                float[] d = a.carry(n * c);
+                System.arraycopy(dh, 0, d, 0, n * c);                      // (B,T,C): the shared buffers are rewritten next
+                a.restoreStreams(i);                                       // the same dropout masks as the first time
+                blocks[i].forward(a.work, a.input(i, n * c), a.batch, time, true);
+                dh = blocks[i].backward(a.work, d);                        // (B,T,C)
+            } else {
+                dh = blocks[i].backward(a.blocks[i], dh);                  // (B,T,C)
+            }
+        }
         if (embeddingDropout != null) dh = embeddingDropout.backward(a.embeddingDropout, dh); // GPT-2: through the embeddings' mask
         if (!trainsEmbeddings) {
             Profile.lap(Op.EMBED_B);

@@ -2,6 +2,7 @@ package io.buildgpt.engine;
 
 import io.buildgpt.engine.kernels.Matmul;
 import io.buildgpt.engine.kernels.Parallel;
+import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +96,16 @@ public final class Linear {
             b.y = new float[rows * out];
             b.dx = new float[rows * in];
         }
+    }
+
+    /** Whether a backward pass adds into any gradient here (the weight's own, or the bias's). */
+    boolean takesGradients() {
+        return !weight.trainable().isEmpty() || (bias != null && trainsBias);
+    }
+
+    /** The generators the weight draws from in training ({@link Weight#randomStreams}). */
+    void randomStreams(List<TorchGenerator> out) {
+        weight.randomStreams(out);
     }
 
     public Weight weight() {

@@ -1,5 +1,7 @@
 package io.buildgpt.engine;
 
+import io.buildgpt.random.TorchGenerator;
+
 import io.buildgpt.engine.kernels.Matmul;
 
 import java.util.List;
@@ -23,6 +25,13 @@ public interface Weight {
      * product and dropout mask); null for a weight that needs nothing. The caller owns it ({@link Linear.Buffers}).
      */
     interface Buffers {
+    }
+
+    /**
+     * Adds the generators this weight draws from in a training forward (a LoRA branch's dropout) to {@code out}:
+     * gradient checkpointing restores their states to draw the same masks again. None by default.
+     */
+    default void randomStreams(List<TorchGenerator> out) {
     }
 
     /** A new, empty {@link Buffers} for one pass (grown on first use), or null if this weight keeps nothing. */

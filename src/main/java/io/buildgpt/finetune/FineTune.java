@@ -92,7 +92,8 @@ public final class FineTune {
 
     /**
      * A new model with {@code source}'s configuration and a copy of its weights, computing with {@code threads}.
-     * LoRA adapters are copied too (same configuration and values; the dropout masks are drawn afresh). A
+     * LoRA adapters are copied too (same configuration and values; the dropout masks are drawn afresh), and the
+     * gradient-checkpointing setting ({@link GptLanguageModel#setGradientCheckpointing}). A
      * quantized base is refused: its float32 weights are gone.
      */
     public static GptLanguageModel copy(GptLanguageModel source, int threads) {
@@ -108,6 +109,7 @@ public final class FineTune {
                 GptLanguageModel copy = new GptLanguageModel(source.config(), 0, threads);
                 if (Lora.config(source) != null) Lora.enable(copy, Lora.config(source), 0);
                 ParameterFile.read(tmp, copy.parameters());
+                copy.setGradientCheckpointing(source.gradientCheckpointing());
                 return copy;
             } finally {
                 Files.deleteIfExists(tmp);

@@ -70,6 +70,11 @@ public final class LoraAdapter {
     }
 
 
+    /** Adds the mask generator to {@code out} when the adapter has dropout. */
+    void randomStreams(List<TorchGenerator> out) {
+        if (p > 0) out.add(dropRng);
+    }
+
     /** Restarts the mask generator: the same seed gives the same masks. */
     void reseedDropout(long seed) {
         dropRng = new TorchGenerator(seed);

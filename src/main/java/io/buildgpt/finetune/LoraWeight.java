@@ -3,6 +3,7 @@ package io.buildgpt.finetune;
 import io.buildgpt.engine.Parameter;
 import io.buildgpt.engine.Weight;
 import io.buildgpt.engine.kernels.Matmul;
+import io.buildgpt.random.TorchGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,12 @@ public final class LoraWeight implements Weight {
             this.branches = new LoraAdapter.Buffers[adapters];
             for (int i = 0; i < adapters; i++) branches[i] = new LoraAdapter.Buffers();
         }
+    }
+
+    @Override
+    public void randomStreams(List<TorchGenerator> out) {
+        base.randomStreams(out);
+        for (Slot s : slots) s.adapter.randomStreams(out);
     }
 
     @Override

@@ -63,9 +63,9 @@ public final class QuantizedBase implements Weight {
             });
             return;
         }
+        FloatBuffer xb = Blas.scratch().a(x, 0, n * in);                       // (n,in): one copy, read by every worker
         mm.parallel().forRange((out + ROWS - 1) / ROWS, (worker, from, to) -> {
             Blas.Scratch s = Blas.scratch();
-            FloatBuffer xb = s.a(x, 0, n * in);                                // (n,in), once per worker
             float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
             for (int blk = from; blk < to; blk++) {
                 int j0 = blk * ROWS, m = Math.min(ROWS, out - j0);
@@ -79,9 +79,9 @@ public final class QuantizedBase implements Weight {
 
     @Override
     public void backward(float[] dy, float[] x, int n, float[] dx, Matmul mm, Buffers unused) {
+        FloatBuffer dyb = Blas.scratch().a(dy, 0, n * out);                    // (n,out): one copy, read by every worker
         mm.parallel().forRange((in + COLUMNS - 1) / COLUMNS, (worker, from, to) -> {
             Blas.Scratch s = Blas.scratch();
-            FloatBuffer dyb = s.a(dy, 0, n * out);                             // (n,out), once per worker
             float[] w = block(Math.max(ROWS * in, out * Math.min(COLUMNS, in)));
             for (int blk = from; blk < to; blk++) {
                 int i0 = blk * COLUMNS, k = Math.min(COLUMNS, in - i0);

@@ -28,6 +28,13 @@ final class Mt19937 {
         index = N;
     }
 
+    /** Takes {@code other}'s whole state: the two then draw the same words. */
+    void setState(Mt19937 other) {
+        System.arraycopy(other.mt, 0, mt, 0, N);
+        System.arraycopy(other.tempered, 0, tempered, 0, N);
+        index = other.index;
+    }
+
     /** The next 32 random bits, as an unsigned value in {@code [0, 2^32)}. */
     long next32() {
         if (index >= N) twist();

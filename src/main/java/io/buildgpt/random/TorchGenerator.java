@@ -50,6 +50,17 @@ public final class TorchGenerator {
         hasCachedNormal = false;
     }
 
+    /**
+     * Takes {@code other}'s whole state ({@code set_state(other.get_state())}): from here on this generator
+     * draws what {@code other} would. Replaying a pass's dropout masks (gradient checkpointing) rests on it.
+     */
+    public void setState(TorchGenerator other) {
+        engine.setState(other.engine);
+        seed = other.seed;
+        cachedNormal = other.cachedNormal;
+        hasCachedNormal = other.hasCachedNormal;
+    }
+
     /** The seed last given ({@code torch.initial_seed()}). */
     public long initialSeed() {
         return seed;

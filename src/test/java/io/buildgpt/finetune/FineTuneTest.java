@@ -48,6 +48,21 @@ class FineTuneTest {
     }
 
     @Test
+    void aBaseWithGradientCheckpointingPassesItOnAndTrainsToTheSameBits() {
+        GptLanguageModel checkpointing = FineTune.copy(pretrained, 1);
+        checkpointing.setGradientCheckpointing(true);
+        TrainConfig train = new TrainConfig(6, 3, 2, 1e-2);
+        FineTune.Result plain = FineTune.run(FineTune.Method.LORA_NF4_DQ, pretrained, data, 4, train, LoraConfig.queryValue(2), 5, 1,
+                TrainListener.NONE);
+        FineTune.Result recomputed = FineTune.run(FineTune.Method.LORA_NF4_DQ, checkpointing, data, 4, train, LoraConfig.queryValue(2),
+                5, 1, TrainListener.NONE);
+        assertTrue(recomputed.model().gradientCheckpointing(), "the copy FineTune.run trains keeps the base's setting");
+        assertFalse(plain.model().gradientCheckpointing());
+        assertEquals(plain.heldOutLoss(), recomputed.heldOutLoss(), 0.0);
+        assertEquals(plain.history().toString(), recomputed.history().toString());
+    }
+
+    @Test
     void everyMethodGivesATableRowAndLeavesThePretrainedModelAlone() {
         double before = FineTune.heldOutLoss(pretrained, data, 4, 3);
         List<FineTune.Result> results = new ArrayList<>();

@@ -157,7 +157,9 @@ public final class Blas {
         }
 
         private static FloatBuffer allocate(int floats) {
-            int n = Math.max(64, floats + floats / 4); // a quarter extra: a growing operand does not reallocate every call
+            // a quarter extra, at most 4 MB: a growing operand does not reallocate every call, a large one (GPT-2's
+            // 154 MB token embedding read as lm_head) costs no more than itself
+            int n = Math.max(64, floats + Math.min(floats / 4, 1 << 20));
             return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }

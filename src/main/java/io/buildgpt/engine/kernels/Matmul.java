@@ -15,9 +15,10 @@ import java.nio.FloatBuffer;
  * <p>Threads: the output rows are cut into blocks of {@link #BLOCK_ROWS}, a number that does not depend
  * on the thread count, and the blocks are shared out over the model's {@link Parallel} pool, each block
  * one single-threaded {@code sgemm}. Every value is therefore computed by the same call on the same
- * operands whatever the thread count: results are bit-identical for 1 and N threads. A worker copies the
- * right operand to its direct buffer once per product, each block's rows in and out ({@link Blas} says
- * why the engine's heap arrays are not handed to BLAS directly). Why 256 rows:
+ * operands whatever the thread count: results are bit-identical for 1 and N threads. The calling thread
+ * copies the right operand to its direct buffer once per product and every worker reads that one copy
+ * (BLAS only reads it); each worker copies its own blocks' rows in and out ({@link Blas} says why the
+ * engine's heap arrays are not handed to BLAS directly). Why 256 rows:
  * smaller blocks repack the right operand too often (BENCHMARKS.md), and 256 still splits the small GPT's 512 rows over two cores.
  *
  * <p>What is not bit-identical any more: a product of 1 row and the same row inside a product of 256
@@ -56,11 +57,11 @@ public final class Matmul {
         rowBlocks(a, w, true, c, n, m, k);
     }
 
-    /** {@code c(n,m) = a(n,k) @ op(b)(k,m)} by blocks of rows; {@code b} goes to each worker's buffer once. */
+    /** {@code c(n,m) = a(n,k) @ op(b)(k,m)} by blocks of rows; {@code b} goes to a direct buffer once, read by every worker. */
     private void rowBlocks(float[] a, float[] b, boolean transB, float[] c, int n, int k, int m) {
+        FloatBuffer sb = Blas.scratch().b(b, 0, k * m);                        // (k,m), or (m,k) to read transposed
         forBlocks(n, (from, to) -> {
             Blas.Scratch s = Blas.scratch();
-            FloatBuffer sb = s.b(b, 0, k * m);                                  // (k,m), or (m,k) to read transposed
             for (int row = from; row < to; row += BLOCK_ROWS) {
                 int rows = Math.min(BLOCK_ROWS, to - row);
                 FloatBuffer sc = s.c(rows * m);
@@ -79,9 +80,9 @@ public final class Matmul {
      * and one thread gains nothing from the larger blocks (figures in BENCHMARKS.md).
      */
     public void accumulateTransposedA(float[] a, float[] b, float[] c, int n, int k, int m) {
+        FloatBuffer sb = Blas.scratch().b(b, 0, n * m);                        // (n,m): one copy, read by every worker
         forBlocks(k, GRADIENT_ROWS, (from, to) -> {
             Blas.Scratch s = Blas.scratch();
-            FloatBuffer sb = s.b(b, 0, n * m);                                  // (n,m)
             for (int p = from; p < to; p += GRADIENT_ROWS) {
                 int rows = Math.min(GRADIENT_ROWS, to - p);
                 FloatBuffer sa = rows == k ? s.a(a, 0, n * k)                    // a[:, p..p+rows) (n,rows): all of a,

@@ -31,6 +31,26 @@ public final class Softmax {
     }
 
     /**
+     * The same loss, with the row's gradient {@code scale * (softmax(row) - onehot(target))} written over the row
+     * itself: the same values as {@link #crossEntropy} adds into a zeroed {@code grad}, without a second (B*T, V) array.
+     */
+    public static double crossEntropyInPlace(float[] logits, int off, int vocab, int target, float scale, float[] exps) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[off + v]);
+        float sum = 0;
+        for (int v = 0; v < vocab; v++) {
+            float e = (float) Math.exp(logits[off + v] - max);
+            exps[v] = e;
+            sum += e;
+        }
+        double loss = max + Math.log(sum) - logits[off + target];
+        float k = scale / sum;
+        for (int v = 0; v < vocab; v++) logits[off + v] = k * exps[v];
+        logits[off + target] -= scale;
+        return loss;
+    }
+
+    /**
      * Draws one id as {@code torch.multinomial(F.softmax(row, -1), 1)} does: {@code probs} in float
      * (each {@code exp(x - max)} times {@code 1/sum}), then {@link TorchGenerator#multinomial}, which
      * consumes {@code vocab} exponential draws. {@code probs} and {@code q} are caller-owned scratch
