@@ -47,7 +47,12 @@ final class GptGeneration {
         int total = start + maxNewTokens;
         int[] seq = new int[batch * total]; // (B, T + maxNewTokens), filled left to right
         for (int b = 0; b < batch; b++) System.arraycopy(given, b * start, seq, b * total, start);
-        generate(seq, batch, total, start, maxNewTokens, rng, cached);
+        stack.pinWeights(true);                 // the weights do not change while generating: copied once
+        try {
+            generate(seq, batch, total, start, maxNewTokens, rng, cached);
+        } finally {
+            stack.pinWeights(false);
+        }
         long[] out = new long[seq.length];
         for (int i = 0; i < seq.length; i++) out[i] = seq[i];
         return Nd4j.createFromArray(out).reshape(batch, total);

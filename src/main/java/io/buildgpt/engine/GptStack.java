@@ -48,6 +48,16 @@ final class GptStack {
         this.acts = new Activations(blocks);
     }
 
+    /**
+     * While on, every layer's weight is copied to BLAS's memory once and read from there by each product, instead
+     * of once per product: generation multiplies by every weight for every token. Nothing may change a weight
+     * while on; switching on again copies afresh. The same numbers either way.
+     */
+    void pinWeights(boolean on) {
+        for (Block b : blocks) for (Linear l : b.linears()) l.pinWeights(on);
+        lmHead.pinWeights(on);
+    }
+
     /** The base's float tensors in PyTorch's state_dict order (without weights quantized into byte blocks). */
     List<Parameter> parameters() {
         List<Parameter> all = new ArrayList<>(List.of(tokenEmbeddingTable, positionEmbeddingTable));

@@ -50,6 +50,11 @@ public final class Linear {
         this.bias = withBias ? new Parameter(name + ".bias", out) : null;
     }
 
+    /** Keeps this layer's weight in a direct buffer of its own while on (generation): see {@link Matmul#pinWeights}. */
+    void pinWeights(boolean on) {
+        mm.pinWeights(on);
+    }
+
     /** {@code (n, in) -> (n, out)} in evaluation mode. Returns {@code b}'s output buffer. */
     public float[] forward(Buffers b, float[] x, int n) {
         return forward(b, x, n, false);

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -62,5 +63,33 @@ class GptGenerationTest {
         assertTrue(e.getMessage().contains("temperature = 0.0 is out of range"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> model.generateCached(idx, 3, 1.0, 14, 1));
         assertTrue(e.getMessage().contains("topK = 14 is out of range"), e.getMessage());
+    }
+    @Test
+    void generationReadsTheWeightsAsTheyAreAtEachCall() {
+        // generation copies each weight once per call for BLAS (Matmul.pinWeights); a weight changed between calls
+        // must be read afresh, and the copies must give what the uncopied forward pass gives
+        GptLanguageModel a = new GptLanguageModel(config, 21), b = new GptLanguageModel(config, 21);
+        INDArray idx = prompt(new long[][]{{1, 2, 3, 4, 5, 6, 7, 8}, {8, 7, 6, 5, 4, 3, 2, 1}}); // 2 x 8 = 16 rows: BLAS
+        INDArray before = a.generate(idx, 12, 1.0, 1, 5);
+        for (GptLanguageModel m : List.of(a, b)) {
+            for (Parameter p : m.parameters()) {                          // the first block's weights only: BLAS reads
+                if (!p.name().startsWith("blocks.0.") || p.shape().length != 2) continue; // them from its copies
+                for (int i = 0; i < p.data.length; i++) p.data[i] += 0.5f * (float) Math.sin(7 * i + 1);
+            }
+        }
+        INDArray after = a.generate(idx, 12, 1.0, 1, 5);
+        assertNotEquals(before, after, "the change must show in the tokens for this test to mean anything");
+        assertEquals(b.generate(idx, 12, 1.0, 1, 5), after);
+        int[] ids = Arrays.stream(after.reshape(40).toLongVector()).mapToInt(l -> (int) l).toArray(); // (2, 20)
+        for (int t = 8; t < 20; t++) {
+            int[] window = new int[16];                                   // the 8 tokens before position t, both rows
+            for (int r = 0; r < 2; r++) System.arraycopy(ids, r * 20 + t - 8, window, r * 8, 8);
+            float[] logits = a.logits(window, 2, 8, false);              // (2, 8, V), no copies kept
+            for (int r = 0; r < 2; r++) {
+                int last = (r * 8 + 7) * 13, best = 0;
+                for (int v = 1; v < 13; v++) if (logits[last + v] > logits[last + best]) best = v;
+                assertEquals(best, ids[r * 20 + t], "row " + r + ", position " + t);
+            }
+        }
     }
 }

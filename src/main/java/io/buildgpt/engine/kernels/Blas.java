@@ -160,8 +160,13 @@ public final class Blas {
             // a quarter extra, at most 4 MB: a growing operand does not reallocate every call, a large one (GPT-2's
             // 154 MB token embedding read as lm_head) costs no more than itself
             int n = Math.max(64, floats + Math.min(floats / 4, 1 << 20));
-            return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            return direct(n);
         }
+    }
+
+    /** A new direct buffer of exactly {@code floats} floats, in the CPU's byte order. */
+    static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** {@code buf} from float {@code off} on, as a buffer of its own: an operand that starts inside a packed matrix. */

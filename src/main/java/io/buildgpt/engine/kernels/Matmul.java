@@ -1,6 +1,8 @@
 package io.buildgpt.engine.kernels;
 
 import java.nio.FloatBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * The matrix products a layer needs, on flat row-major {@code float[]}, through BLAS ({@link Blas}:
@@ -30,7 +32,23 @@ public final class Matmul {
     public static final int BLOCK_ROWS = 256;
     /** Rows of a weight gradient per BLAS call and per unit of work in {@link #accumulateTransposedA}; why 192: see there. */
     public static final int GRADIENT_ROWS = 192;
+    /** The largest right operand {@link #pinWeights} keeps: the small and lecture GPTs' weights, not GPT-2's. */
+    static final int PIN_MAX_FLOATS = 1 << 20;
     private final Parallel par;
+    private boolean pinning;                                            // see pinWeights
+    private final Map<float[], Pinned> pinned = new IdentityHashMap<>();
+
+    /** A right operand's copy in a direct buffer, and how many floats of it are set. */
+    private static final class Pinned {
+        final FloatBuffer buf;
+        final int len;
+
+        Pinned(float[] b, int len) {
+            this.buf = Blas.direct(len);
+            this.buf.put(0, b, 0, len);
+            this.len = len;
+        }
+    }
 
     public Matmul() {
         this(Parallel.SERIAL);
@@ -40,6 +58,28 @@ public final class Matmul {
     public Matmul(Parallel par) {
         this.par = par;
         Blas.load();
+    }
+
+    /**
+     * While on, the right operands of this instance's row-block products (the weights: {@code y = x @ W^T}) are
+     * copied to direct buffers of their own on first use and read from there by later products, instead of
+     * being copied again for every product. For generation: a sliding-window pass per token multiplies by every
+     * weight, and copying the weights took about a third of the pass. The caller guarantees that no array it
+     * passes as a right operand changes while on; switching off drops the copies. Operands above
+     * {@link #PIN_MAX_FLOATS} floats are not kept (GPT-2's largest would double their memory). The values, and so
+     * the results, are the same.
+     */
+    public void pinWeights(boolean on) {
+        pinning = on;
+        if (!on) pinned.clear();
+    }
+
+    /** The right operand {@code b[0..len)} in a direct buffer: a pinned copy, or a copy in this thread's scratch. */
+    private FloatBuffer rightOperand(float[] b, int len) {
+        if (!pinning || len > PIN_MAX_FLOATS) return Blas.scratch().b(b, 0, len);
+        Pinned p = pinned.get(b);
+        if (p == null || p.len != len) pinned.put(b, p = new Pinned(b, len));
+        return p.buf;
     }
 
     /** The threads this instance splits its products over. */
@@ -59,7 +99,7 @@ public final class Matmul {
 
     /** {@code c(n,m) = a(n,k) @ op(b)(k,m)} by blocks of rows; {@code b} goes to a direct buffer once, read by every worker. */
     private void rowBlocks(float[] a, float[] b, boolean transB, float[] c, int n, int k, int m) {
-        FloatBuffer sb = Blas.scratch().b(b, 0, k * m);                        // (k,m), or (m,k) to read transposed
+        FloatBuffer sb = rightOperand(b, k * m);                               // (k,m), or (m,k) to read transposed
         forBlocks(n, (from, to) -> {
             Blas.Scratch s = Blas.scratch();
             for (int row = from; row < to; row += BLOCK_ROWS) {
