@@ -266,8 +266,10 @@ public final class FineTune {
                     r.label(), r.heldOutLoss(), 100 * gapClosed(pretrainedLoss, full, r), 100 * r.trainableFraction()));
             if (r.method().quant() != null) {
                 double heapKiB = (r.heapBytes() - lora.heapBytes()) / 1024.0;
-                s.append(String.format("; held-out loss %+.4f against %s; base %.1f KiB (%.0f%% of float32); heap held %,.0f KiB %s",
-                        r.heldOutLoss() - lora.heldOutLoss(), lora.label(), r.baseMemoryBytes() / 1024.0,
+                double dLoss = r.heldOutLoss() - lora.heldOutLoss();
+                String vsLora = Math.abs(dLoss) < 5e-5 ? "within 0.0001 of" : String.format("%+.4f against", dLoss);
+                s.append(String.format("; held-out loss %s %s; base %.1f KiB (%.0f%% of float32); heap held %,.0f KiB %s",
+                        vsLora, lora.label(), r.baseMemoryBytes() / 1024.0,
                         100.0 * r.baseMemoryBytes() / lora.baseMemoryBytes(), Math.abs(heapKiB), heapKiB < 0 ? "less" : "more"));
             }
             s.append(String.format(".%n"));

@@ -90,7 +90,11 @@ class FineTuneTest {
         assertEquals(List.of("pretrained only", "full fine-tune", "LoRA", "LoRA, int4 base", "LoRA, NF4 base", "LoRA, NF4 + double quant"),
                 t.stringColumn("method").asList());
         String findings = FineTune.findings(before, results);
-        assertTrue(findings.contains("of the gap") && findings.contains("against LoRA"), findings);
+        assertTrue(findings.contains("of the gap"), findings);
+        double dLoss = dq.heldOutLoss() - lora.heldOutLoss();           // a difference that rounds to zero is not printed as "-0.0000"
+        assertTrue(findings.contains(Math.abs(dLoss) < 5e-5 ? "held-out loss within 0.0001 of LoRA;"
+                : String.format("held-out loss %+.4f against LoRA;", dLoss)), findings);
+        assertFalse(findings.contains("-0.0000"), findings);
         FineTune.Result last = results.get(results.size() - 1);
         long heapDiff = last.heapBytes() - lora.heapBytes();                  // said as "less" or "more", never a signed "against it"
         assertTrue(findings.contains(String.format("heap held %,.0f KiB %s", Math.abs(heapDiff) / 1024.0,
